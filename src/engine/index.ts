@@ -1,0 +1,4 @@
+// The tensor engine: libtorch through the native addon.
+export { Tensor, Generator, call, opId, type Shape, type DType, type TypedArray } from './tensor.ts';
+export * from './ops.ts';
+export { tidy, keep, dispose, track } from './scope.ts';
