@@ -323,6 +323,15 @@ export class Tensor {
     else call('aten::mul_.Scalar', [this, o]);
     return this;
   }
+  div_(o: Tensor | number): Tensor {
+    if (o instanceof Tensor) call('aten::div_.Tensor', [this, o]);
+    else call('aten::div_.Scalar', [this, o]);
+    return this;
+  }
+  sqrt_(): Tensor {
+    call('aten::sqrt_', [this]);
+    return this;
+  }
   addcmul_(a: Tensor, b: Tensor, value = 1): Tensor {
     call('aten::addcmul_', [this, a, b, value]);
     return this;

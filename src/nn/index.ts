@@ -1,0 +1,4 @@
+// Neural-network modules and models (torch.nn in TypeScript).
+export * from './module.ts';
+export * from './layers.ts';
+export * from './models.ts';

@@ -1,0 +1,110 @@
+// Module: owns named parameters, buffers and sub-modules (as torch.nn.Module), with a state dict.
+import { keep, noGrad, tensor, type Tensor } from '../engine/index.ts';
+import { InputError } from '../util/errors.ts';
+
+/** A tensor's data as stored in a state dict file. */
+export interface StateEntry {
+  shape: number[];
+  data: Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array;
+}
+
+export abstract class Module {
+  training = true;
+  private readonly _params = new Map<string, Tensor>();
+  private readonly _buffers = new Map<string, Tensor>();
+  private readonly _children = new Map<string, Module>();
+
+  abstract forward(x: Tensor): Tensor;
+
+  /** Registers a trainable tensor under `name` (it requires grad and outlives every tidy scope). */
+  protected param(name: string, t: Tensor): Tensor {
+    keep(t);
+    t.requiresGrad = true;
+    this._params.set(name, t);
+    return t;
+  }
+  /** Registers non-trainable state (e.g. BatchNorm running statistics). */
+  protected buffer(name: string, t: Tensor): Tensor {
+    keep(t);
+    this._buffers.set(name, t);
+    return t;
+  }
+  protected child<M extends Module>(name: string, m: M): M {
+    this._children.set(name, m);
+    return m;
+  }
+
+  /** Parameters by dotted name, in registration order (as torch's named_parameters). */
+  namedParameters(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [n, p] of this._params) out.push([prefix + n, p]);
+    for (const [n, c] of this._children) out.push(...c.namedParameters(`${prefix}${n}.`));
+    return out;
+  }
+  namedBuffers(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [n, b] of this._buffers) out.push([prefix + n, b]);
+    for (const [n, c] of this._children) out.push(...c.namedBuffers(`${prefix}${n}.`));
+    return out;
+  }
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix.replace(/\.$/, ''), this]];
+    for (const [n, c] of this._children) out.push(...c.namedModules(`${prefix}${n}.`));
+    return out;
+  }
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+  /** Parameters and buffers by name (the live tensors, not copies). */
+  stateTensors(): Map<string, Tensor> {
+    return new Map([...this.namedParameters(), ...this.namedBuffers()]);
+  }
+  /** A copy of every parameter and buffer as typed arrays. */
+  stateDict(): Record<string, StateEntry> {
+    const out: Record<string, StateEntry> = {};
+    for (const [n, t] of this.stateTensors()) out[n] = { shape: t.shape, data: t.data() as StateEntry['data'] };
+    return out;
+  }
+  /** Copies values into the live tensors; every name and shape must match. */
+  loadStateDict(state: Record<string, StateEntry>, source = 'state dict'): void {
+    const live = this.stateTensors();
+    for (const name of live.keys()) if (!(name in state)) throw new InputError(`${source}: missing tensor '${name}'`);
+    for (const name of Object.keys(state)) if (!live.has(name)) throw new InputError(`${source}: unexpected tensor '${name}'`);
+    noGrad(() => {
+      for (const [name, t] of live) {
+        const e = state[name];
+        if (e.shape.join(',') !== t.shape.join(','))
+          throw new InputError(`${source}: '${name}' has shape [${e.shape}], model expects [${t.shape}]`);
+        const src = tensorFrom(e, t.dtype);
+        t.copy_(src);
+        src.dispose();
+      }
+    });
+  }
+  /** Copies every parameter and buffer from another module of the same architecture. */
+  copyFrom(other: Module): void {
+    const src = other.stateTensors();
+    noGrad(() => {
+      for (const [n, t] of this.stateTensors()) t.copy_(src.get(n)!);
+    });
+  }
+  train(on = true): this {
+    for (const [, m] of this.namedModules()) m.training = on;
+    return this;
+  }
+  eval(): this {
+    return this.train(false);
+  }
+  /** Frees every parameter and buffer. */
+  dispose(): void {
+    for (const [, t] of this.stateTensors()) t.dispose();
+  }
+  /** Total number of parameter elements. */
+  numParameters(): number {
+    return this.parameters().reduce((s, p) => s + p.numel, 0);
+  }
+}
+
+function tensorFrom(e: StateEntry, dtype: Tensor['dtype']): Tensor {
+  return tensor(e.data, e.shape, dtype);
+}

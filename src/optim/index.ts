@@ -1,0 +1,3 @@
+// Optimizers and learning-rate schedules.
+export * from './optimizer.ts';
+export * from './schedule.ts';
