@@ -219,6 +219,10 @@ export class Tensor {
       ? call('aten::scatter.src', [this, dim, index, src])
       : call('aten::scatter.value', [this, dim, index, src]);
   }
+  scatter_(dim: number, index: Tensor, value: number): Tensor {
+    call('aten::scatter_.value', [this, dim, index, value]);
+    return this;
+  }
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
     return call('aten::scatter_add', [this, dim, index, src]);
   }

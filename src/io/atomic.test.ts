@@ -144,7 +144,7 @@ describe('atomic directories', () => {
       await fsp.mkdir(unrelated);
       const removed = await removeStaleTempDirs(final);
       assert.deepEqual(removed.sort(), [deadFile, deadTmp].sort());
-      assert.deepEqual(await ls(root), ['out', 'out.tmp-notapid', `out.tmp-${process.pid}-00000001`]);
+      assert.deepEqual(await ls(root), ['out', 'out.tmp-notapid', `out.tmp-${process.pid}-00000001`].sort());
 
       // Crash between the two renames: final is gone, the old complete dir is under .old-.
       await fsp.rm(final, { recursive: true });

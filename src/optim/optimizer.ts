@@ -17,13 +17,13 @@ export abstract class Optimizer {
     this.lr = lr;
   }
 
-  /** Freezes the coordinates where `mask` is 0 (a float tensor of 0/1 shaped like the parameter). */
+  /** Freezes the coordinates where `mask` is 0 (0/1 shaped like the parameter; the optimizer keeps a copy). */
   setMask(name: string, mask: Tensor | null): void {
     const p = this.params.find(([n]) => n === name)?.[1];
     if (!p) throw new Error(`optimizer has no parameter '${name}'`);
     const old = this.masks.get(p);
     if (old) old.dispose();
-    if (mask) this.masks.set(p, keep(mask.to(p.dtype)));
+    if (mask) this.masks.set(p, keep(mask.dtype === p.dtype ? mask.clone() : mask.to(p.dtype)));
     else this.masks.delete(p);
   }
   /** Names of parameters with a mask. */

@@ -75,6 +75,17 @@ export class Rng {
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
   }
 
+  /** A generator with the given raw xoshiro128** state (for reproducing reference vectors). */
+  static fromState(s0: number, s1: number, s2: number, s3: number): Rng {
+    const r = new Rng(0);
+    r.s0 = s0 | 0;
+    r.s1 = s1 | 0;
+    r.s2 = s2 | 0;
+    r.s3 = s3 | 0;
+    if ((r.s0 | r.s1 | r.s2 | r.s3) === 0) throw new RangeError('xoshiro128** state must not be all zero');
+    return r;
+  }
+
   /** An integer seed derived from `seed` and `labels` by hashing (stable across versions). */
   static deriveSeed(seed: number, ...labels: (string | number)[]): number {
     checkSeed(seed);

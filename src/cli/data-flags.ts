@@ -1,0 +1,13 @@
+// Dataset loading options from flags.
+import type { LoadOptions } from '../data/index.ts';
+import { numberFlag, type Values } from './command.ts';
+
+export function loadOptionsFromFlags(v: Values): LoadOptions {
+  const o: LoadOptions = {};
+  if (typeof v['data-dir'] === 'string') o.dataDir = v['data-dir'];
+  const lc = v['label-column'];
+  if (lc === 'first' || lc === 'last') o.labelColumn = lc;
+  else if (lc !== undefined) o.labelColumn = numberFlag(v, 'label-column', 0, { int: true, min: 0 });
+  if (v.limit !== undefined) o.limit = numberFlag(v, 'limit', 0, { int: true, min: 1 });
+  return o;
+}

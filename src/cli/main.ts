@@ -1,0 +1,85 @@
+// cwrf command line: `cwrf <command> [flags]`. Exit codes: 0 ok, 1 failure, 2 bad usage or input.
+import { parseArgs } from 'node:util';
+import { InputError } from '../util/errors.ts';
+import type { Command, Io, Values } from './command.ts';
+import { COMMANDS } from './commands/index.ts';
+
+function usage(): string {
+  const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`);
+  return [
+    'cwrf: membership-inference audits and the CWRF weight-level defense',
+    '',
+    'usage: cwrf <command> [flags]     cwrf <command> --help',
+    '',
+    'commands:',
+    ...rows,
+    '',
+    'every command takes --json (machine-readable result on stdout) and --quiet.',
+    'exit codes: 0 ok, 1 failure, 2 bad usage or input.',
+  ].join('\n');
+}
+
+function commandHelp(name: string, c: Command): string {
+  const flags = Object.entries(c.options)
+    .map(([k, o]) => `  --${k}${o.type === 'string' ? ' VALUE' : ''}${o.short ? ` (-${o.short})` : ''}`)
+    .join('\n');
+  return [`cwrf ${name}: ${c.summary}`, '', `usage: ${c.usage}`, '', 'examples:', ...c.examples.map((e) => `  ${e}`), '', 'flags:', flags].join('\n');
+}
+
+function makeIo(json: boolean, quiet: boolean): Io {
+  return {
+    json,
+    quiet,
+    log: (l) => {
+      if (!json && !quiet) process.stdout.write(`${l}\n`);
+    },
+    err: (l) => {
+      if (!quiet) process.stderr.write(`${l}\n`);
+    },
+  };
+}
+
+/** Runs the CLI and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    const { versions } = await import('../experiments/versions.ts');
+    process.stdout.write(`${JSON.stringify(versions())}\n`);
+    return 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`cwrf: unknown command '${name}' (see cwrf --help)\n`);
+    return 2;
+  }
+  let values: Values;
+  let positionals: string[];
+  try {
+    const parsed = parseArgs({ args: rest, options: cmd.options, allowPositionals: true, strict: true });
+    values = parsed.values as Values;
+    positionals = parsed.positionals;
+  } catch (e) {
+    process.stderr.write(`cwrf ${name}: ${(e as Error).message.split('\n')[0]} (see cwrf ${name} --help)\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${commandHelp(name, cmd)}\n`);
+    return 0;
+  }
+  const io = makeIo(Boolean(values.json), Boolean(values.quiet));
+  try {
+    const result = await cmd.run(values, positionals, io);
+    if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  } catch (e) {
+    const err = e as Error;
+    if (process.env.CWRF_DEBUG) process.stderr.write(`${err.stack}\n`);
+    const msg = (err.message || String(e)).split('\n')[0];
+    process.stderr.write(`cwrf ${name}: ${e instanceof InputError ? 'error: ' : ''}${msg}\n`);
+    return e instanceof InputError ? 2 : 1;
+  }
+}

@@ -1,0 +1,133 @@
+// A run directory: the recipe, the member half, initial and final weights, and metrics.
+//   run.json           recipe, per-epoch history, accuracies, timings, versions
+//   init.safetensors   initial weights (rewinding needs them)
+//   model.safetensors  final weights
+//   split.safetensors  population / reference / test row indices (I32) and members (U8 over population)
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Generator } from '../engine/index.ts';
+import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
+import { writeDirAtomic, writeJsonAtomic } from '../io/atomic.ts';
+import { memberMask, type LoadOptions } from '../data/index.ts';
+import { buildModel, type Module, type StateEntry } from '../nn/index.ts';
+import { accuracy, loadData, predictLogits, validateRecipe, type DataContext, type EpochStats, type Recipe } from '../train/index.ts';
+import { InputError } from '../util/errors.ts';
+import { Rng } from '../util/rng.ts';
+import { versions } from './versions.ts';
+import { replay, type StageLog } from './replay.ts';
+import { loadState, saveState } from './weights.ts';
+
+export interface RunMetrics {
+  trainAccuracy: number;
+  testAccuracy: number;
+  members: number;
+  populationSize: number;
+  referenceSize: number;
+  testSize: number;
+  trainSeconds: number;
+  history: EpochStats[];
+  stages: StageLog[];
+}
+
+export interface RunJson {
+  format: 'cwrf-run/1';
+  created: string;
+  recipe: Recipe;
+  metrics: RunMetrics;
+  versions: Record<string, string>;
+}
+
+/** A run on disk. */
+export interface Run extends RunJson {
+  dir: string;
+  /** 0/1 over the population: the target's members. */
+  members: Uint8Array;
+}
+
+/** The target's member half: a seeded half of the population. */
+export function targetMembers(recipe: Recipe, populationSize: number): Uint8Array {
+  return memberMask(populationSize, Rng.deriveSeed(recipe.memberSeed, 'members'));
+}
+
+/** Train/test accuracy of a model on the members and the test rows. */
+export function evaluate(model: Module, data: DataContext, members: Uint8Array): { trainAccuracy: number; testAccuracy: number } {
+  const rows = Int32Array.from(data.split.population.filter((_, i) => members[i]));
+  const { logits, classes } = predictLogits(model, data.x, null);
+  const memberLogits = new Float32Array(rows.length * classes);
+  rows.forEach((r, i) => memberLogits.set(logits.subarray(r * classes, (r + 1) * classes), i * classes));
+  const trainAccuracy = accuracy(memberLogits, classes, Int32Array.from(rows, (r) => data.ds.train.y[r]));
+  const t = predictLogits(model, data.testX, data.test);
+  return { trainAccuracy, testAccuracy: accuracy(t.logits, t.classes, data.testLabels) };
+}
+
+export interface TrainOptions extends LoadOptions {
+  out: string;
+  onEpoch?: (stage: string, s: EpochStats) => void;
+}
+
+/** Trains (and defends, if the recipe says so) a target model and writes its run directory atomically. */
+export async function train(recipe: Recipe, opts: TrainOptions): Promise<Run> {
+  validateRecipe(recipe);
+  const data = await loadData(recipe, opts);
+  const members = targetMembers(recipe, data.split.population.length);
+  const r = replay(recipe, data, members, opts.onEpoch);
+  try {
+    const acc = evaluate(r.model, data, members);
+    const json: RunJson = {
+      format: 'cwrf-run/1',
+      created: new Date().toISOString(),
+      recipe,
+      metrics: {
+        ...acc,
+        members: members.reduce((a, b) => a + b, 0),
+        populationSize: members.length,
+        referenceSize: data.split.reference.length,
+        testSize: data.testLabels.length,
+        trainSeconds: r.trainSeconds,
+        history: r.history,
+        stages: r.stages,
+      },
+      versions: versions(),
+    };
+    const model = r.model.stateDict();
+    await writeDirAtomic(opts.out, async (tmp) => {
+      await saveState(join(tmp, 'init.safetensors'), r.init);
+      await saveState(join(tmp, 'model.safetensors'), model);
+      await writeSafetensors(join(tmp, 'split.safetensors'), {
+        population: { dtype: 'I32', shape: [data.split.population.length], data: data.split.population },
+        reference: { dtype: 'I32', shape: [data.split.reference.length], data: data.split.reference },
+        test: { dtype: 'I32', shape: [data.testLabels.length], data: data.split.test ?? new Int32Array(0) },
+        members: { dtype: 'U8', shape: [members.length], data: members },
+      });
+      await writeJsonAtomic(join(tmp, 'run.json'), json);
+    });
+    return { ...json, dir: opts.out, members };
+  } finally {
+    r.model.dispose();
+  }
+}
+
+/** Reads a run directory written by train() or defend(). */
+export async function loadRun(dir: string): Promise<Run> {
+  const file = join(dir, 'run.json');
+  if (!existsSync(file)) throw new InputError(`${dir} is not a cwrf run (no run.json)`);
+  let json: RunJson;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8')) as RunJson;
+  } catch (e) {
+    throw new InputError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  if (json.format !== 'cwrf-run/1') throw new InputError(`${file}: unknown format '${String(json.format)}'`);
+  const split = await readSafetensors(join(dir, 'split.safetensors'));
+  const m = split.tensors.members;
+  if (!m) throw new InputError(`${dir}/split.safetensors has no 'members' tensor`);
+  return { ...json, dir, members: m.data as Uint8Array };
+}
+
+/** The run's model with its final (or initial) weights loaded. */
+export async function loadRunModel(run: Run, data: DataContext, which: 'model' | 'init' = 'model'): Promise<Module> {
+  const model = buildModel(run.recipe.model, data.shape, data.classes, new Generator(run.recipe.seed));
+  const state: Record<string, StateEntry> = await loadState(join(run.dir, `${which}.safetensors`));
+  model.loadStateDict(state, `${run.dir}/${which}.safetensors`);
+  return model;
+}

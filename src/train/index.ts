@@ -1,0 +1,7 @@
+// Training: recipes, objectives, the training loop and its data.
+export * from './recipe.ts';
+export * from './objectives.ts';
+export * from './loop.ts';
+export * from './data.ts';
+export * from './train.ts';
+export * from './presets.ts';

@@ -1,0 +1,137 @@
+// The ordinary training loop. Defenses wrap it (a different objective, gradient masks, or a custom
+// gradient step such as DP-SGD) instead of forking it.
+import { randperm, tidy, noGrad, cat, tensor, type Generator, type Tensor } from '../engine/index.ts';
+import type { Module } from '../nn/index.ts';
+import { lrAt, type Optimizer, type ScheduleSpec } from '../optim/index.ts';
+import type { Objective } from './objectives.ts';
+
+/** Per-epoch training statistics (loss and accuracy measured on the batches as they were trained). */
+export interface EpochStats {
+  epoch: number;
+  lr: number;
+  loss: number;
+  accuracy: number;
+  seconds: number;
+  [extra: string]: number;
+}
+
+/**
+ * Computes gradients for one batch into the parameters' .grad and returns the batch loss;
+ * the default is loss.backward(). DP-SGD supplies per-example clipping and noise here.
+ */
+export type GradientStep = (model: Module, x: Tensor, y: Tensor, objective: Objective, epoch: number) => { loss: number; logits: Tensor };
+
+/** The plain gradient step: objective(model(x), y).backward(). */
+export const backwardStep: GradientStep = (model, x, y, objective, epoch) => {
+  const logits = model.forward(x);
+  const loss = objective(logits, y, epoch);
+  loss.backward();
+  return { loss: loss.item(), logits };
+};
+
+export interface FitOptions {
+  optimizer: Optimizer;
+  schedule: ScheduleSpec;
+  baseLr: number;
+  epochs: number;
+  batchSize: number;
+  objective: Objective;
+  gen: Generator;
+  gradientStep?: GradientStep;
+  /** Replaces the shuffled fixed-size batches (DP-SGD's Poisson sampling). */
+  batches?: (n: number, epoch: number) => Int32Array[] | Tensor[];
+  onEpoch?: (s: EpochStats) => void;
+  /** Called after each epoch with extra statistics to record (e.g. DP epsilon). */
+  epochExtras?: (epoch: number) => Record<string, number>;
+}
+
+/** Trains `model` on rows `index` of (x, y) and returns per-epoch statistics. */
+export function fit(model: Module, x: Tensor, y: Tensor, index: Tensor, o: FitOptions): EpochStats[] {
+  const history: EpochStats[] = [];
+  const n = index.shape[0];
+  const step = o.gradientStep ?? backwardStep;
+  model.train();
+  for (let epoch = 0; epoch < o.epochs; epoch++) {
+    const t0 = performance.now();
+    o.optimizer.lr = lrAt(o.schedule, o.baseLr, epoch, o.epochs);
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    const batchIdx: Tensor[] = tidy(() => {
+      if (o.batches) return o.batches(n, epoch).map((b) => (b instanceof Int32Array ? toIndex(b) : b));
+      const perm = randperm(n, o.gen);
+      const out: Tensor[] = [];
+      for (let s = 0; s < n; s += o.batchSize) out.push(perm.narrow(0, s, Math.min(o.batchSize, n - s)));
+      return out;
+    });
+    for (const b of batchIdx) {
+      if (b.shape[0] === 0) continue;
+      tidy(() => {
+        const rows = index.indexSelect(0, b);
+        const xb = x.indexSelect(0, rows);
+        const yb = y.indexSelect(0, rows);
+        o.optimizer.zeroGrad();
+        const r = step(model, xb, yb, o.objective, epoch);
+        o.optimizer.step();
+        const m = b.shape[0];
+        lossSum += r.loss * m;
+        correct += noGrad(() => r.logits.argmax(1).eq(yb).sum().item());
+        seen += m;
+      });
+      b.dispose();
+    }
+    const stats: EpochStats = {
+      epoch,
+      lr: o.optimizer.lr,
+      loss: lossSum / Math.max(1, seen),
+      accuracy: correct / Math.max(1, seen),
+      seconds: (performance.now() - t0) / 1000,
+      ...(o.epochExtras?.(epoch) ?? {}),
+    };
+    history.push(stats);
+    o.onEpoch?.(stats);
+  }
+  o.optimizer.zeroGrad();
+  return history;
+}
+
+function toIndex(a: Int32Array): Tensor {
+  return tensor(a, [a.length], 'int64');
+}
+
+/** Logits of `model` (eval mode, no grad) on rows `index` of x, as a [n, classes] Float32Array. */
+export function predictLogits(model: Module, x: Tensor, index: Tensor | null, batch = 1024): { logits: Float32Array; classes: number } {
+  const wasTraining = model.training;
+  model.eval();
+  const n = index ? index.shape[0] : x.shape[0];
+  const out = noGrad(() =>
+    tidy(() => {
+      const parts: Tensor[] = [];
+      for (let s = 0; s < n; s += batch) {
+        const m = Math.min(batch, n - s);
+        const xb = index ? x.indexSelect(0, index.narrow(0, s, m)) : x.narrow(0, s, m);
+        parts.push(model.forward(xb));
+      }
+      return parts.length ? cat(parts, 0) : null;
+    }),
+  );
+  model.train(wasTraining);
+  if (!out) return { logits: new Float32Array(0), classes: 0 };
+  const classes = out.shape[1];
+  const logits = out.toFloat32();
+  out.dispose();
+  return { logits, classes };
+}
+
+/** Fraction of rows whose argmax logit equals the label. */
+export function accuracy(logits: Float32Array, classes: number, labels: ArrayLike<number>): number {
+  const n = labels.length;
+  if (n === 0) return NaN;
+  let ok = 0;
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (logits[i * classes + c] > logits[i * classes + best]) best = c;
+    if (best === labels[i]) ok++;
+  }
+  return ok / n;
+}

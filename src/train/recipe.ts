@@ -1,0 +1,99 @@
+// A run's recipe: everything needed to replay a training run with another seed and member half.
+import type { ModelSpec } from '../nn/index.ts';
+import type { OptimizerSpec, ScheduleSpec } from '../optim/index.ts';
+import { InputError } from '../util/errors.ts';
+import type { ObjectiveSpec } from './objectives.ts';
+
+/** How the dataset is cut into the audit population, the defender's reference set and a test set. */
+export interface SplitSpec {
+  seed: number;
+  /** Size of the audit population (default: all train rows not used for reference/test). */
+  populationSize?: number;
+  /** Fraction of train rows held out as the defender's non-member reference set (default 0.1). */
+  referenceFraction?: number;
+  /** Test rows (default: the dataset's test split, or 10% of train when it has none). */
+  testSize?: number;
+}
+
+/** DP-SGD settings (objective 'dpsgd' wraps the chosen loss with per-example clipping and noise). */
+export interface DpSpec {
+  maxGradNorm: number;
+  noiseMultiplier?: number;
+  targetEpsilon?: number;
+  delta: number;
+}
+
+/** One post-training defense stage (e.g. CWRF), replayed on every reference model too. */
+export interface DefenseStage {
+  method: string;
+  [option: string]: unknown;
+}
+
+export interface Recipe {
+  dataset: string;
+  split: SplitSpec;
+  model: ModelSpec;
+  optimizer: OptimizerSpec;
+  schedule: ScheduleSpec;
+  objective: ObjectiveSpec;
+  dp?: DpSpec;
+  epochs: number;
+  batchSize: number;
+  /** Seed of the model: initial weights, batch order, dropout. */
+  seed: number;
+  /** Seed of the member half of the population. */
+  memberSeed: number;
+  defenses: DefenseStage[];
+}
+
+function num(v: unknown, what: string, opts: { int?: boolean; min?: number; max?: number } = {}): number {
+  const x = typeof v === 'string' ? Number(v) : v;
+  if (typeof x !== 'number' || !Number.isFinite(x)) throw new InputError(`${what} must be a number, got '${String(v)}'`);
+  if (opts.int && !Number.isInteger(x)) throw new InputError(`${what} must be an integer, got ${x}`);
+  if (opts.min !== undefined && x < opts.min) throw new InputError(`${what} must be >= ${opts.min}, got ${x}`);
+  if (opts.max !== undefined && x > opts.max) throw new InputError(`${what} must be <= ${opts.max}, got ${x}`);
+  return x;
+}
+
+/** Checks a recipe's values, throwing an InputError naming the first bad field. */
+export function validateRecipe(r: Recipe): Recipe {
+  num(r.epochs, 'epochs', { int: true, min: 0 });
+  num(r.batchSize, 'batch size', { int: true, min: 1 });
+  num(r.seed, 'seed', { int: true, min: 0 });
+  num(r.optimizer.lr, 'learning rate', { min: 0 });
+  if (!['sgd', 'adam', 'adamw'].includes(r.optimizer.name))
+    throw new InputError(`unknown optimizer '${r.optimizer.name}' (sgd, adam, adamw)`);
+  if (!['mlp', 'smallcnn', 'resnet18'].includes(r.model.arch))
+    throw new InputError(`unknown model '${r.model.arch}' (mlp, smallcnn, resnet18)`);
+  if (r.model.hidden) r.model.hidden.forEach((h) => num(h, 'hidden layer size', { int: true, min: 1 }));
+  if (r.split.referenceFraction !== undefined) num(r.split.referenceFraction, 'reference fraction', { min: 0, max: 0.9 });
+  if (r.objective.name === 'relaxloss') {
+    num(r.objective.alpha, 'relaxloss alpha', { min: 0 });
+    num(r.objective.upper, 'relaxloss upper', { min: 0, max: 1 });
+  }
+  if (r.objective.name === 'label-smoothing') num(r.objective.smoothing, 'label smoothing', { min: 0, max: 1 });
+  if (r.dp) {
+    num(r.dp.maxGradNorm, 'max grad norm', { min: 0 });
+    num(r.dp.delta, 'delta', { min: 0, max: 1 });
+    if (r.dp.noiseMultiplier === undefined && r.dp.targetEpsilon === undefined)
+      throw new InputError('DP-SGD needs --noise-multiplier or --target-epsilon');
+  }
+  return r;
+}
+
+/** The recipe with a different model seed and member half (how reference models are made). */
+export function withSeeds(r: Recipe, seed: number, memberSeed: number): Recipe {
+  return { ...r, seed, memberSeed };
+}
+
+/** Stable JSON (sorted keys) for hashing and comparing recipes. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
