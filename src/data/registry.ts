@@ -92,7 +92,7 @@ export function labelsFromArray(
   const K = classes ?? max + 1;
   if (min - base < 0 || max - base >= K) {
     throw new InputError(
-      `${where}: labels range ${min}..${max}, expected 0..${K - 1}${classes !== undefined ? ` (or 1..${K})` : ''}`,
+      `${where}: labels range ${min}..${max}, expected ${classes !== undefined ? `0..${K - 1} (or 1..${K})` : 'non-negative integers'}`,
     );
   }
   for (let r = 0; r < n; r++) y[r] = (a.data[r] as number) - base;

@@ -1,6 +1,6 @@
 // Numeric CSV readers: a fast byte scanner for the benchmark files (location, purchase, texas) and a
 // general csv-parse based reader for user files (`csv:<path>`).
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { parse } from 'csv-parse';
 import { InputError } from '../util/errors.ts';
 import { reason } from './io.ts';
@@ -218,9 +218,15 @@ export interface CsvTable {
  * from the end, 'first' or 'last'). Labels (numbers or strings) map to 0..K-1 in sorted order.
  */
 export async function readCsvFile(file: string, labelColumn: number | 'first' | 'last' = 'first'): Promise<CsvTable> {
-  const parser = createReadStream(file).pipe(
-    parse({ relax_column_count: true, skip_empty_lines: true, trim: true, bom: true, info: true }),
-  );
+  try {
+    if (!statSync(file).isFile()) throw new InputError(`expected a CSV file but found a directory: ${file}`);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError((e as NodeJS.ErrnoException).code === 'ENOENT' ? `file not found: ${file}` : `cannot read ${file}: ${reason(e)}`);
+  }
+  const stream = createReadStream(file);
+  const parser = stream.pipe(parse({ relax_column_count: true, skip_empty_lines: true, trim: true, bom: true, info: true }));
+  stream.on('error', (e) => parser.destroy(e));
   let cols = -1;
   let lc = -1;
   let header: string[] | null = null;

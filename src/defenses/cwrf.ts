@@ -1,12 +1,12 @@
 // CWRF (Fang & Kim, ICLR 2026): score weights, rewind the critical ones to their initial values and
 // freeze them, fine-tune the rest. Also the baselines run on the same footing: fine-tune-all, prune, rewind-only.
-import { Generator, keep } from '../engine/index.ts';
+import { Generator, keep, type Tensor } from '../engine/index.ts';
 import { buildModel } from '../nn/index.ts';
 import { makeOptimizer } from '../optim/index.ts';
 import { fit, makeObjective, memberRows, type DataContext, type EpochStats, type ObjectiveSpec, type Recipe, type TrainedModel } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
-import { criticalMasks, disposeMasks, maskCounts, type CriticalOptions } from './critical.ts';
+import { criticalMasks, disposeMasks, maskCounts, type CriticalOptions, type Masks } from './critical.ts';
 import { rewind, type RewindTo } from './rewind.ts';
 import { computeScores, disposeScores, type PveOptions, type ScoreName, type Scores } from './scores.ts';
 import { dpGradientStep, dpNoiseFor, poissonBatches } from './dp.ts';
@@ -99,7 +99,7 @@ export function applyCwrf(stage: CwrfStage, ctx: StageContext): { history: Epoch
   const { recipe, data, trained } = ctx;
   const model = trained.model;
   const info: Record<string, unknown> = {};
-  let masks = new Map<string, ReturnType<typeof keep>>();
+  let masks: Masks = new Map();
   if (stage.ratio > 0) {
     const scores = scoreModel(stage, ctx);
     masks = criticalMasks(scores, stage);
@@ -115,7 +115,7 @@ export function applyCwrf(stage: CwrfStage, ctx: StageContext): { history: Epoch
     const lr = stage.lr ?? recipe.optimizer.lr;
     const optimizer = makeOptimizer({ ...recipe.optimizer, lr }, params);
     // scope 'rest': critical frozen; 'critical': only critical trainable; 'all': everything trainable.
-    const trainable = new Map<string, ReturnType<typeof keep>>();
+    const trainable = new Map<string, Tensor>();
     for (const [n, p] of params) {
       const m = masks.get(n);
       if (stage.scope === 'rest' && m) trainable.set(n, keep(m.neg().add(1)));

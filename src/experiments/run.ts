@@ -49,15 +49,19 @@ export function targetMembers(recipe: Recipe, populationSize: number): Uint8Arra
   return memberMask(populationSize, Rng.deriveSeed(recipe.memberSeed, 'members'));
 }
 
-/** Train/test accuracy of a model on the members and the test rows. */
-export function evaluate(model: Module, data: DataContext, members: Uint8Array): { trainAccuracy: number; testAccuracy: number } {
-  const rows = Int32Array.from(data.split.population.filter((_, i) => members[i]));
-  const { logits, classes } = predictLogits(model, data.x, null);
-  const memberLogits = new Float32Array(rows.length * classes);
-  rows.forEach((r, i) => memberLogits.set(logits.subarray(r * classes, (r + 1) * classes), i * classes));
-  const trainAccuracy = accuracy(memberLogits, classes, Int32Array.from(rows, (r) => data.ds.train.y[r]));
+/** Population logits of a model, its accuracy on its members (a subset of the population) and on the test rows. */
+export function evaluate(
+  model: Module,
+  data: DataContext,
+  members: Uint8Array,
+): { trainAccuracy: number; testAccuracy: number; logits: Float32Array; classes: number } {
+  const { logits, classes } = predictLogits(model, data.x, data.population);
+  const idx = [...members.keys()].filter((i) => members[i]);
+  const memberLogits = new Float32Array(idx.length * classes);
+  idx.forEach((p, j) => memberLogits.set(logits.subarray(p * classes, (p + 1) * classes), j * classes));
+  const trainAccuracy = accuracy(memberLogits, classes, Int32Array.from(idx, (p) => data.populationLabels[p]));
   const t = predictLogits(model, data.testX, data.test);
-  return { trainAccuracy, testAccuracy: accuracy(t.logits, t.classes, data.testLabels) };
+  return { trainAccuracy, testAccuracy: accuracy(t.logits, t.classes, data.testLabels), logits, classes };
 }
 
 export interface TrainOptions extends LoadOptions {
@@ -72,7 +76,8 @@ export async function train(recipe: Recipe, opts: TrainOptions): Promise<Run> {
   const members = targetMembers(recipe, data.split.population.length);
   const r = replay(recipe, data, members, opts.onEpoch);
   try {
-    const acc = evaluate(r.model, data, members);
+    const { trainAccuracy, testAccuracy } = evaluate(r.model, data, members);
+    const acc = { trainAccuracy, testAccuracy };
     const json: RunJson = {
       format: 'cwrf-run/1',
       created: new Date().toISOString(),

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs whatever is missing, and nothing else: system packages (libtorch-dev, a C++ toolchain;
+# python3-torch with --bench), npm dependencies, and the native addon. Fast when nothing is missing.
+#   --bench          also the benchmark peers (Debian python3-torch)
+#   --force-native   rebuild the addon even if it is up to date
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bench=0
+force=0
+for a in "$@"; do
+  case "$a" in
+    --bench) bench=1 ;;
+    --force-native) force=1 ;;
+    *) echo "ensure.sh: unknown flag $a" >&2; exit 2 ;;
+  esac
+done
+
+say() { [ -n "${CWRF_QUIET_SETUP:-}" ] || echo "cwrf setup: $*" >&2; }
+
+# 1. system packages
+pkgs=()
+torch_json="$(node scripts/find-libtorch.mjs --json 2>/dev/null || echo null)"
+[ "$torch_json" != null ] || pkgs+=(libtorch-dev)
+command -v g++ >/dev/null 2>&1 || pkgs+=(g++)
+command -v make >/dev/null 2>&1 || pkgs+=(make)
+command -v python3 >/dev/null 2>&1 || pkgs+=(python3)
+if [ "$bench" = 1 ] && ! /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then pkgs+=(python3-torch); fi
+if [ "${#pkgs[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then sudo=""
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"
+  else
+    echo "cwrf setup: missing ${pkgs[*]}; install them (e.g. apt-get install ${pkgs[*]}) or set LIBTORCH to a libtorch directory" >&2
+    exit 1
+  fi
+  say "installing ${pkgs[*]} with apt-get"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+  torch_json="$(node scripts/find-libtorch.mjs --json)"
+fi
+
+# 2. npm dependencies (when node_modules is missing or older than the lockfile)
+if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+
+# 3. native addon (rebuilt when its sources, the libtorch found or Node's ABI change)
+stamp="native/build/cwrf.stamp"
+want="$(cat native/src/*.cc native/binding.gyp scripts/find-libtorch.mjs | sha256sum | cut -c1-16)-$(echo "$torch_json" | sha256sum | cut -c1-16)-$(node -p process.versions.modules)"
+if [ "$force" = 1 ] || [ ! -f native/build/Release/cwrf_native.node ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  say "building the native addon against $(node scripts/find-libtorch.mjs --describe)"
+  npx --no-install node-gyp rebuild --directory native -j "$(nproc)" >native/build.log 2>&1 || { tail -40 native/build.log >&2; echo "cwrf setup: native build failed (full log: native/build.log)" >&2; exit 1; }
+  echo "$want" >"$stamp"
+fi

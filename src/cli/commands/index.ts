@@ -1,0 +1,11 @@
+// The command table.
+import type { Command } from '../command.ts';
+import { auditCommand } from './audit.ts';
+import { datasetsCommand } from './datasets.ts';
+import { trainCommand } from './train.ts';
+
+export const COMMANDS: Record<string, Command> = {
+  datasets: datasetsCommand,
+  train: trainCommand,
+  audit: auditCommand,
+};

@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { readTar } from './io.ts';
+import { decodeImage, sniffSize, writeChw } from './images.ts';
+let t = performance.now();
+const lap = (s: string) => { const n = performance.now(); console.log(s, (n - t).toFixed(0)); t = n; };
+const f = '/work/shared/data/cifar10-jpeg/cifar10-jpeg.tar.gz';
+const buf = readFileSync(f); lap('read');
+const e = readTar(f, buf, (p) => /\.(jpe?g|png)$/i.test(p)); lap('tar ' + e.length);
+for (const x of e) sniffSize(x.data); lap('sniff');
+const out = new Uint8Array(e.length * 3072); lap('alloc');
+const ims = []; 
+for (let i = 0; i < e.length; i++) { ims.push(decodeImage(e[i].data, 'x')); } lap('decode');
+for (let i = 0; i < e.length; i++) writeChw(ims[i], 32, 32, out, i * 3072); lap('chw');
+console.log(process.memoryUsage().rss/1e6);

@@ -1,0 +1,304 @@
+// An audit: train reference models that replay the target's recipe, score every population example
+// with the attacks, and compare against the target's true membership.
+//   audit.json          settings, metrics per attack (and leave-one-out mean/std), accuracies, timings
+//   signals.safetensors per-model signals, inclusion matrix, labels, per-attack target scores (README)
+//   report.html         self-contained report (tables, ROC curves)
+import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  ATTACK_NAMES,
+  computeSignalMatrices,
+  roc,
+  runAttacks,
+  summarize,
+  type AttackName,
+  type AttackResult,
+  type SignalName,
+  type Summary,
+} from '../attacks/index.ts';
+import { balancedInclusion, type LoadOptions } from '../data/index.ts';
+import { readSafetensors, writeSafetensors, type StoredTensor } from '../io/safetensors.ts';
+import { writeDirAtomic, writeJsonAtomic, writeFileAtomic } from '../io/atomic.ts';
+import { loadData, withSeeds, type Recipe } from '../train/index.ts';
+import { InputError } from '../util/errors.ts';
+import { Rng } from '../util/rng.ts';
+import { trainReferences, type RefJob, type RefResult } from './refs.ts';
+import { evaluate, loadRunModel, type Run } from './run.ts';
+import { versions } from './versions.ts';
+import { renderAuditReport, type ReportModel } from '../report/index.ts';
+
+/** Attacks run by default (all). */
+export const DEFAULT_ATTACKS: AttackName[] = ATTACK_NAMES;
+
+export interface AuditOptions extends LoadOptions {
+  refs: number;
+  out: string;
+  workers?: number;
+  attacks?: AttackName[];
+  leaveOneOut?: boolean;
+  /** Seed of the reference models' seeds and member halves. */
+  seed?: number;
+  cacheRoot?: string;
+  /** RMIA offline `a`: a number, or 'tune' on a paired reference model (default). */
+  rmiaA?: number | 'tune';
+  /** Earlier audit directories to overlay in the report (e.g. the undefended model). */
+  compare?: string[];
+  onReference?: (done: number, total: number, r: RefResult) => void;
+  onEpoch?: (ref: number, stage: string, epoch: number) => void;
+}
+
+export interface AttackSummary {
+  name: AttackName;
+  metrics: Summary;
+  threshold?: { accuracy: number; balancedAccuracy: number; tpr: number; fpr: number };
+  rmia?: { a: number; tuned: boolean };
+}
+
+export interface AuditJson {
+  format: 'cwrf-audit/1';
+  created: string;
+  run: string;
+  recipe: Recipe;
+  settings: {
+    refs: number;
+    seed: number;
+    attacks: AttackName[];
+    leaveOneOut: boolean;
+    rmiaA: number | 'tune';
+    tprRule: string;
+    populationSize: number;
+  };
+  target: { trainAccuracy: number; testAccuracy: number };
+  references: { seed: number; trainAccuracy: number; testAccuracy: number; seconds: number; cached: boolean }[];
+  attacks: AttackSummary[];
+  leaveOneOut?: Record<string, { targets: number; mean: Record<string, number>; std: Record<string, number> }>;
+  seconds: { references: number; attacks: number; total: number };
+  versions: Record<string, string>;
+}
+
+/** Signal matrices, inclusion and labels: everything the attacks need. */
+export interface SignalSet {
+  signals: Record<SignalName, Float64Array>;
+  inclusion: Uint8Array;
+  labels: Int32Array;
+  classes: number;
+  target: number;
+}
+
+const SIGNAL_FILE_NAMES: Record<SignalName, string> = {
+  phi: 'phi',
+  pY: 'p_y',
+  negLoss: 'neg_loss',
+  confidence: 'confidence',
+  negEntropy: 'neg_entropy',
+  negModEntropy: 'neg_mod_entropy',
+};
+
+/** The reference jobs of an audit: the recipe replayed with per-reference seeds on balanced member halves. */
+export function referenceJobs(recipe: Recipe, populationSize: number, refs: number, seed: number): { jobs: RefJob[]; inclusion: Uint8Array } {
+  if (!Number.isInteger(refs) || refs < 2) throw new InputError(`--refs must be an integer >= 2, got ${refs}`);
+  const inc = balancedInclusion(refs, populationSize, Rng.deriveSeed(recipe.split.seed, 'audit-inclusion', seed));
+  const jobs = Array.from({ length: refs }, (_, k) => {
+    const s = Rng.deriveSeed(recipe.seed, 'reference', seed, k) % 2 ** 31;
+    return { recipe: withSeeds(recipe, s, s), members: inc.subarray(k * populationSize, (k + 1) * populationSize) };
+  });
+  return { jobs, inclusion: inc };
+}
+
+function attackSummary(r: AttackResult): AttackSummary {
+  return {
+    name: r.name,
+    metrics: r.metrics,
+    ...(r.threshold
+      ? { threshold: { accuracy: r.threshold.accuracy, balancedAccuracy: r.threshold.balancedAccuracy, tpr: r.threshold.tpr, fpr: r.threshold.fpr } }
+      : {}),
+    ...(r.rmia ? { rmia: { a: r.rmia.a, tuned: r.rmia.tuned } } : {}),
+  };
+}
+
+/** Runs the attacks on a signal set (target row + references), optionally leave-one-out over every row. */
+export function attackSignals(
+  s: SignalSet,
+  o: { attacks?: AttackName[]; leaveOneOut?: boolean; rmiaA?: number | 'tune' },
+): { results: AttackResult[]; leaveOneOut?: AuditJson['leaveOneOut'] } {
+  const models = s.inclusion.length / s.labels.length;
+  const run = (target: number) => {
+    const others = Array.from({ length: models }, (_, i) => i).filter((i) => i !== target);
+    const a = o.rmiaA ?? 'tune';
+    return runAttacks({
+      signals: s.signals,
+      inclusion: s.inclusion,
+      labels: s.labels,
+      classes: s.classes,
+      target,
+      refs: others,
+      attacks: o.attacks,
+      rmia: a === 'tune' && others.length >= 3 ? { a, pairedTarget: others[0], pairedRef: others[1] } : { a: a === 'tune' ? 0.3 : a },
+    });
+  };
+  const results = run(s.target);
+  if (!o.leaveOneOut) return { results };
+  const per: Record<string, Summary[]> = {};
+  for (let t = 0; t < models; t++) for (const r of t === s.target ? results : run(t)) (per[r.name] ??= []).push(r.metrics);
+  const loo: NonNullable<AuditJson['leaveOneOut']> = {};
+  for (const [name, ms] of Object.entries(per)) {
+    const keys = ['auc', 'balancedAccuracy', 'tprAt0_1pct', 'tprAt1pct'] as const;
+    const mean: Record<string, number> = {};
+    const std: Record<string, number> = {};
+    for (const k of keys) {
+      const xs = ms.map((m) => m[k]);
+      const mu = xs.reduce((a, b) => a + b, 0) / xs.length;
+      mean[k] = mu;
+      std[k] = Math.sqrt(xs.reduce((a, b) => a + (b - mu) ** 2, 0) / xs.length);
+    }
+    loo[name] = { targets: ms.length, mean, std };
+  }
+  return { results, leaveOneOut: loo };
+}
+
+/** Writes signals.safetensors: per-model signal matrices, inclusion, labels, and the target's attack scores. */
+export async function writeSignals(file: string, s: SignalSet, results: AttackResult[]): Promise<void> {
+  const n = s.labels.length;
+  const models = s.inclusion.length / n;
+  const t: Record<string, StoredTensor> = {
+    inclusion: { dtype: 'U8', shape: [models, n], data: s.inclusion },
+    labels: { dtype: 'I32', shape: [n], data: s.labels },
+  };
+  for (const [k, name] of Object.entries(SIGNAL_FILE_NAMES)) t[name] = { dtype: 'F64', shape: [models, n], data: s.signals[k as SignalName] };
+  for (const r of results) t[`score.${r.name}`] = { dtype: 'F64', shape: [n], data: r.scores };
+  await writeSafetensors(file, t, { format: 'cwrf-signals/1', target: String(s.target), classes: String(s.classes) });
+}
+
+/** Reads a signals file (cwrf's own, or one exported from elsewhere with at least phi or p_y, inclusion, labels). */
+export async function readSignals(file: string): Promise<SignalSet & { scores: Record<string, Float64Array> }> {
+  if (!existsSync(file)) throw new InputError(`signals file not found: ${file}`);
+  const { tensors, metadata } = await readSafetensors(file);
+  const inc = tensors.inclusion;
+  const lab = tensors.labels;
+  if (!inc || !lab) throw new InputError(`${file}: needs 'inclusion' [models, n] and 'labels' [n] tensors`);
+  if (inc.shape.length !== 2) throw new InputError(`${file}: 'inclusion' must be 2-D [models, n], got [${inc.shape}]`);
+  const [models, n] = inc.shape;
+  if (lab.shape.length !== 1 || lab.shape[0] !== n) throw new InputError(`${file}: 'labels' must have shape [${n}], got [${lab.shape}]`);
+  const labels = lab.dtype === 'I32' ? (lab.data as Int32Array) : Int32Array.from(lab.data as ArrayLike<number | bigint>, Number);
+  const inclusion = Uint8Array.from(inc.data as ArrayLike<number | bigint>, (v) => (Number(v) ? 1 : 0));
+  const signals = {} as Record<SignalName, Float64Array>;
+  for (const [k, name] of Object.entries(SIGNAL_FILE_NAMES)) {
+    const tt = tensors[name];
+    if (!tt) continue;
+    if (tt.shape.join() !== `${models},${n}`) throw new InputError(`${file}: '${name}' must have shape [${models}, ${n}], got [${tt.shape}]`);
+    const d = Float64Array.from(tt.data as ArrayLike<number | bigint>, Number);
+    const bad = d.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new InputError(`${file}: '${name}' has a non-finite value at model ${Math.floor(bad / n)}, example ${bad % n}`);
+    signals[k as SignalName] = d;
+  }
+  if (Object.keys(signals).length === 0) throw new InputError(`${file}: no signal tensor (phi, p_y, neg_loss, ...)`);
+  const classes = Number(metadata.classes ?? Math.max(...labels) + 1);
+  const target = Number(metadata.target ?? 0);
+  if (!Number.isInteger(target) || target < 0 || target >= models) throw new InputError(`${file}: target ${metadata.target} out of range`);
+  const scores: Record<string, Float64Array> = {};
+  for (const [k, v] of Object.entries(tensors)) if (k.startsWith('score.')) scores[k.slice(6)] = v.data as Float64Array;
+  return { signals, inclusion, labels, classes, target, scores };
+}
+
+/** Trains (or reuses) the references, attacks the run's model and writes the audit directory. */
+export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
+  const t0 = performance.now();
+  const recipe = run.recipe;
+  const data = await loadData(recipe, o);
+  const pop = data.split.population.length;
+  if (run.members.length !== pop) throw new InputError(`${run.dir}: membership has ${run.members.length} entries, population ${pop}`);
+  const seed = o.seed ?? 0;
+  const { jobs, inclusion: refInc } = referenceJobs(recipe, pop, o.refs, seed);
+  let done = 0;
+  const refs = await trainReferences(jobs, {
+    ...o,
+    onDone: (_i, r) => o.onReference?.(++done, jobs.length, r),
+    onEpoch: o.onEpoch,
+  });
+  const tRefs = performance.now();
+  const model = await loadRunModel(run, data);
+  const target = evaluate(model, data, run.members);
+  model.dispose();
+  const inclusion = new Uint8Array((o.refs + 1) * pop);
+  inclusion.set(run.members, 0);
+  inclusion.set(refInc, pop);
+  const signals = computeSignalMatrices([target.logits, ...refs.map((r) => r.logits)], data.populationLabels, pop, target.classes);
+  const set: SignalSet = { signals, inclusion, labels: data.populationLabels, classes: target.classes, target: 0 };
+  const attacks = o.attacks ?? DEFAULT_ATTACKS;
+  const { results, leaveOneOut } = attackSignals(set, { attacks, leaveOneOut: o.leaveOneOut, rmiaA: o.rmiaA });
+  const tEnd = performance.now();
+  const json: AuditJson = {
+    format: 'cwrf-audit/1',
+    created: new Date().toISOString(),
+    run: run.dir,
+    recipe,
+    settings: {
+      refs: o.refs,
+      seed,
+      attacks,
+      leaveOneOut: Boolean(o.leaveOneOut),
+      rmiaA: o.rmiaA ?? 'tune',
+      tprRule: 'TPR at the largest ROC point with FPR <= x (LiRA plot.py uses <)',
+      populationSize: pop,
+    },
+    target: { trainAccuracy: target.trainAccuracy, testAccuracy: target.testAccuracy },
+    references: refs.map((r, k) => ({
+      seed: jobs[k].recipe.seed,
+      trainAccuracy: r.trainAccuracy,
+      testAccuracy: r.testAccuracy,
+      seconds: r.seconds,
+      cached: r.cached,
+    })),
+    attacks: results.map(attackSummary),
+    ...(leaveOneOut ? { leaveOneOut } : {}),
+    seconds: { references: (tRefs - t0) / 1000, attacks: (tEnd - tRefs) / 1000, total: (tEnd - t0) / 1000 },
+    versions: versions(),
+  };
+  const models: ReportModel[] = [reportModel(run.dir, json, results, run.members)];
+  for (const dir of o.compare ?? []) models.unshift(await loadAuditForReport(dir));
+  const html = await renderAuditReport({
+    title: `cwrf audit: ${run.dir}`,
+    subtitle: `${recipe.dataset}, ${recipe.model.arch}, ${o.refs} reference models, population ${pop}`,
+    models,
+    baseline: o.compare?.length ? models[0].name : undefined,
+    settings: json.settings as unknown as Record<string, unknown>,
+  });
+  await writeDirAtomic(o.out, async (tmp) => {
+    await writeSignals(join(tmp, 'signals.safetensors'), set, results);
+    await writeJsonAtomic(join(tmp, 'audit.json'), json);
+    await writeFileAtomic(join(tmp, 'report.html'), html);
+  });
+  return json;
+}
+
+/** A model's entry in a report, from its audit results. */
+export function reportModel(name: string, json: Pick<AuditJson, 'target' | 'recipe'>, results: { name: string; scores: Float64Array; metrics: Summary }[], members: Uint8Array): ReportModel {
+  return {
+    name,
+    trainAccuracy: json.target.trainAccuracy,
+    testAccuracy: json.target.testAccuracy,
+    attacks: results.map((r) => {
+      const c = roc(r.scores, members);
+      return {
+        name: r.name,
+        metrics: r.metrics,
+        roc: { fpr: c.fpr, tpr: c.tpr },
+        memberScores: r.scores.filter((_, i) => members[i]),
+        nonMemberScores: r.scores.filter((_, i) => !members[i]),
+      };
+    }),
+    settings: { objective: json.recipe.objective, defenses: json.recipe.defenses, dp: json.recipe.dp },
+  };
+}
+
+/** Loads an earlier audit directory as a report entry. */
+export async function loadAuditForReport(dir: string): Promise<ReportModel> {
+  const file = join(dir, 'audit.json');
+  if (!existsSync(file)) throw new InputError(`${dir} is not a cwrf audit (no audit.json)`);
+  const json = JSON.parse(readFileSync(file, 'utf8')) as AuditJson;
+  const s = await readSignals(join(dir, 'signals.safetensors'));
+  const n = s.labels.length;
+  const members = s.inclusion.subarray(s.target * n, (s.target + 1) * n);
+  const results = Object.entries(s.scores).map(([name, scores]) => ({ name, scores, metrics: summarize(scores, members) }));
+  return reportModel(json.run, json, results, members);
+}

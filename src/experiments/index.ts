@@ -1,0 +1,7 @@
+// Experiments: runs on disk, replays, reference models and audits.
+export * from './run.ts';
+export * from './replay.ts';
+export * from './refs.ts';
+export * from './audit.ts';
+export * from './weights.ts';
+export { versions } from './versions.ts';
