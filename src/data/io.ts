@@ -105,7 +105,10 @@ export function readTar(file: string, buf: Uint8Array, want: (path: string) => b
   } catch (e) {
     error ??= reason(e);
   }
-  if (error !== null) throw new InputError(`cannot read ${file}: ${error}`);
+  if (error !== null) {
+    const why = (error as string).replace(/^TAR_[A-Z_]+: /, '');
+    throw new InputError(`cannot read ${file}: ${why.charAt(0).toLowerCase()}${why.slice(1)}`);
+  }
   if (!ended) throw new InputError(`cannot read ${file}: truncated archive`);
   return out;
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { loadDataset, dataSearchPath, listDatasets } from './index.ts';
+import { loadDataset, dataSearchPath, listDatasets, makeSplit, memberMask } from './index.ts';
 import { expectInputError, sharedDataDir, tempDir } from './test-helpers.ts';
 
 const shared = sharedDataDir();
@@ -43,6 +43,12 @@ test('location loads: 5,010 rows, 446 features, 30 classes, known class counts',
   // First row of the file: label "13", features 0,1,0,1,...
   assert.equal(ds.train.y[0], 12);
   assert.deepEqual([...ds.train.x.subarray(0, 4)], [0, 1, 0, 1]);
+  // Location has no test split: 10% test carved from train, 10% reference, the rest population.
+  const split = makeSplit(ds, { seed: 0 });
+  assert.equal(split.testFromTrain, true);
+  assert.deepEqual([split.test!.length, split.reference.length, split.population.length], [501, 501, 4008]);
+  assert.equal(new Set([...split.test!, ...split.reference, ...split.population]).size, 5010);
+  assert.equal(memberMask(split.population.length, 0).reduce((a, b) => a + b, 0), 2004);
 });
 
 test('location from the extracted bangkok file and via CWRF_DATA_DIR', { skip: !shared && 'no ../shared/data' }, async () => {

@@ -5,3 +5,4 @@ export * from './refs.ts';
 export * from './audit.ts';
 export * from './weights.ts';
 export { versions } from './versions.ts';
+export * from './defend.ts';

@@ -33,6 +33,8 @@ export interface RunJson {
   format: 'cwrf-run/1';
   created: string;
   recipe: Recipe;
+  /** The run this one was derived from (by `cwrf defend`). */
+  parent?: string;
   metrics: RunMetrics;
   versions: Record<string, string>;
 }
@@ -94,22 +96,33 @@ export async function train(recipe: Recipe, opts: TrainOptions): Promise<Run> {
       },
       versions: versions(),
     };
-    const model = r.model.stateDict();
-    await writeDirAtomic(opts.out, async (tmp) => {
-      await saveState(join(tmp, 'init.safetensors'), r.init);
-      await saveState(join(tmp, 'model.safetensors'), model);
-      await writeSafetensors(join(tmp, 'split.safetensors'), {
-        population: { dtype: 'I32', shape: [data.split.population.length], data: data.split.population },
-        reference: { dtype: 'I32', shape: [data.split.reference.length], data: data.split.reference },
-        test: { dtype: 'I32', shape: [data.testLabels.length], data: data.split.test ?? new Int32Array(0) },
-        members: { dtype: 'U8', shape: [members.length], data: members },
-      });
-      await writeJsonAtomic(join(tmp, 'run.json'), json);
-    });
+    await writeRun(opts.out, json, r.init, r.model.stateDict(), data, members);
     return { ...json, dir: opts.out, members };
   } finally {
     r.model.dispose();
   }
+}
+
+/** Writes a run directory atomically (see the layout at the top of this file). */
+export async function writeRun(
+  out: string,
+  json: RunJson,
+  init: Record<string, StateEntry>,
+  model: Record<string, StateEntry>,
+  data: DataContext,
+  members: Uint8Array,
+): Promise<void> {
+  await writeDirAtomic(out, async (tmp) => {
+    await saveState(join(tmp, 'init.safetensors'), init);
+    await saveState(join(tmp, 'model.safetensors'), model);
+    await writeSafetensors(join(tmp, 'split.safetensors'), {
+      population: { dtype: 'I32', shape: [data.split.population.length], data: data.split.population },
+      reference: { dtype: 'I32', shape: [data.split.reference.length], data: data.split.reference },
+      test: { dtype: 'I32', shape: [data.testLabels.length], data: data.split.test ?? new Int32Array(0) },
+      members: { dtype: 'U8', shape: [members.length], data: members },
+    });
+    await writeJsonAtomic(join(tmp, 'run.json'), json);
+  });
 }
 
 /** Reads a run directory written by train() or defend(). */

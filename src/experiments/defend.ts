@@ -1,0 +1,60 @@
+// `defend`: a new run = an existing run's recipe plus a defense. Weight-level stages start from the
+// run's trained weights; 'retrain' trains from scratch with another objective.
+import { loadData, type DefenseStage, type EpochStats, type ObjectiveSpec, type Recipe } from '../train/index.ts';
+import { applyDefense } from '../defenses/index.ts';
+import { loadState } from './weights.ts';
+import { join } from 'node:path';
+import { evaluate, loadRunModel, train, writeRun, type Run, type RunJson } from './run.ts';
+import { versions } from './versions.ts';
+import type { LoadOptions } from '../data/index.ts';
+
+export interface DefendOptions extends LoadOptions {
+  out: string;
+  onEpoch?: (stage: string, s: EpochStats) => void;
+}
+
+/** Retrains from scratch with another objective (and DP settings); the baseline of every defense. */
+export function retrainRecipe(recipe: Recipe, objective: ObjectiveSpec, dp?: Recipe['dp']): Recipe {
+  return { ...recipe, objective, dp, defenses: [] };
+}
+
+/** Applies `stage` to the run's trained model and writes the defended run to `out`. */
+export async function defend(run: Run, stage: DefenseStage | { retrain: Recipe }, o: DefendOptions): Promise<Run> {
+  if ('retrain' in stage) {
+    const r = await train(stage.retrain, o);
+    return r;
+  }
+  const recipe: Recipe = { ...run.recipe, defenses: [...run.recipe.defenses, stage] };
+  const data = await loadData(recipe, o);
+  const model = await loadRunModel(run, data);
+  const init = await loadState(join(run.dir, 'init.safetensors'));
+  try {
+    const t0 = performance.now();
+    const r = applyDefense(stage, {
+      recipe: run.recipe,
+      data,
+      members: run.members,
+      trained: { model, init, history: run.metrics.history },
+      onEpoch: o.onEpoch && ((s) => o.onEpoch!(stage.method, s)),
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const { trainAccuracy, testAccuracy } = evaluate(model, data, run.members);
+    const json: RunJson = {
+      format: 'cwrf-run/1',
+      created: new Date().toISOString(),
+      recipe,
+      parent: run.dir,
+      metrics: {
+        ...run.metrics,
+        trainAccuracy,
+        testAccuracy,
+        stages: [...run.metrics.stages, { method: stage.method, seconds, history: r.history, info: r.info }],
+      },
+      versions: versions(),
+    };
+    await writeRun(o.out, json, init, model.stateDict(), data, run.members);
+    return { ...json, dir: o.out, members: run.members };
+  } finally {
+    model.dispose();
+  }
+}
