@@ -19,11 +19,9 @@ export function retrainRecipe(recipe: Recipe, objective: ObjectiveSpec, dp?: Rec
 }
 
 /** Applies `stage` to the run's trained model and writes the defended run to `out`. */
-export async function defend(run: Run, stage: DefenseStage | { retrain: Recipe }, o: DefendOptions): Promise<Run> {
-  if ('retrain' in stage) {
-    const r = await train(stage.retrain, o);
-    return r;
-  }
+export async function defend(run: Run, action: { stage: DefenseStage } | { retrain: Recipe }, o: DefendOptions): Promise<Run> {
+  if ('retrain' in action) return train(action.retrain, o);
+  const { stage } = action;
   const recipe: Recipe = { ...run.recipe, defenses: [...run.recipe.defenses, stage] };
   const data = await loadData(recipe, o);
   const model = await loadRunModel(run, data);

@@ -6,3 +6,4 @@ export * from './audit.ts';
 export * from './weights.ts';
 export { versions } from './versions.ts';
 export * from './defend.ts';
+export * from './analyze.ts';

@@ -95,7 +95,7 @@ export async function trainReferences(jobs: RefJob[], o: PoolOptions = {}): Prom
     while (next < todo.length) {
       const i = todo[next++];
       const file = jobFile(jobs[i], root);
-      await runInWorker({ job: jobs[i], file, threads, loadOpts }, (stage, epoch) => o.onEpoch?.(i, stage, epoch));
+      await runInWorker({ job: jobs[i], file, threads, loadOpts, cacheRoot: root }, (stage, epoch) => o.onEpoch?.(i, stage, epoch));
       const r = await readCached(file);
       if (!r) throw new Error(`reference model ${i} finished but its result ${file} is unreadable`);
       results[i] = { ...r, cached: false };
@@ -111,6 +111,7 @@ interface WorkerTask {
   file: string;
   threads: number;
   loadOpts: LoadOptions;
+  cacheRoot: string;
 }
 
 function runInWorker(task: WorkerTask, onEpoch: (stage: string, epoch: number) => void): Promise<void> {

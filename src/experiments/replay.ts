@@ -1,7 +1,15 @@
 // Replays a recipe end to end: train, then every defense stage. Targets and reference models alike.
+// With a cache directory, the trained (pre-defense) weights are kept by (recipe, seed, member half), so
+// replays of different defenses on the same base model train it once.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Generator } from '../engine/index.ts';
 import { applyDefense, dpHooks } from '../defenses/index.ts';
-import type { DataContext, EpochStats, Recipe, TrainedModel } from '../train/index.ts';
-import { trainModel } from '../train/index.ts';
+import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
+import { buildModel, type StateEntry } from '../nn/index.ts';
+import { canonicalJson, trainModel, type DataContext, type EpochStats, type Recipe, type TrainedModel } from '../train/index.ts';
+import { fromStored, toStored } from './weights.ts';
 
 export interface StageLog {
   method: string;
@@ -15,25 +23,58 @@ export interface Replayed extends TrainedModel {
   stages: StageLog[];
 }
 
+function baseFile(root: string, recipe: Recipe, members: Uint8Array): string {
+  const key = createHash('sha256').update(canonicalJson({ ...recipe, defenses: [] })).update(members).digest('hex').slice(0, 32);
+  return join(root, 'base', `${key}.safetensors`);
+}
+
+async function loadBase(file: string, recipe: Recipe, data: DataContext): Promise<(TrainedModel & { trainSeconds: number }) | null> {
+  if (!existsSync(file)) return null;
+  try {
+    const { tensors, metadata } = await readSafetensors(file);
+    const pick = (prefix: string) => {
+      const out: Record<string, StateEntry> = {};
+      for (const [k, v] of Object.entries(fromStored(tensors, file))) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
+      return out;
+    };
+    const model = buildModel(recipe.model, data.shape, data.classes, new Generator(recipe.seed));
+    model.loadStateDict(pick('model/'), file);
+    return { model, init: pick('init/'), history: JSON.parse(metadata.history) as EpochStats[], trainSeconds: Number(metadata.trainSeconds) };
+  } catch {
+    return null; // damaged entry: retrain
+  }
+}
+
+async function saveBase(file: string, t: TrainedModel, trainSeconds: number): Promise<void> {
+  mkdirSync(join(file, '..'), { recursive: true });
+  const tensors: Record<string, StateEntry> = {};
+  for (const [k, v] of Object.entries(t.init)) tensors[`init/${k}`] = v;
+  for (const [k, v] of Object.entries(t.model.stateDict())) tensors[`model/${k}`] = v;
+  await writeSafetensors(file, toStored(tensors), { history: JSON.stringify(t.history), trainSeconds: String(trainSeconds) });
+}
+
 /** Trains the recipe's model on `members` (a 0/1 mask over the population), then applies its defenses. */
-export function replay(
+export async function replay(
   recipe: Recipe,
   data: DataContext,
   members: Uint8Array,
   onEpoch?: (stage: string, s: EpochStats) => void,
-): Replayed {
-  const t0 = performance.now();
-  const dp = recipe.dp ? dpHooks(recipe, recipe.dp, data, members) : {};
-  const trained = trainModel(recipe, data, members, {
-    ...dp,
-    onEpoch: onEpoch && ((s) => onEpoch('train', s)),
-  });
-  const trainSeconds = (performance.now() - t0) / 1000;
+  cacheRoot?: string,
+): Promise<Replayed> {
+  const file = cacheRoot ? baseFile(cacheRoot, recipe, members) : null;
+  let base = file ? await loadBase(file, recipe, data) : null;
+  if (!base) {
+    const t0 = performance.now();
+    const dp = recipe.dp ? dpHooks(recipe, recipe.dp, data, members) : {};
+    const trained = trainModel(recipe, data, members, { ...dp, onEpoch: onEpoch && ((s) => onEpoch('train', s)) });
+    base = { ...trained, trainSeconds: (performance.now() - t0) / 1000 };
+    if (file) await saveBase(file, trained, base.trainSeconds);
+  }
   const stages: StageLog[] = [];
   for (const stage of recipe.defenses) {
     const s0 = performance.now();
-    const r = applyDefense(stage, { recipe, data, members, trained, onEpoch: onEpoch && ((s) => onEpoch(stage.method, s)) });
+    const r = applyDefense(stage, { recipe, data, members, trained: base, onEpoch: onEpoch && ((s) => onEpoch(stage.method, s)) });
     stages.push({ method: stage.method, seconds: (performance.now() - s0) / 1000, history: r.history, info: r.info });
   }
-  return { ...trained, trainSeconds, stages };
+  return { ...base, stages };
 }

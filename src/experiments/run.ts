@@ -76,7 +76,7 @@ export async function train(recipe: Recipe, opts: TrainOptions): Promise<Run> {
   validateRecipe(recipe);
   const data = await loadData(recipe, opts);
   const members = targetMembers(recipe, data.split.population.length);
-  const r = replay(recipe, data, members, opts.onEpoch);
+  const r = await replay(recipe, data, members, opts.onEpoch);
   try {
     const { trainAccuracy, testAccuracy } = evaluate(r.model, data, members);
     const acc = { trainAccuracy, testAccuracy };

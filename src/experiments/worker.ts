@@ -12,6 +12,7 @@ interface Task {
   file: string;
   threads: number;
   loadOpts: LoadOptions;
+  cacheRoot: string;
 }
 
 process.once('message', async (task: Task) => {
@@ -20,7 +21,7 @@ process.once('message', async (task: Task) => {
     const { job } = task;
     const data = await loadData(job.recipe, task.loadOpts);
     const t0 = performance.now();
-    const r = replay(job.recipe, data, job.members, (stage, s) => process.send!({ type: 'epoch', stage, epoch: s.epoch }));
+    const r = await replay(job.recipe, data, job.members, (stage, s) => process.send!({ type: 'epoch', stage, epoch: s.epoch }), task.cacheRoot);
     const seconds = (performance.now() - t0) / 1000;
     const e = evaluate(r.model, data, job.members);
     r.model.dispose();

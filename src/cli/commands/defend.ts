@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { defend, loadRun, retrainRecipe } from '../../experiments/index.ts';
 import { setThreads } from '../../engine/index.ts';
 import type { DefenseMethod } from '../../defenses/index.ts';
+import type { DefenseStage } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, numberFlag, stringFlag, type Command } from '../command.ts';
 import { loadOptionsFromFlags } from '../data-flags.ts';
@@ -45,7 +46,7 @@ export const defendCommand: Command = {
     } else {
       const stage = stageFromFlags(method as DefenseMethod, v, recipe);
       progress.grow(stage.epochs);
-      out = await defend({ ...run, recipe }, stage as unknown as import('../../train/index.ts').DefenseStage, { ...loadOptionsFromFlags(v), out: v.out, onEpoch });
+      out = await defend({ ...run, recipe }, { stage: stage as unknown as DefenseStage }, { ...loadOptionsFromFlags(v), out: v.out, onEpoch });
     }
     const last = out.metrics.stages.at(-1);
     io.log(

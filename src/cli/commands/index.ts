@@ -2,10 +2,12 @@
 import type { Command } from '../command.ts';
 import { auditCommand } from './audit.ts';
 import { datasetsCommand } from './datasets.ts';
+import { defendCommand } from './defend.ts';
 import { trainCommand } from './train.ts';
 
 export const COMMANDS: Record<string, Command> = {
   datasets: datasetsCommand,
   train: trainCommand,
   audit: auditCommand,
+  defend: defendCommand,
 };
