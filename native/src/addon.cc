@@ -12,6 +12,8 @@
 #include <torch/csrc/autograd/function.h>
 #include <torch/version.h>
 
+#include <dlfcn.h>
+
 #include <atomic>
 #include <cmath>
 #include <mutex>
@@ -630,6 +632,9 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   int n = info[0].As<Napi::Number>().Int32Value();
   if (n < 1) throw Napi::RangeError::New(env, "threads must be >= 1");
   at::set_num_threads(n);
+  // A pthread OpenBLAS (Debian's default) keeps its own pool; size it too, or parallel workers oversubscribe.
+  using SetThreads = void (*)(int);
+  if (auto f = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(n);
   return env.Undefined();
   CWRF_CATCH(env)
 }

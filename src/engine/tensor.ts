@@ -291,6 +291,10 @@ export class Tensor {
   logSoftmax(dim: number): Tensor {
     return call('aten::log_softmax.int', [this, dim]);
   }
+  /** Batched matrix product [b, n, m] x [b, m, p]. */
+  bmm(o: Tensor): Tensor {
+    return call('aten::bmm', [this, o]);
+  }
   matmul(o: Tensor): Tensor {
     return call('aten::matmul', [this, o]);
   }

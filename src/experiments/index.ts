@@ -7,3 +7,4 @@ export * from './weights.ts';
 export { versions } from './versions.ts';
 export * from './defend.ts';
 export * from './analyze.ts';
+export * from './bench.ts';

@@ -5,10 +5,12 @@
 //     "__metadata__": { "<key>": "<string>" } }
 // then the raw little-endian tensor bytes; offsets are relative to the start of that data section.
 //
-// Writer (matches the reference writer byte for byte for the dtypes below): compact JSON, optional
-// "__metadata__" first (keys sorted), tensors ordered by dtype (I64, F64, F32, I32, BF16, F16, I16, I8,
-// U8, BOOL) then by name (UTF-8 byte order), data packed back to back, header padded with spaces to a
-// multiple of 8 bytes.
+// Writer (matches the reference writer byte for byte for the dtypes below, checked against python
+// safetensors 0.8.0; the reference keeps metadata in a hash map, so only its key order may differ):
+// compact JSON, optional "__metadata__" first (keys sorted by UTF-8 bytes), tensors ordered by dtype
+// (I64, F64, F32, I32, BF16, F16, I16, I8, U8, BOOL) then by name (UTF-8 byte order), data packed back
+// to back, header padded with spaces to a multiple of 8 bytes. The whole file is built in memory and
+// read with fs.readFile, so files must fit in a Node Buffer (about 2 GiB).
 // Reader: validates like the reference loader (header size, JSON object, known dtypes, shapes,
 // offsets inside the data section, byte length = prod(shape) * dtype size, ranges that tile the data
 // section exactly with no overlap or hole) and copies each tensor into its own aligned typed array.

@@ -14,6 +14,7 @@ import {
   type Generator,
   type Tensor,
 } from '../engine/index.ts';
+import { captured } from './capture.ts';
 import { Module } from './module.ts';
 
 /** U(-1/sqrt(fanIn), 1/sqrt(fanIn)): torch's default for Linear/Conv weights (kaiming a=sqrt(5)) and biases. */
@@ -31,7 +32,7 @@ export class Linear extends Module {
     this.bias = bias ? this.param('bias', fanInUniform([outFeatures], inFeatures, gen)) : null;
   }
   forward(x: Tensor): Tensor {
-    return linear(x, this.weight, this.bias);
+    return captured(this, x, linear(x, this.weight, this.bias));
   }
 }
 
@@ -51,7 +52,7 @@ export class Conv2d extends Module {
     this.bias = opts.bias === false ? null : this.param('bias', fanInUniform([outChannels], fanIn, gen));
   }
   forward(x: Tensor): Tensor {
-    return conv2d(x, this.weight, this.bias, this.opts.stride ?? 1, this.opts.padding ?? 0);
+    return captured(this, x, conv2d(x, this.weight, this.bias, this.opts.stride ?? 1, this.opts.padding ?? 0));
   }
 }
 
@@ -87,7 +88,7 @@ export class GroupNorm extends Module {
     this.bias = this.param('bias', zeros([channels]));
   }
   forward(x: Tensor): Tensor {
-    return groupNorm(x, this.groups, this.weight, this.bias, this.eps);
+    return captured(this, x, groupNorm(x, this.groups, this.weight, this.bias, this.eps));
   }
 }
 

@@ -3,6 +3,7 @@ import type { Command } from '../command.ts';
 import { auditCommand } from './audit.ts';
 import { datasetsCommand } from './datasets.ts';
 import { defendCommand } from './defend.ts';
+import { scoreCommand } from './score.ts';
 import { trainCommand } from './train.ts';
 
 export const COMMANDS: Record<string, Command> = {
@@ -10,4 +11,5 @@ export const COMMANDS: Record<string, Command> = {
   train: trainCommand,
   audit: auditCommand,
   defend: defendCommand,
+  score: scoreCommand,
 };

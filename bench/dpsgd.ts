@@ -1,0 +1,114 @@
+// npm run bench:dpsgd — DP-SGD epoch time over non-private epoch time, side by side, for the Location MLP
+// (446-1024-512-256-128-30 tanh, batch 128) and the small CNN (3x32x32, batch 64), both with Adam through
+// the ordinary training loop (`fit`). DP-SGD: per-sample gradients (ghost norms for Linear, im2col for
+// Conv2d), flat clipping, Gaussian noise and Poisson-sampled batches of the same expected size.
+// Synthetic data of the right shapes (random features and labels): timing only, no accuracy.
+// Env: BENCH_ROWS (default 2560), BENCH_EPOCHS (timed epochs per setting, default 3), BENCH_THREADS.
+import { cpus } from 'node:os';
+import * as E from '../src/engine/index.ts';
+import { dpGradientStep, poissonBatches } from '../src/dp/dpsgd.ts';
+import { mlp, smallCnn, type Module } from '../src/nn/index.ts';
+import { Adam } from '../src/optim/index.ts';
+import { fit, makeObjective } from '../src/train/index.ts';
+import { Rng } from '../src/util/rng.ts';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 2560);
+const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 3);
+const threads = Number(process.env.BENCH_THREADS ?? cpus().length);
+E.setThreads(threads);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+interface Setting {
+  name: string;
+  build: () => Module;
+  shape: number[];
+  classes: number;
+  batch: number;
+}
+
+/** Median seconds per epoch and steps per epoch of `fit` over EPOCHS timed epochs (after one warm-up epoch). */
+function timeEpochs(s: Setting, dp: boolean): { seconds: number; steps: number } {
+  const gen = new E.Generator(0);
+  const model = s.build();
+  const x = E.keep(E.randn([ROWS, ...s.shape], gen));
+  const y = E.keep(E.randint(0, s.classes, [ROWS], gen));
+  const rows = E.keep(E.arange(ROWS));
+  const opt = new Adam(model.namedParameters(), { lr: 1e-3 });
+  let steps = 0;
+  const batchesOf = poissonBatches(s.batch, new Rng(1));
+  const hooks = dp
+    ? {
+        gradientStep: dpGradientStep({ maxGradNorm: 1, noiseMultiplier: 1, expectedBatchSize: s.batch, gen: new E.Generator(2) }),
+        batches: (n: number, epoch: number) => {
+          const b = batchesOf(n, epoch);
+          steps = b.filter((r) => r.length > 0).length;
+          return b;
+        },
+      }
+    : {};
+  const times: number[] = [];
+  for (let e = 0; e <= EPOCHS; e++) {
+    const [h] = fit(model, x, y, rows, {
+      optimizer: opt,
+      schedule: { name: 'constant' },
+      baseLr: 1e-3,
+      epochs: 1,
+      batchSize: s.batch,
+      objective: makeObjective({ name: 'ce' }),
+      gen,
+      ...hooks,
+    });
+    if (e > 0) times.push(h.seconds);
+  }
+  if (!dp) steps = Math.ceil(ROWS / s.batch);
+  opt.dispose();
+  model.dispose();
+  E.dispose([x, y, rows]);
+  return { seconds: median(times), steps };
+}
+
+const settings: Setting[] = [
+  {
+    name: 'Location MLP 446-1024-512-256-128-30 tanh',
+    build: () => mlp([446, 1024, 512, 256, 128, 30], 'tanh', new E.Generator(0)),
+    shape: [446],
+    classes: 30,
+    batch: 128,
+  },
+  {
+    name: 'small CNN 3x32x32 (norm none)',
+    build: () => smallCnn([3, 32, 32], 10, new E.Generator(0)),
+    shape: [3, 32, 32],
+    classes: 10,
+    batch: 64,
+  },
+];
+
+console.log(`DP-SGD vs non-private training, one epoch = ${ROWS} rows of SYNTHETIC data (random inputs and labels of the`);
+console.log(`real shapes), Adam, ${threads} threads, libtorch ${E.torchVersion}; median of ${EPOCHS} epochs after 1 warm-up.`);
+console.log('DP-SGD: C = 1, sigma = 1, Poisson batches of the same expected size; times include the loop (fit).\n');
+const rowsOut: string[][] = [['model', 'batch', 'steps/epoch', 'non-private steps/s', 'DP-SGD steps/s', 'non-private s/epoch', 'DP-SGD s/epoch', 'DP / non-private']];
+for (const s of settings) {
+  const base = timeEpochs(s, false);
+  const dp = timeEpochs(s, true);
+  rowsOut.push([
+    s.name,
+    String(s.batch),
+    String(base.steps),
+    (base.steps / base.seconds).toFixed(1),
+    (dp.steps / dp.seconds).toFixed(1),
+    base.seconds.toFixed(3),
+    dp.seconds.toFixed(3),
+    `${(dp.seconds / base.seconds).toFixed(2)}x`,
+  ]);
+}
+const widths = rowsOut[0].map((_, j) => Math.max(...rowsOut.map((r) => r[j].length)));
+for (const [i, r] of rowsOut.entries()) {
+  console.log(r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  '));
+  if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+}
+console.log('\nTarget: DP / non-private <= 2x for the MLP (ghost clipping; no per-example loop).');

@@ -1,0 +1,51 @@
+// `cwrf score`: per-weight scores of a run's model, saved as safetensors (one tensor per parameter).
+import { join } from 'node:path';
+import { cpus } from 'node:os';
+import { disposeScores, scoreModel } from '../../defenses/index.ts';
+import { loadRun, loadRunModel, loadState } from '../../experiments/index.ts';
+import { setThreads } from '../../engine/index.ts';
+import { writeSafetensors } from '../../io/safetensors.ts';
+import { loadData } from '../../train/index.ts';
+import { InputError } from '../../util/errors.ts';
+import { COMMON, DATA, numberFlag, type Command } from '../command.ts';
+import { loadOptionsFromFlags } from '../data-flags.ts';
+import { scoreFromFlags, STAGE_FLAGS } from '../defense-flags.ts';
+
+export const scoreCommand: Command = {
+  summary: 'score every weight of a run (PVE, TFO, SalUn, magnitude, random) and save the scores',
+  usage: 'cwrf score RUN_DIR --score pve|tfo|salun|magnitude|random [--out FILE]',
+  examples: [
+    'cwrf score runs/loc --score pve --lambda 0.5 --iters 20 --out runs/loc/pve.safetensors',
+    'cwrf score runs/loc --score tfo --out runs/loc/tfo.safetensors',
+  ],
+  options: {
+    ...COMMON,
+    ...DATA,
+    score: STAGE_FLAGS.score,
+    'pve-start': STAGE_FLAGS['pve-start'],
+    'pve-anchor': STAGE_FLAGS['pve-anchor'],
+    lambda: STAGE_FLAGS.lambda,
+    iters: STAGE_FLAGS.iters,
+    out: { type: 'string', short: 'o' },
+    threads: { type: 'string' },
+  },
+  async run(v, pos, io) {
+    const dir = pos[0];
+    if (!dir) throw new InputError('give a run directory: cwrf score RUN_DIR --score pve');
+    setThreads(numberFlag(v, 'threads', cpus().length, { int: true, min: 1 }));
+    const s = scoreFromFlags(v);
+    const out = typeof v.out === 'string' ? v.out : join(dir, `${s.score}.safetensors`);
+    const run = await loadRun(dir);
+    const data = await loadData(run.recipe, loadOptionsFromFlags(v));
+    const model = await loadRunModel(run, data);
+    const init = await loadState(join(dir, 'init.safetensors'));
+    const scores = scoreModel(s, { recipe: run.recipe, data, members: run.members, trained: { model, init, history: [] } });
+    const tensors = Object.fromEntries([...scores].map(([n, t]) => [n, { dtype: 'F32' as const, shape: t.shape, data: t.toFloat32() }]));
+    await writeSafetensors(out, tensors, { score: s.score, pve: JSON.stringify(s.pve), run: dir });
+    disposeScores(scores);
+    model.dispose();
+    const total = Object.values(tensors).reduce((a, t) => a + t.data.length, 0);
+    io.log(`${s.score} scores of ${total} weights in ${Object.keys(tensors).length} tensors -> ${out}`);
+    return { out, score: s.score, pve: s.pve, weights: total };
+  },
+};

@@ -1,0 +1,154 @@
+// DP-SGD (Abadi et al. 2016; Opacus semantics, shared/SPECS.md): per-sample gradients, flat clipping over
+// all trainable coordinates jointly, Gaussian noise N(0, (sigma C)^2) per coordinate, division by the
+// expected batch size, Poisson-sampled batches and an RDP privacy accountant. Plugs into the ordinary
+// training loop as its gradient step (so SGD, Adam and CWRF's gradient masks work unchanged).
+import { crossEntropy, Generator, noGrad, randn, tidy, type Tensor } from '../engine/index.ts';
+import type { Module } from '../nn/index.ts';
+import type { DataContext } from '../train/data.ts';
+import type { GradientStep } from '../train/loop.ts';
+import type { DpSpec, Recipe } from '../train/recipe.ts';
+import type { LoopHooks } from '../train/train.ts';
+import { InputError } from '../util/errors.ts';
+import { Rng } from '../util/rng.ts';
+import { epsilon, noiseForEpsilon } from './accountant.ts';
+import { clippedGradientSum, rejectBatchNorm } from './persample.ts';
+
+/** The per-example loss DP-SGD clips: cross-entropy, optionally with label smoothing. */
+export type DpLoss = 'ce' | { labelSmoothing: number };
+
+export interface DpStepOptions {
+  /** Clipping bound C on each example's gradient norm (all trainable coordinates jointly). */
+  maxGradNorm: number;
+  /** sigma: the noise added to the clipped sum has standard deviation sigma * C per coordinate. */
+  noiseMultiplier: number;
+  /** The clipped, noised sum is divided by this (q * N under Poisson sampling). */
+  expectedBatchSize: number;
+  /** Generator of the noise. */
+  gen: Generator;
+  /** 0/1 masks by parameter name (CWRF): mask-0 coordinates get neither gradient nor noise, nor count in norms. */
+  masks?: Map<string, Tensor>;
+  loss?: DpLoss;
+}
+
+/**
+ * A gradient step for `fit` doing DP-SGD: leaves (sum_i clip(g_i) + N(0, (sigma C)^2 I)) / expectedBatchSize
+ * in every trainable parameter's .grad (times its mask, where one is given). Rejects BatchNorm models.
+ */
+export function dpGradientStep(opts: DpStepOptions): GradientStep {
+  const { maxGradNorm: C, noiseMultiplier: sigma, expectedBatchSize, gen, masks } = opts;
+  if (!(C > 0)) throw new InputError(`max grad norm must be > 0, got ${C}`);
+  if (!(sigma >= 0)) throw new InputError(`noise multiplier must be >= 0, got ${sigma}`);
+  if (!(expectedBatchSize > 0)) throw new InputError(`expected batch size must be > 0, got ${expectedBatchSize}`);
+  const smoothing = opts.loss && opts.loss !== 'ce' ? opts.loss.labelSmoothing : 0;
+  const checked = new WeakSet<Module>();
+  return (model, x, y) => {
+    if (!checked.has(model)) {
+      rejectBatchNorm(model);
+      checked.add(model);
+    }
+    const params = new Map(model.namedParameters());
+    return tidy(() => {
+      const r = clippedGradientSum(model, x, (logits) => crossEntropy(logits, y, { reduction: 'none', labelSmoothing: smoothing }), C, {
+        masks,
+      });
+      noGrad(() => {
+        for (const [name, sum] of r.sums) {
+          const p = params.get(name)!;
+          const m0 = masks?.get(name);
+          const mask = m0 ? (m0.dtype === p.dtype ? m0 : m0.to(p.dtype)) : null;
+          let g = sum;
+          if (sigma > 0) {
+            const noise = randn(p.shape, gen, 0, sigma * C, p.dtype);
+            g = g.add(mask ? noise.mul(mask) : noise);
+          }
+          if (mask) g = g.mul(mask);
+          p.grad = g.div(expectedBatchSize);
+        }
+      });
+      return { loss: r.losses.mean().item(), logits: r.logits };
+    });
+  };
+}
+
+/** Poisson sampling: q = min(1, expectedBatchSize / n) and ceil(1/q) steps per epoch. */
+export function dpSchedule(expectedBatchSize: number, n: number): { sampleRate: number; stepsPerEpoch: number } {
+  if (n <= 0) return { sampleRate: 1, stepsPerEpoch: 0 };
+  const sampleRate = Math.min(1, expectedBatchSize / n);
+  return { sampleRate, stepsPerEpoch: Math.max(1, Math.ceil(n / expectedBatchSize - 1e-9)) };
+}
+
+/**
+ * Poisson-sampled batches for `fit`: each epoch has ceil(n / expectedBatchSize) batches, each containing
+ * every row 0..n-1 independently with probability q = expectedBatchSize / n (batches may be empty).
+ */
+export function poissonBatches(expectedBatchSize: number, rng: Rng): (n: number, epoch: number) => Int32Array[] {
+  return (n) => {
+    const { sampleRate: q, stepsPerEpoch } = dpSchedule(expectedBatchSize, n);
+    const out: Int32Array[] = [];
+    const logNot = Math.log1p(-q);
+    for (let s = 0; s < stepsPerEpoch; s++) {
+      if (q >= 1) {
+        out.push(Int32Array.from({ length: n }, (_, i) => i));
+        continue;
+      }
+      // Gaps between included rows of a Bernoulli(q) process are Geometric(q): O(q n) work per batch.
+      const rows: number[] = [];
+      for (let i = -1; ; ) {
+        i += 1 + Math.floor(Math.log1p(-rng.uniform()) / logNot);
+        if (i >= n) break;
+        rows.push(i);
+      }
+      out.push(Int32Array.from(rows));
+    }
+    return out;
+  };
+}
+
+/** The noise multiplier of a run: dp.noiseMultiplier, or the smallest reaching dp.targetEpsilon over the recipe's epochs. */
+export function dpNoiseFor(recipe: Pick<Recipe, 'batchSize' | 'epochs'>, dp: DpSpec, nMembers: number): number {
+  if (dp.noiseMultiplier !== undefined) return dp.noiseMultiplier;
+  if (dp.targetEpsilon === undefined) throw new InputError('DP-SGD needs --noise-multiplier or --target-epsilon');
+  const { sampleRate, stepsPerEpoch } = dpSchedule(recipe.batchSize, nMembers);
+  return noiseForEpsilon({
+    targetEpsilon: dp.targetEpsilon,
+    delta: dp.delta,
+    sampleRate,
+    steps: Math.max(1, stepsPerEpoch * recipe.epochs),
+    epsTolerance: 0.01,
+  });
+}
+
+function dpLoss(recipe: Recipe): DpLoss {
+  const o = recipe.objective;
+  if (o.name === 'ce') return 'ce';
+  if (o.name === 'label-smoothing') return { labelSmoothing: o.smoothing };
+  throw new InputError(`DP-SGD needs a per-example loss: objective '${o.name}' is not supported with DP-SGD (use ce or label-smoothing)`);
+}
+
+/**
+ * Loop hooks training with DP-SGD on the member rows: Poisson batches (seed: recipe.seed, 'dp-batches'),
+ * the clipped and noised gradient step, and the privacy spent so far as `epsilon` after each epoch.
+ */
+export function dpHooks(recipe: Recipe, dp: DpSpec, data: { split: Pick<DataContext['split'], 'population'> }, members: Uint8Array): LoopHooks {
+  if (members.length !== data.split.population.length)
+    throw new InputError(`member mask has ${members.length} entries, the population has ${data.split.population.length}`);
+  let nMembers = 0;
+  for (let i = 0; i < members.length; i++) if (members[i]) nMembers++;
+  if (nMembers === 0) throw new InputError('DP-SGD needs at least one member row');
+  const sigma = dpNoiseFor(recipe, dp, nMembers);
+  const { sampleRate, stepsPerEpoch } = dpSchedule(recipe.batchSize, nMembers);
+  return {
+    gradientStep: dpGradientStep({
+      maxGradNorm: dp.maxGradNorm,
+      noiseMultiplier: sigma,
+      expectedBatchSize: sampleRate * nMembers,
+      gen: new Generator(Rng.deriveSeed(recipe.seed, 'dp-noise')),
+      loss: dpLoss(recipe),
+    }),
+    batches: poissonBatches(recipe.batchSize, Rng.derive(recipe.seed, 'dp-batches')),
+    epochExtras: (epoch) => ({
+      epsilon: epsilon(sampleRate, sigma, stepsPerEpoch * (epoch + 1), dp.delta),
+      noiseMultiplier: sigma,
+    }),
+  };
+}

@@ -1,0 +1,15 @@
+/** RDP privacy accounting for DP-SGD (subsampled Gaussian mechanism), a port of Opacus's RDP accountant. */
+export {
+  computeRdp,
+  DEFAULT_ORDERS,
+  epsilon,
+  getPrivacySpent,
+  logErfc,
+  MAX_SIGMA,
+  noiseForEpsilon,
+  RdpAccountant,
+  type NoiseSearchOptions,
+  type PrivacySpent,
+  type RdpConversion,
+  type RdpHistoryEntry,
+} from './accountant.ts';

@@ -1,0 +1,322 @@
+// Per-sample gradients without a loop over examples (Opacus-style, shared/SPECS.md DP-SGD): one forward
+// pass records each layer's input a (activations) and one backward pass gives each layer's output gradient
+// b; per-sample parameter gradients follow in closed form:
+//   Linear  g_i = sum_t b_{i,t} a_{i,t}^T        bias: sum_t b_{i,t}
+//   Conv2d  g_i = B_i U_i^T, U_i = im2col(a_i)   bias: sum over positions of B_i
+//   GroupNorm  weight: sum over positions of b_i * xhat_i (xhat recomputed from a_i), bias: sum of b_i
+// Ghost norms for Linear on 2-D inputs: ||g_i||^2 = ||a_i||^2 ||b_i||^2, with a 0/1 mask M:
+// ||g_i * M||^2 = (b_i^2)^T M (a_i^2); the clipped sum is then (c * b)^T a, never materialising g_i.
+import { call, grad, groupNorm, noGrad, tidy, unfold, type Tensor } from '../engine/index.ts';
+import { setCapture } from '../nn/capture.ts';
+import { BatchNorm, Conv2d, GroupNorm, Linear, type Module } from '../nn/index.ts';
+import { InputError } from '../util/errors.ts';
+
+/** Per-example losses [B] of a batch's logits (e.g. cross-entropy with reduction 'none'). */
+export type LossPerExample = (logits: Tensor) => Tensor;
+
+export interface PerSampleOptions {
+  /** 0/1 masks by parameter name: only coordinates where the mask is 1 count (frozen weights are excluded). */
+  masks?: Map<string, Tensor>;
+  /** Ghost norms for Linear layers on 2-D inputs (default true); false materialises every per-sample gradient. */
+  ghost?: boolean;
+}
+
+type Layer = Linear | Conv2d | GroupNorm;
+
+interface LayerParams {
+  layer: Layer;
+  path: string;
+  weight: [string, Tensor] | null;
+  bias: [string, Tensor] | null;
+}
+
+/** The model's trainable parameters (in namedParameters order) and the supported layer owning each. */
+interface Plan {
+  layers: Map<Module, LayerParams>;
+  params: [string, Tensor][];
+}
+
+/** A message naming the layer when a model cannot be trained with per-sample gradients. */
+export const BATCHNORM_MESSAGE = 'DP-SGD cannot train BatchNorm layers (batch statistics mix examples): use --norm group';
+
+/** Throws InputError if the model contains BatchNorm (its batch statistics mix examples). */
+export function rejectBatchNorm(model: Module): void {
+  for (const [, m] of model.namedModules()) if (m instanceof BatchNorm) throw new InputError(BATCHNORM_MESSAGE);
+}
+
+function plan(model: Module): Plan {
+  rejectBatchNorm(model);
+  const layers = new Map<Module, LayerParams>();
+  const params: [string, Tensor][] = [];
+  for (const [path, m] of model.namedModules()) {
+    const own = m.namedParameters().filter(([n, p]) => !n.includes('.') && p.requiresGrad);
+    if (own.length === 0) continue;
+    if (!(m instanceof Linear || m instanceof Conv2d || m instanceof GroupNorm)) {
+      throw new InputError(
+        `per-sample gradients (DP-SGD) do not support layer '${path || '(root)'}' (${m.constructor.name}): ` +
+          'supported layers with parameters are Linear, Conv2d and GroupNorm',
+      );
+    }
+    const full = (n: string) => (path ? `${path}.${n}` : n);
+    const find = (n: string): [string, Tensor] | null => {
+      const e = own.find(([k]) => k === n);
+      return e ? [full(n), e[1]] : null;
+    };
+    layers.set(m, { layer: m, path, weight: find('weight'), bias: find('bias') });
+  }
+  for (const [name, p] of model.namedParameters()) if (p.requiresGrad) params.push([name, p]);
+  return { layers, params };
+}
+
+interface Trace {
+  lp: LayerParams;
+  /** The layer's input (detached). */
+  a: Tensor;
+  /** Gradient of the summed per-example losses with respect to the layer's output. */
+  b: Tensor;
+}
+
+interface Traced {
+  plan: Plan;
+  logits: Tensor;
+  losses: Tensor;
+  /** Traces grouped by layer, in order of first use. */
+  groups: Trace[][];
+}
+
+/** One forward pass recording layer inputs, one backward pass to the layer outputs (no parameter gradients). */
+function trace(model: Module, x: Tensor, lossPerExample: LossPerExample): Traced {
+  const p = plan(model);
+  const recs: { lp: LayerParams; a: Tensor; out: Tensor }[] = [];
+  const prev = setCapture((m, input, output) => {
+    const lp = p.layers.get(m);
+    if (!lp) return output;
+    recs.push({ lp, a: input.detach(), out: output });
+    // The caller may dispose what the layer returns; keep `output` (our handle on the graph node) apart.
+    return call('aten::alias', [output]);
+  });
+  let logits: Tensor;
+  try {
+    logits = model.forward(x);
+  } finally {
+    setCapture(prev);
+  }
+  const losses = lossPerExample(logits);
+  const n = x.shape[0];
+  if (losses.shape.length !== 1 || losses.shape[0] !== n)
+    throw new Error(`per-example loss must have shape [${n}], got [${losses.shape}]`);
+  const bs = recs.length ? grad([losses.sum()], recs.map((r) => r.out)) : [];
+  const groups = new Map<Module, Trace[]>();
+  recs.forEach((r, i) => {
+    const b = bs[i] ?? noGrad(() => r.out.detach().mul(0));
+    const g = groups.get(r.lp.layer);
+    if (g) g.push({ lp: r.lp, a: r.a, b });
+    else groups.set(r.lp.layer, [{ lp: r.lp, a: r.a, b }]);
+  });
+  return { plan: p, logits, losses, groups: [...groups.values()] };
+}
+
+const bmm = (a: Tensor, b: Tensor): Tensor => call('aten::bmm', [a, b]);
+
+function sumDims(t: Tensor, from: number): Tensor {
+  const dims: number[] = [];
+  for (let d = from; d < t.shape.length; d++) dims.push(d);
+  return dims.length ? t.sum(dims) : t;
+}
+
+/** Per-sample gradients [B, ...paramShape] of one use of a layer. */
+function materialize(t: Trace): { weight: Tensor | null; bias: Tensor | null } {
+  const { lp, a, b } = t;
+  const n = a.shape[0];
+  const L = lp.layer;
+  if (L instanceof Linear) {
+    if (a.shape.length === 2) {
+      return { weight: lp.weight && bmm(b.unsqueeze(2), a.unsqueeze(1)), bias: lp.bias && b };
+    }
+    const A = a.reshape([n, -1, L.inFeatures]);
+    const Bm = b.reshape([n, -1, L.outFeatures]);
+    return { weight: lp.weight && bmm(Bm.transpose(1, 2), A), bias: lp.bias && Bm.sum(1) };
+  }
+  if (L instanceof Conv2d) {
+    const Bm = b.reshape([n, L.outChannels, -1]);
+    let weight: Tensor | null = null;
+    if (lp.weight) {
+      const U = unfold(a, L.kernel, L.opts.padding ?? 0, L.opts.stride ?? 1); // [B, C*k*k, L]
+      weight = bmm(Bm, U.transpose(1, 2)).reshape([n, ...lp.weight[1].shape]);
+    }
+    return { weight, bias: lp.bias && Bm.sum(2) };
+  }
+  // GroupNorm: y = xhat * w + bias per channel (dim 1).
+  const weight = lp.weight ? sumDims(b.mul(groupNorm(a, L.groups, null, null, L.eps)), 2) : null;
+  return { weight, bias: lp.bias && sumDims(b, 2) };
+}
+
+function maskFor(masks: Map<string, Tensor> | undefined, name: string, like: Tensor): Tensor | null {
+  const m = masks?.get(name);
+  if (!m) return null;
+  return m.dtype === like.dtype ? m : m.to(like.dtype);
+}
+
+/** Squared norm per example [B] of per-sample gradients g [B, ...] restricted to the mask. */
+function rowSq(g: Tensor, mask: Tensor | null): Tensor {
+  const gm = mask ? g.mul(mask) : g;
+  return gm.reshape([g.shape[0], -1]).square().sum(1);
+}
+
+/** sum_i c_i g_i for per-sample gradients g [B, ...]. */
+function weighted(g: Tensor, c: Tensor, shape: number[]): Tensor {
+  return c.unsqueeze(0).matmul(g.reshape([g.shape[0], -1])).reshape(shape);
+}
+
+/** How one layer contributes: squared per-sample norms, and the c-weighted sum of its per-sample gradients. */
+interface LayerGrads {
+  names: [string, Tensor][];
+  sq(masks?: Map<string, Tensor>): Tensor;
+  clippedSum(c: Tensor): Tensor[];
+}
+
+function ghostLinear(t: Trace): LayerGrads {
+  const { lp, a, b } = t;
+  const names = [lp.weight, lp.bias].filter((e): e is [string, Tensor] => e !== null);
+  return {
+    names,
+    sq(masks) {
+      const b2 = b.square();
+      let s: Tensor | null = null;
+      if (lp.weight) {
+        const M = maskFor(masks, lp.weight[0], a);
+        s = M ? b2.matmul(M).mul(a.square()).sum(1) : a.square().sum(1).mul(b2.sum(1));
+      }
+      if (lp.bias) {
+        const m = maskFor(masks, lp.bias[0], b);
+        const sb = (m ? b2.mul(m) : b2).sum(1);
+        s = s ? s.add(sb) : sb;
+      }
+      return s!;
+    },
+    clippedSum(c) {
+      const cb = b.mul(c.unsqueeze(1));
+      const out: Tensor[] = [];
+      if (lp.weight) out.push(cb.t().matmul(a));
+      if (lp.bias) out.push(cb.sum(0));
+      return out;
+    },
+  };
+}
+
+function materialized(ts: Trace[]): LayerGrads & { perSample: Tensor[] } {
+  const lp = ts[0].lp;
+  const names = [lp.weight, lp.bias].filter((e): e is [string, Tensor] => e !== null);
+  const per: (Tensor | null)[] = [null, null];
+  for (const t of ts) {
+    const m = materialize(t);
+    per[0] = per[0] && m.weight ? per[0].add(m.weight) : (m.weight ?? per[0]);
+    per[1] = per[1] && m.bias ? per[1].add(m.bias) : (m.bias ?? per[1]);
+  }
+  const perSample = per.filter((e): e is Tensor => e !== null);
+  return {
+    names,
+    perSample,
+    sq(masks) {
+      let s: Tensor | null = null;
+      names.forEach(([name], i) => {
+        const r = rowSq(perSample[i], maskFor(masks, name, perSample[i]));
+        s = s ? s.add(r) : r;
+      });
+      return s!;
+    },
+    clippedSum(c) {
+      return names.map(([, p], i) => weighted(perSample[i], c, p.shape));
+    },
+  };
+}
+
+function layerGrads(groups: Trace[][], ghost: boolean): LayerGrads[] {
+  return groups.map((ts) =>
+    ghost && ts.length === 1 && ts[0].lp.layer instanceof Linear && ts[0].a.shape.length === 2 ? ghostLinear(ts[0]) : materialized(ts),
+  );
+}
+
+/**
+ * Per-sample gradients of `lossPerExample(model(x))`: parameter name -> [B, ...paramShape], for every
+ * trainable parameter used in the forward pass (Linear, Conv2d and GroupNorm layers; others are rejected).
+ * The caller owns (disposes) the returned tensors.
+ */
+export function perSampleGradients(model: Module, x: Tensor, lossPerExample: LossPerExample): Map<string, Tensor> {
+  const pairs = tidy(() => {
+    const tr = trace(model, x, lossPerExample);
+    return noGrad(() => {
+      const out: [string, Tensor][] = [];
+      for (const g of tr.groups) {
+        const m = materialized(g);
+        m.names.forEach(([name], i) => out.push([name, m.perSample[i]]));
+      }
+      return out;
+    });
+  });
+  return new Map(pairs);
+}
+
+/**
+ * Per-sample gradient norms [B] over all trainable parameters jointly (only mask = 1 coordinates),
+ * with ghost norms for Linear layers on 2-D inputs (per-sample gradients are not materialised there).
+ */
+export function perSampleNorms(model: Module, x: Tensor, lossPerExample: LossPerExample, opts: PerSampleOptions = {}): Tensor {
+  return tidy(() => {
+    const tr = trace(model, x, lossPerExample);
+    return noGrad(() => squaredNorms(layerGrads(tr.groups, opts.ghost ?? true), opts.masks, x.shape[0], x).sqrt());
+  });
+}
+
+function squaredNorms(lgs: LayerGrads[], masks: Map<string, Tensor> | undefined, n: number, like: Tensor): Tensor {
+  let s: Tensor | null = null;
+  for (const lg of lgs) {
+    const r = lg.sq(masks);
+    s = s ? s.add(r) : r;
+  }
+  return s ?? call('aten::zeros', [[n]], { dtype: like.dtype === 'float64' ? 'float64' : 'float32' });
+}
+
+export interface ClippedSum {
+  logits: Tensor;
+  /** Per-example losses [B]. */
+  losses: Tensor;
+  /** Per-sample gradient norms [B] before clipping (mask = 1 coordinates only). */
+  norms: Tensor;
+  /** Clipping factors c_i = min(1, C / (norm_i + 1e-6)). */
+  factors: Tensor;
+  /** sum_i c_i g_i per parameter (namedParameters order; parameters unused by the forward pass are absent). */
+  sums: [string, Tensor][];
+}
+
+/**
+ * Flat clipping: per-sample gradients clipped jointly over all (unmasked) parameter coordinates to norm
+ * `maxGradNorm`, then summed over the batch. Masked (0) coordinates of the sums are not zeroed here.
+ */
+export function clippedGradientSum(
+  model: Module,
+  x: Tensor,
+  lossPerExample: LossPerExample,
+  maxGradNorm: number,
+  opts: PerSampleOptions = {},
+): ClippedSum {
+  return tidy(() => {
+    const tr = trace(model, x, lossPerExample);
+    return noGrad(() => {
+      const lgs = layerGrads(tr.groups, opts.ghost ?? true);
+      const norms = squaredNorms(lgs, opts.masks, x.shape[0], tr.logits).sqrt();
+      const factors = norms.add(1e-6).pow(-1).mul(maxGradNorm).clamp(null, 1);
+      const byName = new Map<string, Tensor>();
+      for (const lg of lgs) {
+        const s = lg.clippedSum(factors);
+        lg.names.forEach(([name], i) => byName.set(name, s[i]));
+      }
+      const sums: [string, Tensor][] = [];
+      for (const [name] of tr.plan.params) {
+        const s = byName.get(name);
+        if (s) sums.push([name, s]);
+      }
+      return { logits: tr.logits, losses: tr.losses.detach(), norms, factors, sums };
+    });
+  });
+}

@@ -1,0 +1,150 @@
+// `bench`: the privacy-utility table (paper Table 3 style): every defense on the same footing, several
+// seeds, each audited by reference models that replay it (adaptive attacker).
+import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { cwrfStage } from '../defenses/index.ts';
+import { relaxLossDefaults, type DefenseStage, type ObjectiveSpec, type Recipe } from '../train/index.ts';
+import type { AttackName } from '../attacks/index.ts';
+import type { LoadOptions } from '../data/index.ts';
+import { audit, type AuditJson } from './audit.ts';
+import { defend } from './defend.ts';
+import { loadRun, train, type Run } from './run.ts';
+
+export const BENCH_ATTACKS: AttackName[] = ['lira-online-fixed', 'rmia-online', 'loss'];
+
+/** One row of the table: a defense built on a base run. */
+export interface BenchDefense {
+  name: string;
+  /** Objective of the base model trained from scratch. */
+  base: ObjectiveSpec;
+  /** Extra epochs when training the base (compute-matched retraining). */
+  extraEpochs?: number;
+  /** Weight-level stage applied to the base run, if any. */
+  stage?: (recipe: Recipe) => DefenseStage;
+}
+
+/** The defenses of the Location table. */
+export function benchDefenses(dataset: string, ftEpochs = 10): BenchDefense[] {
+  const rl = { name: 'relaxloss' as const, ...relaxLossDefaults(dataset) };
+  const ls = { name: 'label-smoothing' as const, smoothing: 0.1 };
+  const stage = (method: Parameters<typeof cwrfStage>[0], opts: Parameters<typeof cwrfStage>[1]) => (r: Recipe) =>
+    cwrfStage(method, { epochs: ftEpochs, ...opts }, r) as unknown as DefenseStage;
+  return [
+    { name: 'none', base: { name: 'ce' } },
+    { name: 'RelaxLoss', base: rl },
+    { name: 'RelaxLoss + CWRF', base: rl, stage: stage('cwrf', { objective: rl }) },
+    { name: 'label smoothing', base: ls },
+    { name: 'label smoothing + CWRF', base: ls, stage: stage('cwrf', { objective: ls }) },
+    { name: 'CWRF (CE fine-tune)', base: { name: 'ce' }, stage: stage('cwrf', { objective: { name: 'ce' } }) },
+    { name: 'RelaxLoss + fine-tune-all', base: rl, stage: stage('finetune-all', { objective: rl }) },
+    { name: 'retrain (RelaxLoss, +fine-tune epochs)', base: rl, extraEpochs: ftEpochs },
+    { name: 'prune (TFO, no fine-tune)', base: { name: 'ce' }, stage: stage('prune', { score: 'tfo' }) },
+  ];
+}
+
+export interface BenchRow {
+  defense: string;
+  seed: number;
+  testAccuracy: number;
+  trainAccuracy: number;
+  /** Defense wall time over the base model's training time (a stage only; 1 + extra for retraining). */
+  relativeCost: number;
+  attacks: Record<string, { auc: number; tprAt0_1pct: number; tprAt1pct: number }>;
+}
+
+export interface BenchOptions extends LoadOptions {
+  out: string;
+  seeds: number[];
+  refs: number;
+  workers?: number;
+  ftEpochs?: number;
+  only?: string[];
+  onStep?: (what: string) => void;
+}
+
+function readAudit(dir: string): AuditJson | null {
+  const f = join(dir, 'audit.json');
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as AuditJson) : null;
+}
+
+/** Runs (or resumes: finished runs and audits are reused) the whole table. */
+export async function bench(base: Recipe, o: BenchOptions): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const defenses = benchDefenses(base.dataset, o.ftEpochs).filter((d) => !o.only || o.only.includes(d.name));
+  const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  for (const seed of o.seeds) {
+    for (const d of defenses) {
+      const baseRecipe: Recipe = { ...base, seed, memberSeed: seed, objective: d.base, epochs: base.epochs + (d.extraEpochs ?? 0), defenses: [] };
+      const baseDir = join(o.out, `seed${seed}`, slug(`${d.base.name}-${baseRecipe.epochs}`));
+      let run: Run;
+      if (existsSync(join(baseDir, 'run.json'))) run = await loadRun(baseDir);
+      else {
+        o.onStep?.(`seed ${seed}: train ${d.base.name} (${baseRecipe.epochs} epochs)`);
+        run = await train(baseRecipe, { ...o, out: baseDir });
+      }
+      let target = run;
+      let cost = 1 + (d.extraEpochs ?? 0) / base.epochs;
+      if (d.stage) {
+        const dir = join(o.out, `seed${seed}`, slug(d.name));
+        if (existsSync(join(dir, 'run.json'))) target = await loadRun(dir);
+        else {
+          o.onStep?.(`seed ${seed}: ${d.name}`);
+          target = await defend(run, { stage: d.stage(run.recipe) }, { ...o, out: dir });
+        }
+        cost = (target.metrics.stages.at(-1)?.seconds ?? 0) / run.metrics.trainSeconds;
+      }
+      const auditDir = join(target.dir, 'audit');
+      let a = readAudit(auditDir);
+      if (!a) {
+        o.onStep?.(`seed ${seed}: audit ${d.name}`);
+        a = await audit(target, { ...o, refs: o.refs, out: auditDir, workers: o.workers, attacks: BENCH_ATTACKS });
+      }
+      rows.push({
+        defense: d.name,
+        seed,
+        testAccuracy: a.target.testAccuracy,
+        trainAccuracy: a.target.trainAccuracy,
+        relativeCost: cost,
+        attacks: Object.fromEntries(a.attacks.map((x) => [x.name, { auc: x.metrics.auc, tprAt0_1pct: x.metrics.tprAt0_1pct, tprAt1pct: x.metrics.tprAt1pct }])),
+      });
+    }
+  }
+  return rows;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs: number[]) => {
+  const m = mean(xs);
+  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
+};
+
+/** Mean ± std over seeds per defense. */
+export function summarizeBench(rows: BenchRow[]): { defense: string; seeds: number; cells: Record<string, [number, number]> }[] {
+  const by = new Map<string, BenchRow[]>();
+  for (const r of rows) by.set(r.defense, [...(by.get(r.defense) ?? []), r]);
+  return [...by].map(([defense, rs]) => {
+    const cells: Record<string, [number, number]> = {};
+    const put = (k: string, xs: number[]) => (cells[k] = [mean(xs), sd(xs)]);
+    put('testAccuracy', rs.map((r) => r.testAccuracy));
+    put('trainAccuracy', rs.map((r) => r.trainAccuracy));
+    put('relativeCost', rs.map((r) => r.relativeCost));
+    for (const a of Object.keys(rs[0].attacks))
+      for (const m of ['auc', 'tprAt0_1pct', 'tprAt1pct'] as const) put(`${a}.${m}`, rs.map((r) => r.attacks[a][m]));
+    return { defense, seeds: rs.length, cells };
+  });
+}
+
+/** The table as markdown (percentages, mean ± std over seeds). */
+export function benchMarkdown(rows: BenchRow[]): string {
+  const s = summarizeBench(rows);
+  const pct = (c: [number, number]) => `${(100 * c[0]).toFixed(2)} ± ${(100 * c[1]).toFixed(2)}`;
+  const head = '| defense | test acc % | LiRA AUC % | LiRA TPR@0.1% | LiRA TPR@1% | RMIA AUC % | RMIA TPR@0.1% | loss-threshold AUC % | cost (x training) |';
+  const lines = [head, '|---|---|---|---|---|---|---|---|---|'];
+  for (const r of s) {
+    const c = r.cells;
+    lines.push(
+      `| ${r.defense} | ${pct(c.testAccuracy)} | ${pct(c['lira-online-fixed.auc'])} | ${pct(c['lira-online-fixed.tprAt0_1pct'])} | ${pct(c['lira-online-fixed.tprAt1pct'])} | ${pct(c['rmia-online.auc'])} | ${pct(c['rmia-online.tprAt0_1pct'])} | ${pct(c['loss.auc'])} | ${c.relativeCost[0].toFixed(2)} |`,
+    );
+  }
+  return lines.join('\n');
+}

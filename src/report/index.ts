@@ -1,0 +1,18 @@
+// Self-contained HTML reports: charts rendered server-side to SVG, pages with inline CSS only.
+
+export { renderAuditReport, attackLabel, headlineAttack, verdict, fmtRate } from './audit-report.ts';
+export type { AttackCurve, ReportModel, AuditReportInput } from './audit-report.ts';
+export {
+  rocChart,
+  scatterChart,
+  histogramChart,
+  lineChart,
+  barChart,
+  renderSvg,
+  defaultMinFpr,
+  downsampleRocIndices,
+  PALETTE,
+} from './charts.ts';
+export type { Chart, RocCurveInput, ScatterPoint } from './charts.ts';
+export { page, table, kv, esc, raw, fmtPct, fmtNum, figure, grid } from './html.ts';
+export type { RawHtml } from './html.ts';
