@@ -183,7 +183,7 @@ export async function renderAuditReport(input: AuditReportInput): Promise<string
       const chart = await barChart(barRows, {
         title: 'TPR at 0.1% FPR by attack',
         valueTitle: 'TPR at 0.1% FPR',
-        format: '.1%',
+        format: '.1~%',
         width: 420,
       });
       html += grid([figure(chart, 'Fraction of members each attack finds at 0.1% false positives, per model.')]);

@@ -198,7 +198,7 @@ export interface RocCurveInput {
  * most `maxPoints` (default 400) points each, spread in log FPR; zeros (and anything below the axis
  * minimum) are clamped to the axis minimum, since a log axis cannot show 0.
  */
-export function rocChart(
+export async function rocChart(
   curves: RocCurveInput[],
   opts: {
     title?: string;
@@ -259,7 +259,7 @@ export function rocChart(
         },
         {
           data: { values: rows },
-          mark: { type: 'line', strokeWidth: 1.8, clip: true },
+          mark: { type: 'line', strokeWidth: 2, clip: true },
           encoding: {
             x: { field: 'f', type: 'quantitative', scale, axis: axisX },
             y: { field: 't', type: 'quantitative', scale, axis: axisY },
@@ -269,7 +269,7 @@ export function rocChart(
               title: null,
               sort: seriesOrder,
               ...colourScale(opts.domain, opts.colours),
-              legend: { orient: 'bottom', direction: 'vertical', columns: 2 },
+              legend: { orient: 'bottom', direction: 'vertical', columns: 2, symbolStrokeWidth: 3, labelFontSize: 12 },
             },
             ...(dashed
               ? {
@@ -321,7 +321,7 @@ export interface ScatterPoint {
  * Labelled scatter plot (privacy-utility: e.g. test accuracy vs attack TPR at low FPR). With `yLog`,
  * non-positive y values are drawn at the axis minimum (a tenth of the smallest positive y).
  */
-export function scatterChart(
+export async function scatterChart(
   points: ScatterPoint[],
   opts: {
     xTitle: string;
@@ -408,7 +408,7 @@ function quantileSorted(s: Float64Array, q: number): number {
  * of its own group so groups of different sizes compare. Scores outside the pooled 0.5-99.5 percentiles
  * are clipped into the end bins (said in the subtitle); non-finite scores are left out (and counted).
  */
-export function histogramChart(
+export async function histogramChart(
   groups: { name: string; values: ArrayLike<number> }[],
   opts: { title?: string; xTitle?: string; bins?: number; clip?: [number, number]; width?: number; height?: number } = {},
 ): Promise<Chart> {
@@ -478,7 +478,7 @@ export function histogramChart(
 }
 
 /** Line chart, one line per series (points drawn too when a series is short). */
-export function lineChart(
+export async function lineChart(
   series: { name: string; x: number[]; y: number[] }[],
   opts: { xTitle: string; yTitle: string; title?: string; subtitle?: string; xLog?: boolean; yLog?: boolean; width?: number; height?: number },
 ): Promise<Chart> {
@@ -516,7 +516,7 @@ export function lineChart(
 }
 
 /** Horizontal bar chart; rows with a `group` are drawn as grouped bars (one colour per group). */
-export function barChart(
+export async function barChart(
   rows: { label: string; value: number; group?: string }[],
   opts: { valueTitle?: string; title?: string; subtitle?: string; format?: string; width?: number } = {},
 ): Promise<Chart> {

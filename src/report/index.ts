@@ -16,3 +16,5 @@ export {
 export type { Chart, RocCurveInput, ScatterPoint } from './charts.ts';
 export { page, table, kv, esc, raw, fmtPct, fmtNum, figure, grid } from './html.ts';
 export type { RawHtml } from './html.ts';
+export { renderAnalyzeReport } from './analyze-report.ts';
+export { renderBenchReport } from './bench-report.ts';

@@ -4,6 +4,9 @@ import { auditCommand } from './audit.ts';
 import { datasetsCommand } from './datasets.ts';
 import { defendCommand } from './defend.ts';
 import { scoreCommand } from './score.ts';
+import { analyzeCommand } from './analyze.ts';
+import { benchCommand } from './bench.ts';
+import { epsilonCommand } from './epsilon.ts';
 import { trainCommand } from './train.ts';
 
 export const COMMANDS: Record<string, Command> = {
@@ -12,4 +15,7 @@ export const COMMANDS: Record<string, Command> = {
   audit: auditCommand,
   defend: defendCommand,
   score: scoreCommand,
+  analyze: analyzeCommand,
+  bench: benchCommand,
+  epsilon: epsilonCommand,
 };
