@@ -8,3 +8,4 @@ export { versions } from './versions.ts';
 export * from './defend.ts';
 export * from './analyze.ts';
 export * from './bench.ts';
+export * from './demo.ts';

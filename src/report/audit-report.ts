@@ -136,7 +136,7 @@ export async function renderAuditReport(input: AuditReportInput): Promise<string
     } else {
       const order = base ? [base, ...models.filter((m) => m !== base)] : models;
       html += `<div class="callout"><ul>\n${order
-        .map((m) => `<li><strong>${esc(m.name)}</strong>${m === base ? ' (undefended)' : ''}: ${esc(verdict(m, headline, base))}</li>`)
+        .map((m) => `<li><strong>${esc(m.name)}</strong>${m === base ? ' (baseline)' : ''}: ${esc(verdict(m, headline, base))}</li>`)
         .join('\n')}\n</ul></div>`;
       html +=
         `<p class="note">Verdicts use ${esc(attackLabel(headline))}, the headline attack. ` +
@@ -150,34 +150,42 @@ export async function renderAuditReport(input: AuditReportInput): Promise<string
   // (b) Metrics.
   {
     const rows: (string | number | ReturnType<typeof raw>)[][] = [];
+    const groupStarts: boolean[] = [];
     for (const m of models) {
-      const name = m === base ? `${m.name} (baseline)` : m.name;
+      const name = raw(`<strong>${esc(m.name)}</strong>${m === base ? ' <span class="muted">(baseline)</span>' : ''}`);
+      const head = [name, fmtPct(m.trainAccuracy, 1), fmtPct(m.testAccuracy, 1)];
+      const cont = ['', '', ''];
       if (m.attacks.length === 0) {
-        rows.push([name, fmtPct(m.trainAccuracy, 1), fmtPct(m.testAccuracy, 1), '—', '', '', '', '']);
+        rows.push([...head, 'no attacks', '', '', '', '']);
+        groupStarts.push(true);
       }
-      for (const a of m.attacks) {
+      m.attacks.forEach((a, k) => {
         rows.push([
-          name,
-          fmtPct(m.trainAccuracy, 1),
-          fmtPct(m.testAccuracy, 1),
+          ...(k === 0 ? head : cont),
           attackLabel(a.name),
           fmtNum(a.metrics.auc, 3),
           fmtPct(a.metrics.tprAt0_1pct, 2),
           fmtPct(a.metrics.tprAt1pct, 2),
           fmtPct(a.metrics.balancedAccuracy, 1),
         ]);
-      }
+        groupStarts.push(k === 0);
+      });
     }
     let html = table(
       ['Model', 'Train acc.', 'Test acc.', 'Attack', 'AUC', 'TPR @ 0.1% FPR', 'TPR @ 1% FPR', 'Balanced acc.'],
       rows,
-      { numeric: [false, true, true, false, true, true, true, true], caption: 'One row per model and attack.' },
+      {
+        numeric: [false, true, true, false, true, true, true, true],
+        caption: 'One row per model and attack; accuracies are the target model\'s own.',
+        className: 'metrics',
+        groupStarts,
+      },
     );
     html +=
       `<p class="note"><strong>TPR @ x% FPR</strong> is the true-positive rate (fraction of members flagged) at the largest ` +
       `ROC point whose false-positive rate is at most x% (non-strict: FPR &le; x). ` +
       `<strong>Balanced accuracy</strong> is the best (TPR + TNR) / 2 over all thresholds. ` +
-      `<strong>AUC</strong> is the area under the full ROC curve. Train/test accuracy are the model's own accuracies.</p>`;
+      `<strong>AUC</strong> is the area under the full ROC curve.</p>`;
     const barRows = models.flatMap((m) => m.attacks.map((a) => ({ label: attackLabel(a.name), value: a.metrics.tprAt0_1pct, group: m.name })));
     if (barRows.length > 0 && attacks.length > 1) {
       const chart = await barChart(barRows, {

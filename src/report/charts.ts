@@ -104,9 +104,15 @@ export async function renderSvg(spec: TopLevelSpec): Promise<{ svg: string; widt
   }
 }
 
-/** Replace the sentinel ink colour with currentColor and tag the root svg for CSS. */
+/** Replace the sentinel ink colour with currentColor, make ids unique to this chart, add role="img". */
 function adaptColors(svg: string): string {
+  // vega numbers clip paths / gradients with a process-wide counter (clip1, clip2, ...); several reports
+  // rendered by different processes and pasted into one page would collide, so prefix them by content.
+  const prefix = `v${fnv1a(svg)}-`;
   return svg
+    .replace(/\bid="([^"]+)"/g, (_, id: string) => `id="${prefix}${id}"`)
+    .replace(/url\(#([^)]+)\)/g, (_, id: string) => `url(#${prefix}${id})`)
+    .replace(/(xlink:)?href="#([^"]+)"/g, (_, x: string | undefined, id: string) => `${x ?? ''}href="#${prefix}${id}"`)
     .split(`"${INK}"`)
     .join('"currentColor"')
     .split(INK)
@@ -114,9 +120,21 @@ function adaptColors(svg: string): string {
     .replace(/^<svg /, '<svg role="img" ');
 }
 
+/** 32-bit FNV-1a hash, base 36. */
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(36);
+}
+
 function withTitle(spec: Record<string, unknown>, title?: string, subtitle?: string): Record<string, unknown> {
   if (!title && !subtitle) return spec;
-  return { ...spec, title: { text: title ?? '', ...(subtitle ? { subtitle } : {}) } };
+  // Vega draws no subtitle under an empty title: a lone subtitle becomes a small, normal-weight title.
+  if (!title) return { ...spec, title: { text: subtitle, fontSize: 11, fontWeight: 'normal' } };
+  return { ...spec, title: { text: title, ...(subtitle ? { subtitle } : {}) } };
 }
 
 function finishChart(

@@ -52,14 +52,15 @@ export function fmtNum(x: number, digits?: number): string {
 export function table(
   headers: string[],
   rows: (string | number | RawHtml)[][],
-  opts: { caption?: string; numeric?: boolean[]; className?: string } = {},
+  opts: { caption?: string; numeric?: boolean[]; className?: string; groupStarts?: boolean[] } = {},
 ): string {
   const num = opts.numeric ?? [];
   const cls = (j: number) => (num[j] ? ' class="num"' : '');
   const cell = (c: string | number | RawHtml): string =>
     typeof c === 'number' ? esc(fmtNum(c)) : typeof c === 'string' ? esc(c) : c.html;
   const head = headers.map((h, j) => `<th scope="col"${cls(j)}>${esc(h)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${r.map((c, j) => `<td${cls(j)}>${cell(c)}</td>`).join('')}</tr>`).join('\n');
+  const tr = (i: number) => (i > 0 && opts.groupStarts?.[i] ? '<tr class="group-start">' : '<tr>');
+  const body = rows.map((r, i) => `${tr(i)}${r.map((c, j) => `<td${cls(j)}>${cell(c)}</td>`).join('')}</tr>`).join('\n');
   return (
     `<div class="table-wrap"><table${opts.className ? ` class="${esc(opts.className)}"` : ''}>` +
     (opts.caption ? `<caption>${esc(opts.caption)}</caption>` : '') +
@@ -144,7 +145,7 @@ const CSS = `
   --stripe: #f6f8fa; --accent: #0969da; --callout: #ddf4ff; --callout-border: #54aeff; }
 @media (prefers-color-scheme: dark) {
   :root { --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --border: #3d444d; --stripe: #151b23;
-    --accent: #4493f8; --callout: #0c2d6b; --callout-border: #1f6feb; }
+    --accent: #4493f8; --callout: #12233f; --callout-border: #1f6feb; }
 }
 * { box-sizing: border-box; }
 html { background: var(--bg); color: var(--fg); }
@@ -168,9 +169,11 @@ nav.toc ol { margin: 0; padding: 0; list-style: none; display: flex; flex-wrap: 
 .table-wrap { overflow-x: auto; margin: 0.6rem 0 1rem; }
 table { border-collapse: collapse; font-size: 0.9rem; }
 caption { text-align: left; color: var(--muted); font-size: 0.85rem; padding-bottom: 4px; caption-side: top; }
-th, td { padding: 4px 10px; border-bottom: 1px solid var(--border); text-align: left; vertical-align: top; }
+th, td { padding: 4px 9px; border-bottom: 1px solid var(--border); text-align: left; vertical-align: top; }
 thead th { border-bottom: 2px solid var(--border); white-space: nowrap; }
 tbody tr:nth-child(even) { background: var(--stripe); }
+tr.group-start td { border-top: 2px solid var(--border); }
+table.metrics td:first-child { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.kv th { font-weight: 500; color: var(--muted); font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.85rem; }
 table.kv td { word-break: break-word; }

@@ -64,7 +64,7 @@ test('table escapes headers, cells and caption; numeric columns are marked; raw 
   assert.ok(h.includes('<td>a &amp; b</td><td class="num">0.5</td>'));
   assert.ok(h.includes('&lt;script&gt;x&lt;/script&gt;'));
   assert.ok(!h.includes('<script>'));
-  assert.ok(h.includes('<td class="num">12000</td>'));
+  assert.ok(h.includes('<td class="num">12,000</td>'));
   assert.ok(h.includes('<td><em>ok</em></td>'));
   assert.ok(h.includes('<caption>cap &quot;1&quot;</caption>'));
 });
@@ -213,7 +213,10 @@ test('audit report: synthetic 2 models x 3 attacks renders self-contained, every
 
   // Self-contained: no scripts, stylesheets, or network references; user strings escaped.
   assert.ok(!/<script/i.test(html), 'script element in the report');
-  assert.ok(!/<link|<img|<iframe|@import|url\(/i.test(html));
+  assert.ok(!/<link|<img|<iframe|<object|<embed|@import|url\((?!#)/i.test(html), 'external resource');
+  // Element ids (vega clip paths) are unique across the charts of the page.
+  const ids = [...html.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]);
+  assert.equal(new Set(ids).size, ids.length, 'duplicate element ids');
   assert.deepEqual(externalUris(html), []);
   assert.ok(html.includes('Synthetic audit &lt;test&gt; &amp; &quot;quotes&quot;'));
   assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
@@ -246,4 +249,19 @@ test('audit report input errors', async () => {
   await assert.rejects(renderAuditReport({ title: 't', models: [] }), /no models/);
   await assert.rejects(renderAuditReport({ title: 't', models: [model('a', 0.1, 0.9)], baseline: 'b' }), /baseline "b"/);
   await assert.rejects(renderAuditReport({ title: 't', models: [model('a', 0.1, 0.9), model('a', 0.1, 0.9)] }), /duplicate/);
+});
+
+test('audit report: degenerate inputs (one model, chance-level ROC, zero TPR, no scores, a model without attacks)', async () => {
+  const a = model('a', 0, 0.5);
+  const b: ReportModel = { ...model('b', 0, 0.5, 0.7), attacks: [] };
+  for (const models of [[a], [a, { ...a, name: 'a2' }], [a, b]]) {
+    const html = await renderAuditReport({ title: 't', models, baseline: 'a' });
+    const figs = figures(html);
+    assert.ok(figs.length >= 3);
+    for (const f of figs) assert.ok(f.points > 0 && f.body.includes('<svg'));
+    assert.ok(!/NaN|Infinity/.test(html), 'non-finite numbers in the report');
+    assert.ok(html.includes('No scores recorded for'));
+  }
+  const html = await renderAuditReport({ title: 't', models: [a, b], baseline: 'a' });
+  assert.ok(html.includes('not evaluated with Loss threshold') || html.includes('not evaluated with LiRA (online, fixed variance)'));
 });

@@ -7,9 +7,11 @@ import { scoreCommand } from './score.ts';
 import { analyzeCommand } from './analyze.ts';
 import { benchCommand } from './bench.ts';
 import { epsilonCommand } from './epsilon.ts';
+import { demoCommand } from './demo.ts';
 import { trainCommand } from './train.ts';
 
 export const COMMANDS: Record<string, Command> = {
+  demo: demoCommand,
   datasets: datasetsCommand,
   train: trainCommand,
   audit: auditCommand,

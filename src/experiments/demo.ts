@@ -1,0 +1,75 @@
+// The demo: MNIST (embedded, no download) -> train a target -> audit -> defend with CWRF and with
+// RelaxLoss + CWRF -> audit again -> one report. Finished steps are reused, so a rerun takes seconds.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AttackName } from '../attacks/index.ts';
+import { cwrfStage } from '../defenses/index.ts';
+import { defaultRecipe, relaxLossDefaults, type DefenseStage, type Recipe } from '../train/index.ts';
+import { audit, loadAuditForReport } from './audit.ts';
+import { defend } from './defend.ts';
+import { loadRun, train, type Run } from './run.ts';
+import type { ReportModel } from '../report/index.ts';
+
+export const DEMO_ATTACKS: AttackName[] = ['lira-online-fixed', 'lira-online', 'rmia-online', 'loss'];
+
+/** The demo's target recipe: the MNIST MLP of the calibration (784-512-256-10, Adam 1e-3, 30 epochs, 2,000 members). */
+export function demoRecipe(): Recipe {
+  return { ...defaultRecipe('mnist'), split: { seed: 0, referenceFraction: 0.1, populationSize: 4000 } };
+}
+
+export interface DemoStep {
+  name: string;
+  run: Run;
+  auditDir: string;
+}
+
+export interface DemoOptions {
+  out: string;
+  refs: number;
+  workers?: number;
+  onStep?: (what: string) => void;
+  onReference?: (done: number, total: number) => void;
+  onEpoch?: (stage: string, epoch: number) => void;
+}
+
+/** Runs (or reuses) every step of the demo and returns the audited models in report order. */
+export async function demo(o: DemoOptions): Promise<{ steps: DemoStep[]; models: ReportModel[] }> {
+  const base = demoRecipe();
+  const rl = { name: 'relaxloss' as const, ...relaxLossDefaults(base.dataset) };
+  const cached = async (dir: string, make: () => Promise<Run>, what: string) => {
+    if (existsSync(join(dir, 'run.json'))) return loadRun(dir);
+    o.onStep?.(what);
+    return make();
+  };
+  const onEpoch = (stage: string, s: { epoch: number }) => o.onEpoch?.(stage, s.epoch);
+  const target = await cached(join(o.out, 'target'), () => train(base, { out: join(o.out, 'target'), onEpoch }), 'train the target');
+  const relax = await cached(join(o.out, 'relaxloss'), () => train({ ...base, objective: rl }, { out: join(o.out, 'relaxloss'), onEpoch }), 'train with RelaxLoss');
+  const stage = (r: Recipe, objective: Recipe['objective']) => cwrfStage('cwrf', { objective }, r) as unknown as DefenseStage;
+  const cwrf = await cached(
+    join(o.out, 'cwrf'),
+    () => defend(target, { stage: stage(target.recipe, { name: 'ce' }) }, { out: join(o.out, 'cwrf'), onEpoch }),
+    'defend with CWRF',
+  );
+  const relaxCwrf = await cached(
+    join(o.out, 'relaxloss-cwrf'),
+    () => defend(relax, { stage: stage(relax.recipe, rl) }, { out: join(o.out, 'relaxloss-cwrf'), onEpoch }),
+    'defend with RelaxLoss + CWRF',
+  );
+  const steps: DemoStep[] = [];
+  const models: ReportModel[] = [];
+  for (const [name, run] of [
+    ['undefended', target],
+    ['CWRF', cwrf],
+    ['RelaxLoss', relax],
+    ['RelaxLoss + CWRF', relaxCwrf],
+  ] as const) {
+    const auditDir = join(run.dir, 'audit');
+    if (!existsSync(join(auditDir, 'audit.json'))) {
+      o.onStep?.(`audit ${name}`);
+      await audit(run, { refs: o.refs, out: auditDir, workers: o.workers, attacks: DEMO_ATTACKS, onReference: (d, t) => o.onReference?.(d, t) });
+    }
+    steps.push({ name, run, auditDir });
+    models.push({ ...(await loadAuditForReport(auditDir)), name });
+  }
+  return { steps, models };
+}
