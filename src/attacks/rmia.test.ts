@@ -44,8 +44,9 @@ function bruteForce(
   });
   const Z = o.z ?? Array.from({ length: n }, (_, i) => i).filter((i) => inclusion[target * n + i] === 0);
   return R.map((rx, x) => {
+    // x is never compared with itself; the denominator is |Z| for every x (no tie-breaking by membership)
     const others = Z.filter((z) => z !== x);
-    return others.filter((z) => rx / R[z] > o.gamma).length / others.length;
+    return others.filter((z) => rx / R[z] > o.gamma).length / Z.length;
   });
 }
 
@@ -92,7 +93,7 @@ test('scores are in [0, 1] and monotone in the ratio; members score higher', () 
     const s = rmiaScores(pY, data, { mode });
     const member = inclusion.slice(0, n);
     for (let i = 0; i < n; i++) assert.ok(s[i] >= 0 && s[i] <= 1);
-    // monotone among members (same denominator |Z|): a higher ratio never gets a lower score
+    // monotone (same denominator |Z| for everyone): a higher ratio never gets a lower score
     const mem = [...Array(n).keys()].filter((i) => member[i] === 1).sort((x, y) => R[x] - R[y]);
     for (let k = 1; k < mem.length; k++) assert.ok(s[mem[k]] >= s[mem[k - 1]]);
     const m = summarize(s, member);
@@ -139,4 +140,15 @@ test('missing OUT references and bad inputs', () => {
   assert.throws(() => rmiaScores(pY, data, { gamma: 0 }), InputError);
   assert.throws(() => rmiaScores(pY, data, { mode: 'offline', a: 2 }), InputError);
   assert.throws(() => rmiaScores(pY, data, { zIndices: Int32Array.from([0, 3]) }), /out of range/);
+});
+
+test('ties are not broken by membership: identical ratios get identical scores', () => {
+  // A confident model: every example has p_y = 1 in every model, so every ratio is 1.
+  const models = 5;
+  const n = 40;
+  const inclusion = new Uint8Array(models * n);
+  for (let k = 0; k < models; k++) for (let i = 0; i < n; i++) inclusion[k * n + i] = (i + k) % 2;
+  const pY = new Float64Array(models * n).fill(1);
+  const s = rmiaScores(pY, { inclusion, models, n, target: 0 }, { gamma: 1 });
+  assert.ok(s.every((v) => v === s[0]), 'all scores equal');
 });

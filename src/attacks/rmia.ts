@@ -100,8 +100,9 @@ export function rmiaRatios(pY: Float64Array, data: AttackData, opts: RmiaOptions
  * RMIA scores of the target model's n examples, in [0, 1] (higher = more likely a member):
  * score(x) = fraction of population samples z (z != x) with R_x / R_z > gamma, where R = p_target / Pr
  * (see rmiaRatios). `pY` is the true-class softmax probability (at the chosen temperature), [models x n].
- * When x is itself in the z set it is left out of its own comparison (denominator |Z| - 1), so the
- * target's non-members are not compared with themselves. O((n + |Z|) log |Z|): the R_z are sorted once
+ * When x is itself in the z set it is left out of its own comparison, but the denominator stays |Z| for
+ * every x: a per-x denominator (|Z| - 1 for the target's non-members) would break the many exact ties of
+ * confident models in favour of non-members and invert the ranking. O((n + |Z|) log |Z|): the R_z are sorted once
  * and each x is a binary search.
  */
 export function rmiaScores(pY: Float64Array, data: AttackData, opts: RmiaOptions = {}): Float64Array {
@@ -141,12 +142,8 @@ export function rmiaScores(pY: Float64Array, data: AttackData, opts: RmiaOptions
     // R_x / R_z > gamma  <=>  R_z < R_x / gamma for R_z >= 0 (R_z = 0 counts iff R_x > 0, as x/0 = inf).
     const thr = rx / gamma;
     let count = countLess(zSorted, thr);
-    let denom = zCount;
-    if (inZ[i] === 1) {
-      denom--;
-      if (rx < thr) count--; // x compared with itself (only when gamma < 1)
-    }
-    scores[i] = count / denom;
+    if (inZ[i] === 1 && rx < thr) count--; // x compared with itself (only when gamma < 1)
+    scores[i] = count / zCount;
   }
   return scores;
 }

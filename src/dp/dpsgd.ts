@@ -2,7 +2,7 @@
 // all trainable coordinates jointly, Gaussian noise N(0, (sigma C)^2) per coordinate, division by the
 // expected batch size, Poisson-sampled batches and an RDP privacy accountant. Plugs into the ordinary
 // training loop as its gradient step (so SGD, Adam and CWRF's gradient masks work unchanged).
-import { crossEntropy, Generator, noGrad, randn, tidy, type Tensor } from '../engine/index.ts';
+import { call, crossEntropy, Generator, keep, noGrad, tidy, type Tensor } from '../engine/index.ts';
 import type { Module } from '../nn/index.ts';
 import type { DataContext } from '../train/data.ts';
 import type { GradientStep } from '../train/loop.ts';
@@ -41,28 +41,41 @@ export function dpGradientStep(opts: DpStepOptions): GradientStep {
   if (!(expectedBatchSize > 0)) throw new InputError(`expected batch size must be > 0, got ${expectedBatchSize}`);
   const smoothing = opts.loss && opts.loss !== 'ce' ? opts.loss.labelSmoothing : 0;
   const checked = new WeakSet<Module>();
+  // Per-parameter noise buffers, refilled in place each step (no fresh parameter-sized allocations), and
+  // the masks in each parameter's dtype.
+  const noiseBufs = new WeakMap<Tensor, Tensor>();
+  let typedMasks: Map<string, Tensor> | undefined;
   return (model, x, y) => {
     if (!checked.has(model)) {
       rejectBatchNorm(model);
       checked.add(model);
     }
     const params = new Map(model.namedParameters());
+    if (masks && !typedMasks) {
+      typedMasks = new Map();
+      for (const [name, m] of masks) {
+        const p = params.get(name);
+        if (!p) throw new InputError(`DP-SGD mask for unknown parameter '${name}'`);
+        if (m.shape.join(',') !== p.shape.join(',')) throw new InputError(`DP-SGD mask for '${name}' has shape [${m.shape}], parameter is [${p.shape}]`);
+        typedMasks.set(name, m.dtype === p.dtype ? m : keep(m.to(p.dtype)));
+      }
+    }
     return tidy(() => {
-      const r = clippedGradientSum(model, x, (logits) => crossEntropy(logits, y, { reduction: 'none', labelSmoothing: smoothing }), C, {
-        masks,
-      });
+      const lossFn = (logits: Tensor) => crossEntropy(logits, y, { reduction: 'none', labelSmoothing: smoothing });
+      // sums = sum_i c_i g_i / E, computed with the 1/E folded into the clipping factors.
+      const r = clippedGradientSum(model, x, lossFn, C, { masks: typedMasks, scale: 1 / expectedBatchSize });
       noGrad(() => {
-        for (const [name, sum] of r.sums) {
+        for (const [name, g] of r.sums) {
           const p = params.get(name)!;
-          const m0 = masks?.get(name);
-          const mask = m0 ? (m0.dtype === p.dtype ? m0 : m0.to(p.dtype)) : null;
-          let g = sum;
           if (sigma > 0) {
-            const noise = randn(p.shape, gen, 0, sigma * C, p.dtype);
-            g = g.add(mask ? noise.mul(mask) : noise);
+            let buf = noiseBufs.get(p);
+            if (!buf || buf.disposed) noiseBufs.set(p, (buf = keep(call<Tensor>('aten::empty_like', [p]))));
+            call('aten::normal_', [buf, 0, (sigma * C) / expectedBatchSize], { generator: gen });
+            g.add_(buf);
           }
-          if (mask) g = g.mul(mask);
-          p.grad = g.div(expectedBatchSize);
+          const mask = typedMasks?.get(name);
+          if (mask) g.mul_(mask); // frozen coordinates: neither gradient nor noise
+          p.grad = g;
         }
       });
       return { loss: r.losses.mean().item(), logits: r.logits };

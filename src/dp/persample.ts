@@ -21,6 +21,11 @@ export interface PerSampleOptions {
   ghost?: boolean;
 }
 
+export interface ClipOptions extends PerSampleOptions {
+  /** Multiplies the clipped sums (e.g. 1 / expected batch size), folded into the clipping factors. */
+  scale?: number;
+}
+
 type Layer = Linear | Conv2d | GroupNorm;
 
 interface LayerParams {
@@ -157,10 +162,14 @@ function maskFor(masks: Map<string, Tensor> | undefined, name: string, like: Ten
   return m.dtype === like.dtype ? m : m.to(like.dtype);
 }
 
+/** ||x_i||^2 per row of a [B, ...] tensor, in one pass (no temporary of x's size). */
+function rowNormSq(x: Tensor): Tensor {
+  return call<Tensor>('aten::linalg_vector_norm', [x.reshape([x.shape[0], -1]), 2, [1], false]).square();
+}
+
 /** Squared norm per example [B] of per-sample gradients g [B, ...] restricted to the mask. */
 function rowSq(g: Tensor, mask: Tensor | null): Tensor {
-  const gm = mask ? g.mul(mask) : g;
-  return gm.reshape([g.shape[0], -1]).square().sum(1);
+  return rowNormSq(mask ? g.mul(mask) : g);
 }
 
 /** sum_i c_i g_i for per-sample gradients g [B, ...]. */
@@ -181,15 +190,14 @@ function ghostLinear(t: Trace): LayerGrads {
   return {
     names,
     sq(masks) {
-      const b2 = b.square();
+      const M = lp.weight && maskFor(masks, lp.weight[0], a);
+      const m = lp.bias && maskFor(masks, lp.bias[0], b);
+      const b2 = M || m ? b.square() : null;
+      const bn = !M || !m ? rowNormSq(b) : null;
       let s: Tensor | null = null;
-      if (lp.weight) {
-        const M = maskFor(masks, lp.weight[0], a);
-        s = M ? b2.matmul(M).mul(a.square()).sum(1) : a.square().sum(1).mul(b2.sum(1));
-      }
+      if (lp.weight) s = M ? b2!.matmul(M).mul(a.square()).sum(1) : rowNormSq(a).mul(bn!);
       if (lp.bias) {
-        const m = maskFor(masks, lp.bias[0], b);
-        const sb = (m ? b2.mul(m) : b2).sum(1);
+        const sb = m ? b2!.mul(m).sum(1) : bn!;
         s = s ? s.add(sb) : sb;
       }
       return s!;
@@ -291,14 +299,15 @@ export interface ClippedSum {
 
 /**
  * Flat clipping: per-sample gradients clipped jointly over all (unmasked) parameter coordinates to norm
- * `maxGradNorm`, then summed over the batch. Masked (0) coordinates of the sums are not zeroed here.
+ * `maxGradNorm`, then summed over the batch (times opts.scale). Masked (0) coordinates of the sums are not
+ * zeroed here. The sums are fresh tensors the caller may modify in place.
  */
 export function clippedGradientSum(
   model: Module,
   x: Tensor,
   lossPerExample: LossPerExample,
   maxGradNorm: number,
-  opts: PerSampleOptions = {},
+  opts: ClipOptions = {},
 ): ClippedSum {
   return tidy(() => {
     const tr = trace(model, x, lossPerExample);
@@ -306,9 +315,10 @@ export function clippedGradientSum(
       const lgs = layerGrads(tr.groups, opts.ghost ?? true);
       const norms = squaredNorms(lgs, opts.masks, x.shape[0], tr.logits).sqrt();
       const factors = norms.add(1e-6).pow(-1).mul(maxGradNorm).clamp(null, 1);
+      const weights = opts.scale === undefined || opts.scale === 1 ? factors : factors.mul(opts.scale);
       const byName = new Map<string, Tensor>();
       for (const lg of lgs) {
-        const s = lg.clippedSum(factors);
+        const s = lg.clippedSum(weights);
         lg.names.forEach(([name], i) => byName.set(name, s[i]));
       }
       const sums: [string, Tensor][] = [];

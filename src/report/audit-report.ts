@@ -236,7 +236,7 @@ export async function renderAuditReport(input: AuditReportInput): Promise<string
       yTitle: `TPR @ 0.1% FPR${yLog ? ' (log)' : ''}`,
       yLog,
       xFormat: '.1%',
-      yFormat: '.2~%',
+      yFormat: '%',
       domain,
       colours,
     });

@@ -256,9 +256,7 @@ export async function rocChart(
   }
   const dashed = attackOrder.length > 1;
   const ticks = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1].filter((v) => v >= minFpr * 0.999);
-  const fmtTick =
-    "datum.value >= 0.01 ? format(datum.value, '.0%') : datum.value >= 0.001 ? format(datum.value, '.1%')" +
-    " : datum.value >= 0.0001 ? format(datum.value, '.2%') : format(datum.value, '.3%')";
+  const fmtTick = ADAPTIVE_PCT;
   const axisX = { title: 'False positive rate (log)', values: ticks, labelExpr: fmtTick, grid: true };
   const axisY = { title: 'True positive rate (log)', values: ticks, labelExpr: fmtTick, grid: true };
   const scale = { type: 'log', domain: [minFpr, 1], clamp: true, nice: false };
@@ -313,6 +311,34 @@ export async function rocChart(
   return finishChart(spec, rows.length, alt);
 }
 
+/** d3-format spec '%' in chart options means: percent with as many decimals as the value needs. */
+const ADAPTIVE_PCT =
+  "abs(datum.value) >= 0.01 || datum.value == 0 ? format(datum.value, '.0~%') : abs(datum.value) >= 0.001 ? format(datum.value, '.1~%')" +
+  " : abs(datum.value) >= 0.0001 ? format(datum.value, '.2~%') : format(datum.value, '.3~%')";
+
+/** Axis properties for a number format option ('%' = adaptive percent). */
+function axisFormat(fmt: string | undefined): Record<string, unknown> {
+  if (!fmt) return {};
+  return fmt === '%' ? { labelExpr: ADAPTIVE_PCT } : { format: fmt };
+}
+
+/**
+ * Log axis covering [min, max]: the domain widened to powers of ten and tick values at the decades (plus
+ * 2x and 5x when it spans at most two decades), so grids show only labelled lines.
+ */
+export function logAxis(min: number, max: number): { domain: [number, number]; values: number[] } {
+  const lo = Math.floor(Math.log10(min) + 1e-9);
+  let hi = Math.ceil(Math.log10(max) - 1e-9);
+  if (hi <= lo) hi = lo + 1;
+  const values: number[] = [];
+  for (let e = lo; e <= hi; e++) {
+    const d = Number(`1e${e}`);
+    values.push(d);
+    if (hi - lo <= 2 && e < hi) values.push(2 * d, 5 * d);
+  }
+  return { domain: [Number(`1e${lo}`), Number(`1e${hi}`)], values };
+}
+
 function colourScale(domain?: string[], colours?: string[]): { scale?: { domain: string[]; range?: string[] } } {
   if (!domain) return {};
   return { scale: { domain, ...(colours ? { range: colours } : {}) } };
@@ -347,6 +373,7 @@ export async function scatterChart(
     title?: string;
     subtitle?: string;
     yLog?: boolean;
+    /** d3 number formats for the axes; '%' = percent with as many decimals as needed. */
     xFormat?: string;
     yFormat?: string;
     width?: number;
@@ -363,20 +390,23 @@ export async function scatterChart(
     yMin = pos.length ? Math.min(...pos) / 10 : 1e-4;
   }
   const rows = finite.map((p) => ({ l: p.label, x: p.x, y: opts.yLog ? Math.max(p.y, yMin!) : p.y, g: p.group ?? p.label }));
+  const atMin = opts.yLog ? finite.filter((p) => !(p.y > 0)).length : 0;
+  const subtitle = [opts.subtitle, atMin ? `${atMin} point${atMin > 1 ? 's' : ''} with y <= 0 drawn at the bottom` : ''].filter(Boolean).join('; ');
+  const ylog = opts.yLog && rows.length ? logAxis(Math.min(...rows.map((r) => r.y)), Math.max(...rows.map((r) => r.y))) : undefined;
   const groups = [...new Set(rows.map((r) => r.g))];
   const x = {
     field: 'x',
     type: 'quantitative',
     title: opts.xTitle,
     scale: { zero: false, nice: true, padding: 24 },
-    ...(opts.xFormat ? { axis: { format: opts.xFormat } } : {}),
+    axis: { ...axisFormat(opts.xFormat) },
   };
   const y = {
     field: 'y',
     type: 'quantitative',
     title: opts.yTitle,
-    scale: opts.yLog ? { type: 'log', padding: 24 } : { zero: false, nice: true, padding: 24 },
-    ...(opts.yFormat ? { axis: { format: opts.yFormat } } : {}),
+    scale: ylog ? { type: 'log', domain: ylog.domain, nice: false } : { zero: false, nice: true, padding: 24 },
+    axis: { ...axisFormat(opts.yFormat), ...(ylog ? { values: ylog.values } : {}) },
   };
   const spec = withTitle(
     {
@@ -407,7 +437,7 @@ export async function scatterChart(
       ],
     },
     opts.title,
-    opts.subtitle,
+    subtitle || undefined,
   );
   return finishChart(spec, rows.length, `${opts.title ?? 'Scatter plot'}: ${opts.yTitle} against ${opts.xTitle}`);
 }
@@ -498,7 +528,19 @@ export async function histogramChart(
 /** Line chart, one line per series (points drawn too when a series is short). */
 export async function lineChart(
   series: { name: string; x: number[]; y: number[] }[],
-  opts: { xTitle: string; yTitle: string; title?: string; subtitle?: string; xLog?: boolean; yLog?: boolean; width?: number; height?: number },
+  opts: {
+    xTitle: string;
+    yTitle: string;
+    title?: string;
+    subtitle?: string;
+    xLog?: boolean;
+    yLog?: boolean;
+    /** d3 number formats for the axes; '%' = percent with as many decimals as needed. */
+    xFormat?: string;
+    yFormat?: string;
+    width?: number;
+    height?: number;
+  },
 ): Promise<Chart> {
   const rows: { s: string; x: number; y: number; o: number }[] = [];
   for (const s of series) {
@@ -514,6 +556,12 @@ export async function lineChart(
   }
   const names = series.map((s) => s.name);
   const short = series.every((s) => s.x.length <= 40);
+  const axis = (log: boolean | undefined, key: 'x' | 'y', fmt: string | undefined) => {
+    if (!log || rows.length === 0) return { scale: { zero: false }, axis: { ...axisFormat(fmt) } };
+    const v = rows.map((r) => r[key]);
+    const la = logAxis(Math.min(...v), Math.max(...v));
+    return { scale: { type: 'log', domain: la.domain, nice: false }, axis: { values: la.values, ...axisFormat(fmt) } };
+  };
   const spec = withTitle(
     {
       width: opts.width ?? 400,
@@ -521,8 +569,8 @@ export async function lineChart(
       data: { values: rows },
       mark: { type: 'line', strokeWidth: 1.8, point: short ? { filled: true, size: 30 } : false },
       encoding: {
-        x: { field: 'x', type: 'quantitative', title: opts.xTitle, scale: opts.xLog ? { type: 'log' } : { zero: false } },
-        y: { field: 'y', type: 'quantitative', title: opts.yTitle, scale: opts.yLog ? { type: 'log' } : { zero: false } },
+        x: { field: 'x', type: 'quantitative', title: opts.xTitle, ...axis(opts.xLog, 'x', opts.xFormat) },
+        y: { field: 'y', type: 'quantitative', title: opts.yTitle, ...axis(opts.yLog, 'y', opts.yFormat) },
         color: { field: 's', type: 'nominal', title: null, sort: names, legend: names.length > 1 ? { orient: 'bottom', direction: 'vertical', columns: 2 } : null },
         order: { field: 'o', type: 'quantitative' },
       },
@@ -551,7 +599,7 @@ export async function barChart(
       mark: { type: 'bar', cornerRadiusEnd: 2 },
       encoding: {
         y: { field: 'l', type: 'nominal', title: null, sort: labels, axis: { labelLimit: 200 } },
-        x: { field: 'v', type: 'quantitative', title: opts.valueTitle ?? null, ...(opts.format ? { axis: { format: opts.format } } : {}) },
+        x: { field: 'v', type: 'quantitative', title: opts.valueTitle ?? null, axis: { ...axisFormat(opts.format) } },
         ...(grouped
           ? {
               yOffset: { field: 'g', type: 'nominal', sort: groups },
