@@ -42,7 +42,12 @@ function timeEpochs(s: Setting, dp: boolean): { seconds: number; steps: number }
   const batchesOf = poissonBatches(s.batch, new Rng(1));
   const hooks = dp
     ? {
-        gradientStep: dpGradientStep({ maxGradNorm: 1, noiseMultiplier: 1, expectedBatchSize: s.batch, gen: new E.Generator(2) }),
+        gradientStep: dpGradientStep({
+          maxGradNorm: 1,
+          noiseMultiplier: 1,
+          expectedBatchSize: s.batch,
+          gen: new E.Generator(2),
+        }),
         batches: (n: number, epoch: number) => {
           const b = batchesOf(n, epoch);
           steps = b.filter((r) => r.length > 0).length;
@@ -91,7 +96,9 @@ const settings: Setting[] = [
 console.log(`DP-SGD vs non-private training, one epoch = ${ROWS} rows of SYNTHETIC data (random inputs and labels of the`);
 console.log(`real shapes), Adam, ${threads} threads, libtorch ${E.torchVersion}; median of ${EPOCHS} epochs after 1 warm-up.`);
 console.log('DP-SGD: C = 1, sigma = 1, Poisson batches of the same expected size; times include the loop (fit).\n');
-const rowsOut: string[][] = [['model', 'batch', 'steps/epoch', 'non-private steps/s', 'DP-SGD steps/s', 'non-private s/epoch', 'DP-SGD s/epoch', 'DP / non-private']];
+const rowsOut: string[][] = [
+  ['model', 'batch', 'steps/epoch', 'non-private steps/s', 'DP-SGD steps/s', 'non-private s/epoch', 'DP-SGD s/epoch', 'DP / non-private'],
+];
 for (const s of settings) {
   const base = timeEpochs(s, false);
   const dp = timeEpochs(s, true);

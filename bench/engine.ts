@@ -77,7 +77,7 @@ print(json.dumps({"version": torch.__version__,
   "mlp": bench(mlp, torch.rand(128,446), torch.randint(0,30,(128,)), 50),
   "cnn": bench(cnn, torch.rand(64,3,32,32), torch.randint(0,10,(64,)), 10)}))
 `;
-const pr = spawnSync('/usr/bin/python3', ['-c', py], { encoding: 'utf8' });
+const pr = spawnSync('/usr/bin/python3', ['-c', py], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY } });
 const torchPy = pr.status === 0 ? (JSON.parse(pr.stdout.trim().split('\n').pop()!) as { version: string; mlp: number; cnn: number }) : null;
 if (!torchPy) console.error(`Python PyTorch peer unavailable: ${pr.stderr?.split('\n').filter(Boolean).pop() ?? pr.error}`);
 

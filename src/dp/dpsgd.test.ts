@@ -22,7 +22,10 @@ function loopGradients(model: Module, x: E.Tensor, y: E.Tensor, smoothing = 0): 
   for (let i = 0; i < x.shape[0]; i++)
     E.tidy(() => {
       const loss = E.crossEntropy(model.forward(x.narrow(0, i, 1)), y.narrow(0, i, 1), { reduction: 'sum', labelSmoothing: smoothing });
-      const gs = E.grad([loss], named.map(([, p]) => p));
+      const gs = E.grad(
+        [loss],
+        named.map(([, p]) => p),
+      );
       named.forEach(([n], k) => out.get(n)!.push(gs[k]!.toFloat64()));
     });
   return out;
@@ -56,10 +59,20 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 function models(g: E.Generator): { model: Module; x: E.Tensor; classes: number }[] {
   return [
-    { model: toDouble(mlp([6, 8, 5, 3], 'tanh', g)), x: E.keep(E.randn([7, 6], g, 0, 1, 'float64')), classes: 3 },
+    {
+      model: toDouble(mlp([6, 8, 5, 3], 'tanh', g)),
+      x: E.keep(E.randn([7, 6], g, 0, 1, 'float64')),
+      classes: 3,
+    },
     {
       model: toDouble(
-        new Sequential(new Conv2d(2, 4, 3, g, { padding: 1 }), new GroupNorm(2, 4), new Activation('relu'), new Flatten(), new Linear(4 * 16, 3, g)),
+        new Sequential(
+          new Conv2d(2, 4, 3, g, { padding: 1 }),
+          new GroupNorm(2, 4),
+          new Activation('relu'),
+          new Flatten(),
+          new Linear(4 * 16, 3, g),
+        ),
       ),
       x: E.keep(E.randn([5, 2, 4, 4], g, 0, 1, 'float64')),
       classes: 3,
@@ -75,10 +88,18 @@ test('dpGradientStep without noise equals the loop version of clip, sum and divi
       const ref = loopGradients(model, x, y, smoothing);
       const C = 0.5;
       const want = loopDpGrad(ref, C, 4);
-      const step = dpGradientStep({ maxGradNorm: C, noiseMultiplier: 0, expectedBatchSize: 4, gen: g, loss: smoothing ? { labelSmoothing: smoothing } : 'ce' });
+      const step = dpGradientStep({
+        maxGradNorm: C,
+        noiseMultiplier: 0,
+        expectedBatchSize: 4,
+        gen: g,
+        loss: smoothing ? { labelSmoothing: smoothing } : 'ce',
+      });
       E.tidy(() => {
         const r = step(model, x, y, makeObjective({ name: 'ce' }), 0);
-        const wantLoss = E.crossEntropy(model.forward(x), y, { labelSmoothing: smoothing }).item();
+        const wantLoss = E.crossEntropy(model.forward(x), y, {
+          labelSmoothing: smoothing,
+        }).item();
         assert.ok(Math.abs(r.loss - wantLoss) < 1e-12);
         assert.deepEqual(r.logits.shape, [x.shape[0], classes]);
       });
@@ -101,8 +122,15 @@ test('noise has standard deviation sigma * C per coordinate (fixed seed)', () =>
   const C = 0.8;
   const sigma = 1.7;
   const batch = 16;
-  const clean = E.tidy(() => clippedGradientSum(model, x, (z) => E.crossEntropy(z, y, { reduction: 'none' }), C).sums.map(([, s]) => s.toFloat64()));
-  const step = dpGradientStep({ maxGradNorm: C, noiseMultiplier: sigma, expectedBatchSize: batch, gen: new E.Generator(123) });
+  const clean = E.tidy(() =>
+    clippedGradientSum(model, x, (z) => E.crossEntropy(z, y, { reduction: 'none' }), C).sums.map(([, s]) => s.toFloat64()),
+  );
+  const step = dpGradientStep({
+    maxGradNorm: C,
+    noiseMultiplier: sigma,
+    expectedBatchSize: batch,
+    gen: new E.Generator(123),
+  });
   const noise: number[] = [];
   for (let rep = 0; rep < 3; rep++) {
     E.tidy(() => void step(model, x, y, makeObjective({ name: 'ce' }), 0));
@@ -121,7 +149,12 @@ test('noise has standard deviation sigma * C per coordinate (fixed seed)', () =>
   assert.ok(Math.abs(mean) < (4 * sigma * C) / Math.sqrt(n), `mean ${mean}`);
   assert.ok(Math.abs(within1 - 0.6827) < 0.02, `P(|z| <= 1) = ${within1}`);
   // Different draws at each step; same seed, same draws.
-  const again = dpGradientStep({ maxGradNorm: C, noiseMultiplier: sigma, expectedBatchSize: batch, gen: new E.Generator(123) });
+  const again = dpGradientStep({
+    maxGradNorm: C,
+    noiseMultiplier: sigma,
+    expectedBatchSize: batch,
+    gen: new E.Generator(123),
+  });
   E.tidy(() => void again(model, x, y, makeObjective({ name: 'ce' }), 0));
   const first = model.namedParameters()[0][1].grad!.toFloat64();
   assert.ok(Math.abs(first[0] * batch - clean[0][0] - noise[0]) < 1e-12);
@@ -142,12 +175,30 @@ test('masked coordinates get neither gradient nor noise, and do not count in the
   const ref = loopGradients(model, x, y);
   const maskArrays = new Map([...masks].map(([n, m]) => [n, m.toFloat64()]));
   const want = loopDpGrad(ref, 0.3, 6, maskArrays);
-  E.tidy(() => void dpGradientStep({ maxGradNorm: 0.3, noiseMultiplier: 0, expectedBatchSize: 6, gen: g, masks })(model, x, y, makeObjective({ name: 'ce' }), 0));
+  E.tidy(
+    () =>
+      void dpGradientStep({
+        maxGradNorm: 0.3,
+        noiseMultiplier: 0,
+        expectedBatchSize: 6,
+        gen: g,
+        masks,
+      })(model, x, y, makeObjective({ name: 'ce' }), 0),
+  );
   for (const [name, p] of model.namedParameters()) {
     assert.ok(maxAbsDiff(p.grad!.toFloat64(), want.get(name)!) < 1e-12, name);
     p.grad = null;
   }
-  E.tidy(() => void dpGradientStep({ maxGradNorm: 0.3, noiseMultiplier: 2, expectedBatchSize: 6, gen: g, masks })(model, x, y, makeObjective({ name: 'ce' }), 0));
+  E.tidy(
+    () =>
+      void dpGradientStep({
+        maxGradNorm: 0.3,
+        noiseMultiplier: 2,
+        expectedBatchSize: 6,
+        gen: g,
+        masks,
+      })(model, x, y, makeObjective({ name: 'ce' }), 0),
+  );
   for (const [name, p] of model.namedParameters()) {
     const gr = p.grad!.toFloat64();
     const m = maskArrays.get(name);
@@ -164,7 +215,10 @@ test('fit with DP-SGD, SGD and Adam: frozen weights never change, the loss goes 
   const x = E.keep(E.randn([200, 4], g));
   const y = E.keep(E.tidy(() => x.select(1, 0).gt(x.select(1, 1)).long()));
   const rows = E.keep(E.arange(200));
-  for (const mk of [(p: [string, E.Tensor][]) => new SGD(p, { lr: 0.5, momentum: 0.5 }), (p: [string, E.Tensor][]) => new Adam(p, { lr: 0.02 })]) {
+  for (const mk of [
+    (p: [string, E.Tensor][]) => new SGD(p, { lr: 0.5, momentum: 0.5 }),
+    (p: [string, E.Tensor][]) => new Adam(p, { lr: 0.02 }),
+  ]) {
     const model = mlp([4, 16, 2], 'tanh', new E.Generator(3));
     const w = model.namedParameters()[0];
     const mask = E.keep(E.bernoulli(w[1].detach(), 0.7, g));
@@ -179,7 +233,13 @@ test('fit with DP-SGD, SGD and Adam: frozen weights never change, the loss goes 
       batchSize: 50,
       objective: makeObjective({ name: 'ce' }),
       gen: g,
-      gradientStep: dpGradientStep({ maxGradNorm: 1, noiseMultiplier: 0.5, expectedBatchSize: 50, gen: new E.Generator(9), masks: new Map([[w[0], mask]]) }),
+      gradientStep: dpGradientStep({
+        maxGradNorm: 1,
+        noiseMultiplier: 0.5,
+        expectedBatchSize: 50,
+        gen: new E.Generator(9),
+        masks: new Map([[w[0], mask]]),
+      }),
       batches: poissonBatches(50, new Rng(4)),
     });
     const after = w[1].toFloat32();
@@ -234,34 +294,56 @@ test('Poisson batches: ceil(n/B) per epoch, rows independent with rate B/n, seed
 
 test('models with BatchNorm are rejected at the first step', () => {
   const g = new E.Generator(0);
-  const step = dpGradientStep({ maxGradNorm: 1, noiseMultiplier: 1, expectedBatchSize: 2, gen: g });
+  const step = dpGradientStep({
+    maxGradNorm: 1,
+    noiseMultiplier: 1,
+    expectedBatchSize: 2,
+    gen: g,
+  });
   const model = smallCnn([3, 8, 8], 4, g, 'batch');
   E.tidy(() => {
     const x = E.randn([2, 3, 8, 8], g);
     const y = E.randint(0, 4, [2], g);
     assert.throws(
       () => step(model, x, y, makeObjective({ name: 'ce' }), 0),
-      (e: unknown) => e instanceof InputError && e.message === 'DP-SGD cannot train BatchNorm layers (batch statistics mix examples): use --norm group',
+      (e: unknown) =>
+        e instanceof InputError && e.message === 'DP-SGD cannot train BatchNorm layers (batch statistics mix examples): use --norm group',
     );
   });
   model.dispose();
 });
 
 test('dpNoiseFor and dpHooks: noise from the target epsilon, epsilon per epoch, Poisson batches', () => {
-  const recipe = { batchSize: 50, epochs: 3, seed: 4, objective: { name: 'ce' } } as Recipe;
+  const recipe = {
+    batchSize: 50,
+    epochs: 3,
+    seed: 4,
+    objective: { name: 'ce' },
+  } as Recipe;
   assert.equal(dpNoiseFor(recipe, { maxGradNorm: 1, noiseMultiplier: 1.3, delta: 1e-5 }, 1000), 1.3);
   const sigma = dpNoiseFor(recipe, { maxGradNorm: 1, targetEpsilon: 2, delta: 1e-5 }, 1000);
   const eps = epsilon(0.05, sigma, 60, 1e-5);
   assert.ok(eps <= 2 && eps > 1.9, `sigma ${sigma} eps ${eps}`);
   const members = new Uint8Array(1200);
   for (let i = 0; i < 1000; i++) members[i] = 1;
-  const hooks = dpHooks(recipe, { maxGradNorm: 1, targetEpsilon: 2, delta: 1e-5 }, { split: { population: new Int32Array(1200) } }, members);
+  const hooks = dpHooks(
+    recipe,
+    { maxGradNorm: 1, targetEpsilon: 2, delta: 1e-5 },
+    { split: { population: new Int32Array(1200) } },
+    members,
+  );
   assert.ok(Math.abs(hooks.epochExtras!(2).epsilon - eps) < 1e-12);
   assert.ok(hooks.epochExtras!(0).epsilon < hooks.epochExtras!(1).epsilon);
   assert.equal(hooks.epochExtras!(0).noiseMultiplier, sigma);
   assert.deepEqual(hooks.batches!(1000, 0), poissonBatches(50, Rng.derive(4, 'dp-batches'))(1000, 0));
   assert.throws(
-    () => dpHooks({ ...recipe, objective: { name: 'relaxloss', alpha: 1, upper: 0.3 } }, { maxGradNorm: 1, noiseMultiplier: 1, delta: 1e-5 }, { split: { population: new Int32Array(1200) } }, members),
+    () =>
+      dpHooks(
+        { ...recipe, objective: { name: 'relaxloss', alpha: 1, upper: 0.3 } },
+        { maxGradNorm: 1, noiseMultiplier: 1, delta: 1e-5 },
+        { split: { population: new Int32Array(1200) } },
+        members,
+      ),
     /per-example loss/,
   );
 });

@@ -56,21 +56,31 @@ export function dpGradientStep(opts: DpStepOptions): GradientStep {
       for (const [name, m] of masks) {
         const p = params.get(name);
         if (!p) throw new InputError(`DP-SGD mask for unknown parameter '${name}'`);
-        if (m.shape.join(',') !== p.shape.join(',')) throw new InputError(`DP-SGD mask for '${name}' has shape [${m.shape}], parameter is [${p.shape}]`);
+        if (m.shape.join(',') !== p.shape.join(','))
+          throw new InputError(`DP-SGD mask for '${name}' has shape [${m.shape}], parameter is [${p.shape}]`);
         typedMasks.set(name, m.dtype === p.dtype ? m : keep(m.to(p.dtype)));
       }
     }
     return tidy(() => {
-      const lossFn = (logits: Tensor) => crossEntropy(logits, y, { reduction: 'none', labelSmoothing: smoothing });
+      const lossFn = (logits: Tensor) =>
+        crossEntropy(logits, y, {
+          reduction: 'none',
+          labelSmoothing: smoothing,
+        });
       // sums = sum_i c_i g_i / E, computed with the 1/E folded into the clipping factors.
-      const r = clippedGradientSum(model, x, lossFn, C, { masks: typedMasks, scale: 1 / expectedBatchSize });
+      const r = clippedGradientSum(model, x, lossFn, C, {
+        masks: typedMasks,
+        scale: 1 / expectedBatchSize,
+      });
       noGrad(() => {
         for (const [name, g] of r.sums) {
           const p = params.get(name)!;
           if (sigma > 0) {
             let buf = noiseBufs.get(p);
             if (!buf || buf.disposed) noiseBufs.set(p, (buf = keep(call<Tensor>('aten::empty_like', [p]))));
-            call('aten::normal_', [buf, 0, (sigma * C) / expectedBatchSize], { generator: gen });
+            call('aten::normal_', [buf, 0, (sigma * C) / expectedBatchSize], {
+              generator: gen,
+            });
             g.add_(buf);
           }
           const mask = typedMasks?.get(name);
@@ -87,7 +97,10 @@ export function dpGradientStep(opts: DpStepOptions): GradientStep {
 export function dpSchedule(expectedBatchSize: number, n: number): { sampleRate: number; stepsPerEpoch: number } {
   if (n <= 0) return { sampleRate: 1, stepsPerEpoch: 0 };
   const sampleRate = Math.min(1, expectedBatchSize / n);
-  return { sampleRate, stepsPerEpoch: Math.max(1, Math.ceil(n / expectedBatchSize - 1e-9)) };
+  return {
+    sampleRate,
+    stepsPerEpoch: Math.max(1, Math.ceil(n / expectedBatchSize - 1e-9)),
+  };
 }
 
 /**
@@ -106,7 +119,7 @@ export function poissonBatches(expectedBatchSize: number, rng: Rng): (n: number,
       }
       // Gaps between included rows of a Bernoulli(q) process are Geometric(q): O(q n) work per batch.
       const rows: number[] = [];
-      for (let i = -1; ; ) {
+      for (let i = -1; ;) {
         i += 1 + Math.floor(Math.log1p(-rng.uniform()) / logNot);
         if (i >= n) break;
         rows.push(i);
@@ -142,7 +155,12 @@ function dpLoss(recipe: Recipe): DpLoss {
  * Loop hooks training with DP-SGD on the member rows: Poisson batches (seed: recipe.seed, 'dp-batches'),
  * the clipped and noised gradient step, and the privacy spent so far as `epsilon` after each epoch.
  */
-export function dpHooks(recipe: Recipe, dp: DpSpec, data: { split: Pick<DataContext['split'], 'population'> }, members: Uint8Array): LoopHooks {
+export function dpHooks(
+  recipe: Recipe,
+  dp: DpSpec,
+  data: { split: Pick<DataContext['split'], 'population'> },
+  members: Uint8Array,
+): LoopHooks {
   if (members.length !== data.split.population.length)
     throw new InputError(`member mask has ${members.length} entries, the population has ${data.split.population.length}`);
   let nMembers = 0;

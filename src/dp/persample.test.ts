@@ -18,7 +18,10 @@ function loopGradients(model: Module, x: E.Tensor, y: E.Tensor, smoothing = 0): 
   for (let i = 0; i < x.shape[0]; i++)
     E.tidy(() => {
       const loss = E.crossEntropy(model.forward(x.narrow(0, i, 1)), y.narrow(0, i, 1), { reduction: 'sum', labelSmoothing: smoothing });
-      const gs = E.grad([loss], named.map(([, p]) => p));
+      const gs = E.grad(
+        [loss],
+        named.map(([, p]) => p),
+      );
       named.forEach(([n, p], k) => out.get(n)!.push(gs[k] ? gs[k]!.toFloat64() : new Float64Array(p.numel)));
     });
   return out;
@@ -45,11 +48,21 @@ class Twice extends Module {
 }
 
 /** Small float64 models covering Linear (2-D and 3-D inputs, with/without bias), Conv2d (padding, stride, no bias), GroupNorm (4-D and 2-D), weight sharing. */
-function cases(): { name: string; model: Module; x: E.Tensor; classes: number }[] {
+function cases(): {
+  name: string;
+  model: Module;
+  x: E.Tensor;
+  classes: number;
+}[] {
   const g = new E.Generator(11);
   const r = (shape: number[]) => E.keep(E.randn(shape, g, 0, 1, 'float64'));
   return [
-    { name: 'mlp tanh', model: new Sequential(new Linear(5, 7, g), new Activation('tanh'), new Linear(7, 3, g)), x: r([6, 5]), classes: 3 },
+    {
+      name: 'mlp tanh',
+      model: new Sequential(new Linear(5, 7, g), new Activation('tanh'), new Linear(7, 3, g)),
+      x: r([6, 5]),
+      classes: 3,
+    },
     {
       name: 'conv + groupnorm + linear',
       model: new Sequential(
@@ -76,8 +89,30 @@ function cases(): { name: string; model: Module; x: E.Tensor; classes: number }[
       x: r([5, 5]),
       classes: 3,
     },
-    { name: 'shared linear (used twice)', model: new Twice(g), x: r([5, 4]), classes: 4 },
-    { name: 'smallcnn (group norm)', model: smallCnn([3, 8, 8], 5, g, 'group'), x: r([3, 3, 8, 8]), classes: 5 },
+    {
+      name: 'conv stride 2 and 3 (stride not dividing the padded extent)',
+      model: new Sequential(
+        new Conv2d(2, 3, 3, g, { stride: 2, padding: 1 }),
+        new Activation('tanh'),
+        new Conv2d(3, 2, 2, g, { stride: 3 }),
+        new Flatten(),
+        new Linear(2, 2, g),
+      ),
+      x: r([4, 2, 7, 7]),
+      classes: 2,
+    },
+    {
+      name: 'shared linear (used twice)',
+      model: new Twice(g),
+      x: r([5, 4]),
+      classes: 4,
+    },
+    {
+      name: 'smallcnn (group norm)',
+      model: smallCnn([3, 8, 8], 5, g, 'group'),
+      x: r([3, 3, 8, 8]),
+      classes: 5,
+    },
   ].map((c) => ({ ...c, model: toDouble(c.model) }));
 }
 
@@ -85,19 +120,25 @@ test('per-sample gradients equal per-example backward passes (float64)', () => {
   for (const c of cases()) {
     const y = E.keep(E.randint(0, c.classes, [c.x.shape[0]], new E.Generator(3)));
     const ref = loopGradients(c.model, c.x, y);
-    const ps = perSampleGradients(c.model, c.x, ce(y));
-    assert.deepEqual([...ps.keys()], c.model.namedParameters().map(([n]) => n), c.name);
-    for (const [name, g] of ps) {
-      const p = c.model.namedParameters().find(([n]) => n === name)![1];
-      assert.deepEqual(g.shape, [c.x.shape[0], ...p.shape], `${c.name} ${name}`);
-      assert.equal(g.dtype, 'float64');
-      const flat = g.toFloat64();
-      const per = p.numel;
-      ref.get(name)!.forEach((gi, i) => {
-        const d = maxAbsDiff(flat.subarray(i * per, (i + 1) * per), gi);
-        assert.ok(d < 1e-10, `${c.name} ${name} example ${i}: max diff ${d}`);
-      });
-      g.dispose();
+    for (const conv of ['grouped', 'unfold'] as const) {
+      const ps = perSampleGradients(c.model, c.x, ce(y), { conv });
+      assert.deepEqual(
+        [...ps.keys()],
+        c.model.namedParameters().map(([n]) => n),
+        c.name,
+      );
+      for (const [name, g] of ps) {
+        const p = c.model.namedParameters().find(([n]) => n === name)![1];
+        assert.deepEqual(g.shape, [c.x.shape[0], ...p.shape], `${c.name} ${name}`);
+        assert.equal(g.dtype, 'float64');
+        const flat = g.toFloat64();
+        const per = p.numel;
+        ref.get(name)!.forEach((gi, i) => {
+          const d = maxAbsDiff(flat.subarray(i * per, (i + 1) * per), gi);
+          assert.ok(d < 1e-10, `${c.name} ${conv} ${name} example ${i}: max diff ${d}`);
+        });
+        g.dispose();
+      }
     }
     y.dispose();
   }
@@ -121,7 +162,12 @@ test('ghost norms (Linear) and masked norms equal the norms of materialised per-
         gs.forEach((gi, i) => gi.forEach((v, k) => (want[i] += (m ? m[k] : 1) * v * v)));
       }
       for (const ghost of [true, false]) {
-        const got = E.tidy(() => perSampleNorms(c.model, c.x, ce(y), { ghost, masks: withMasks ? masks : undefined }).toFloat64());
+        const got = E.tidy(() =>
+          perSampleNorms(c.model, c.x, ce(y), {
+            ghost,
+            masks: withMasks ? masks : undefined,
+          }).toFloat64(),
+        );
         const d = maxAbsDiff(got, want.map(Math.sqrt));
         assert.ok(d < 1e-10, `${c.name} ghost=${ghost} masks=${withMasks}: max diff ${d}`);
       }
@@ -167,7 +213,8 @@ test('BatchNorm and unsupported parameterised layers are rejected with clear mes
   const y = E.randint(0, 5, [2], g);
   assert.throws(
     () => perSampleGradients(smallCnn([3, 8, 8], 5, g, 'batch'), x, ce(y)),
-    (e: unknown) => e instanceof InputError && e.message === 'DP-SGD cannot train BatchNorm layers (batch statistics mix examples): use --norm group',
+    (e: unknown) =>
+      e instanceof InputError && e.message === 'DP-SGD cannot train BatchNorm layers (batch statistics mix examples): use --norm group',
   );
   class Scale extends Module {
     readonly s = this.param('scale', E.ones([1]));
@@ -176,7 +223,10 @@ test('BatchNorm and unsupported parameterised layers are rejected with clear mes
     }
   }
   const net = new Sequential(new Conv2d(3, 2, 3, g), new MaxPool2d(2), new Flatten(), new Scale(), new Linear(18, 5, g));
-  assert.throws(() => perSampleGradients(net, x, ce(y)), (e: unknown) => e instanceof InputError && /layer '3' \(Scale\)/.test(e.message));
+  assert.throws(
+    () => perSampleGradients(net, x, ce(y)),
+    (e: unknown) => e instanceof InputError && /layer '3' \(Scale\)/.test(e.message),
+  );
   void BatchNorm;
   E.dispose([x, y]);
 });

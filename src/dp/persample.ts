@@ -19,7 +19,11 @@ export interface PerSampleOptions {
   masks?: Map<string, Tensor>;
   /** Ghost norms for Linear layers on 2-D inputs (default true); false materialises every per-sample gradient. */
   ghost?: boolean;
+  /** How Conv2d per-sample gradients are formed (same values): one grouped convolution (default) or im2col + bmm. */
+  conv?: ConvMethod;
 }
+
+export type ConvMethod = 'grouped' | 'unfold';
 
 export interface ClipOptions extends PerSampleOptions {
   /** Multiplies the clipped sums (e.g. 1 / expected batch size), folded into the clipping factors. */
@@ -67,7 +71,12 @@ function plan(model: Module): Plan {
       const e = own.find(([k]) => k === n);
       return e ? [full(n), e[1]] : null;
     };
-    layers.set(m, { layer: m, path, weight: find('weight'), bias: find('bias') });
+    layers.set(m, {
+      layer: m,
+      path,
+      weight: find('weight'),
+      bias: find('bias'),
+    });
   }
   for (const [name, p] of model.namedParameters()) if (p.requiresGrad) params.push([name, p]);
   return { layers, params };
@@ -108,9 +117,13 @@ function trace(model: Module, x: Tensor, lossPerExample: LossPerExample): Traced
   }
   const losses = lossPerExample(logits);
   const n = x.shape[0];
-  if (losses.shape.length !== 1 || losses.shape[0] !== n)
-    throw new Error(`per-example loss must have shape [${n}], got [${losses.shape}]`);
-  const bs = recs.length ? grad([losses.sum()], recs.map((r) => r.out)) : [];
+  if (losses.shape.length !== 1 || losses.shape[0] !== n) throw new Error(`per-example loss must have shape [${n}], got [${losses.shape}]`);
+  const bs = recs.length
+    ? grad(
+        [losses.sum()],
+        recs.map((r) => r.out),
+      )
+    : [];
   const groups = new Map<Module, Trace[]>();
   recs.forEach((r, i) => {
     const b = bs[i] ?? noGrad(() => r.out.detach().mul(0));
@@ -129,27 +142,51 @@ function sumDims(t: Tensor, from: number): Tensor {
   return dims.length ? t.sum(dims) : t;
 }
 
+/** Conv2d per-sample weight gradients by im2col: g_i = B_i U_i^T, U_i = unfold(a_i) [C*k*k, L]. */
+function convUnfold(L: Conv2d, a: Tensor, b: Tensor): Tensor {
+  const n = a.shape[0];
+  const U = unfold(a, L.kernel, L.opts.padding ?? 0, L.opts.stride ?? 1); // [B, C*k*k, L]
+  return bmm(b.reshape([n, L.outChannels, -1]), U.transpose(1, 2)).reshape([n, L.outChannels, L.inChannels, L.kernel, L.kernel]);
+}
+
+/**
+ * The same g_i = B_i U_i^T as one grouped convolution (no im2col buffer): the batch becomes the groups,
+ * a's channels the batch, and each B_i[o] the kernel, dilated by the stride:
+ * g_i[o, c, u, v] = sum_{h,w} b_i[o, h, w] a_i[c, s h + u - p, s w + v - p].
+ */
+function convGrouped(L: Conv2d, a: Tensor, b: Tensor): Tensor {
+  const [n, , ho, wo] = b.shape;
+  const { kernel: k, inChannels: c, outChannels: o } = L;
+  const s = L.opts.stride ?? 1;
+  let g = call<Tensor>('aten::conv2d', [a.transpose(0, 1), b.reshape([n * o, 1, ho, wo]), null, 1, L.opts.padding ?? 0, s, n]);
+  // [C, B*O, k', k'] with k' >= k (k' > k when the stride does not divide the padded extent).
+  if (g.shape[2] !== k || g.shape[3] !== k) g = g.narrow(2, 0, k).narrow(3, 0, k);
+  return g.reshape([c, n, o, k, k]).permute([1, 2, 0, 3, 4]).contiguous();
+}
+
 /** Per-sample gradients [B, ...paramShape] of one use of a layer. */
-function materialize(t: Trace): { weight: Tensor | null; bias: Tensor | null } {
+function materialize(t: Trace, conv: ConvMethod): { weight: Tensor | null; bias: Tensor | null } {
   const { lp, a, b } = t;
   const n = a.shape[0];
   const L = lp.layer;
   if (L instanceof Linear) {
     if (a.shape.length === 2) {
-      return { weight: lp.weight && bmm(b.unsqueeze(2), a.unsqueeze(1)), bias: lp.bias && b };
+      return {
+        weight: lp.weight && bmm(b.unsqueeze(2), a.unsqueeze(1)),
+        bias: lp.bias && b,
+      };
     }
     const A = a.reshape([n, -1, L.inFeatures]);
     const Bm = b.reshape([n, -1, L.outFeatures]);
-    return { weight: lp.weight && bmm(Bm.transpose(1, 2), A), bias: lp.bias && Bm.sum(1) };
+    return {
+      weight: lp.weight && bmm(Bm.transpose(1, 2), A),
+      bias: lp.bias && Bm.sum(1),
+    };
   }
   if (L instanceof Conv2d) {
-    const Bm = b.reshape([n, L.outChannels, -1]);
     let weight: Tensor | null = null;
-    if (lp.weight) {
-      const U = unfold(a, L.kernel, L.opts.padding ?? 0, L.opts.stride ?? 1); // [B, C*k*k, L]
-      weight = bmm(Bm, U.transpose(1, 2)).reshape([n, ...lp.weight[1].shape]);
-    }
-    return { weight, bias: lp.bias && Bm.sum(2) };
+    if (lp.weight) weight = conv === 'unfold' ? convUnfold(L, a, b) : convGrouped(L, a, b);
+    return { weight, bias: lp.bias && sumDims(b, 2) };
   }
   // GroupNorm: y = xhat * w + bias per channel (dim 1).
   const weight = lp.weight ? sumDims(b.mul(groupNorm(a, L.groups, null, null, L.eps)), 2) : null;
@@ -174,7 +211,10 @@ function rowSq(g: Tensor, mask: Tensor | null): Tensor {
 
 /** sum_i c_i g_i for per-sample gradients g [B, ...]. */
 function weighted(g: Tensor, c: Tensor, shape: number[]): Tensor {
-  return c.unsqueeze(0).matmul(g.reshape([g.shape[0], -1])).reshape(shape);
+  return c
+    .unsqueeze(0)
+    .matmul(g.reshape([g.shape[0], -1]))
+    .reshape(shape);
 }
 
 /** How one layer contributes: squared per-sample norms, and the c-weighted sum of its per-sample gradients. */
@@ -212,12 +252,12 @@ function ghostLinear(t: Trace): LayerGrads {
   };
 }
 
-function materialized(ts: Trace[]): LayerGrads & { perSample: Tensor[] } {
+function materialized(ts: Trace[], conv: ConvMethod): LayerGrads & { perSample: Tensor[] } {
   const lp = ts[0].lp;
   const names = [lp.weight, lp.bias].filter((e): e is [string, Tensor] => e !== null);
   const per: (Tensor | null)[] = [null, null];
   for (const t of ts) {
-    const m = materialize(t);
+    const m = materialize(t, conv);
     per[0] = per[0] && m.weight ? per[0].add(m.weight) : (m.weight ?? per[0]);
     per[1] = per[1] && m.bias ? per[1].add(m.bias) : (m.bias ?? per[1]);
   }
@@ -239,9 +279,12 @@ function materialized(ts: Trace[]): LayerGrads & { perSample: Tensor[] } {
   };
 }
 
-function layerGrads(groups: Trace[][], ghost: boolean): LayerGrads[] {
+function layerGrads(groups: Trace[][], opts: PerSampleOptions): LayerGrads[] {
+  const ghost = opts.ghost ?? true;
   return groups.map((ts) =>
-    ghost && ts.length === 1 && ts[0].lp.layer instanceof Linear && ts[0].a.shape.length === 2 ? ghostLinear(ts[0]) : materialized(ts),
+    ghost && ts.length === 1 && ts[0].lp.layer instanceof Linear && ts[0].a.shape.length === 2
+      ? ghostLinear(ts[0])
+      : materialized(ts, opts.conv ?? 'grouped'),
   );
 }
 
@@ -250,13 +293,18 @@ function layerGrads(groups: Trace[][], ghost: boolean): LayerGrads[] {
  * trainable parameter used in the forward pass (Linear, Conv2d and GroupNorm layers; others are rejected).
  * The caller owns (disposes) the returned tensors.
  */
-export function perSampleGradients(model: Module, x: Tensor, lossPerExample: LossPerExample): Map<string, Tensor> {
+export function perSampleGradients(
+  model: Module,
+  x: Tensor,
+  lossPerExample: LossPerExample,
+  opts: Pick<PerSampleOptions, 'conv'> = {},
+): Map<string, Tensor> {
   const pairs = tidy(() => {
     const tr = trace(model, x, lossPerExample);
     return noGrad(() => {
       const out: [string, Tensor][] = [];
       for (const g of tr.groups) {
-        const m = materialized(g);
+        const m = materialized(g, opts.conv ?? 'grouped');
         m.names.forEach(([name], i) => out.push([name, m.perSample[i]]));
       }
       return out;
@@ -272,7 +320,7 @@ export function perSampleGradients(model: Module, x: Tensor, lossPerExample: Los
 export function perSampleNorms(model: Module, x: Tensor, lossPerExample: LossPerExample, opts: PerSampleOptions = {}): Tensor {
   return tidy(() => {
     const tr = trace(model, x, lossPerExample);
-    return noGrad(() => squaredNorms(layerGrads(tr.groups, opts.ghost ?? true), opts.masks, x.shape[0], x).sqrt());
+    return noGrad(() => squaredNorms(layerGrads(tr.groups, opts), opts.masks, x.shape[0], x).sqrt());
   });
 }
 
@@ -282,7 +330,12 @@ function squaredNorms(lgs: LayerGrads[], masks: Map<string, Tensor> | undefined,
     const r = lg.sq(masks);
     s = s ? s.add(r) : r;
   }
-  return s ?? call('aten::zeros', [[n]], { dtype: like.dtype === 'float64' ? 'float64' : 'float32' });
+  return (
+    s ??
+    call('aten::zeros', [[n]], {
+      dtype: like.dtype === 'float64' ? 'float64' : 'float32',
+    })
+  );
 }
 
 export interface ClippedSum {
@@ -312,7 +365,7 @@ export function clippedGradientSum(
   return tidy(() => {
     const tr = trace(model, x, lossPerExample);
     return noGrad(() => {
-      const lgs = layerGrads(tr.groups, opts.ghost ?? true);
+      const lgs = layerGrads(tr.groups, opts);
       const norms = squaredNorms(lgs, opts.masks, x.shape[0], tr.logits).sqrt();
       const factors = norms.add(1e-6).pow(-1).mul(maxGradNorm).clamp(null, 1);
       const weights = opts.scale === undefined || opts.scale === 1 ? factors : factors.mul(opts.scale);
@@ -326,7 +379,13 @@ export function clippedGradientSum(
         const s = byName.get(name);
         if (s) sums.push([name, s]);
       }
-      return { logits: tr.logits, losses: tr.losses.detach(), norms, factors, sums };
+      return {
+        logits: tr.logits,
+        losses: tr.losses.detach(),
+        norms,
+        factors,
+        sums,
+      };
     });
   });
 }

@@ -171,6 +171,10 @@ export function grad(
 export function setThreads(n: number): void {
   native.setNumThreads(n);
 }
+/** Flushes denormal floats to zero (as torch.set_flush_denormal); returns false where the CPU cannot. */
+export function setFlushDenormal(on: boolean): boolean {
+  return native.setFlushDenormal(on);
+}
 export function getThreads(): number {
   return native.getNumThreads();
 }
