@@ -211,10 +211,7 @@ function rowSq(g: Tensor, mask: Tensor | null): Tensor {
 
 /** sum_i c_i g_i for per-sample gradients g [B, ...]. */
 function weighted(g: Tensor, c: Tensor, shape: number[]): Tensor {
-  return c
-    .unsqueeze(0)
-    .matmul(g.reshape([g.shape[0], -1]))
-    .reshape(shape);
+  return c.unsqueeze(0).matmul(g.reshape([g.shape[0], -1])).reshape(shape);
 }
 
 /** How one layer contributes: squared per-sample norms, and the c-weighted sum of its per-sample gradients. */
