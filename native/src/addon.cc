@@ -109,168 +109,170 @@ class JsGenerator : public Napi::ObjectWrap<JsGenerator> {
 Napi::FunctionReference JsGenerator::ctor;
 
 // ---------------------------------------------------------------------------------------------
-class JsTensor : public Napi::ObjectWrap<JsTensor> {
- public:
-  static Napi::FunctionReference ctor;
+// Tensors live in a handle table: JS holds a number (slot + generation), never a native object, so
+// freeing a tensor leaves nothing behind for the garbage collector (no heap fragmentation from
+// wrappers awaiting finalization). The TypeScript Tensor class carries the handle in its `h` field.
+constexpr double kSlots = 16777216.0;  // 2^24 slots; handle = generation * 2^24 + slot
+struct Slot {
   at::Tensor t;
-  int64_t reported = 0;
-  bool live = false;
-
-  static void Init(Napi::Env env, Napi::Object exports) {
-    Napi::Function f = DefineClass(
-        env, "Tensor",
-        {InstanceAccessor("shape", &JsTensor::Shape, nullptr),
-         InstanceAccessor("dtype", &JsTensor::Dtype, nullptr),
-         InstanceAccessor("device", &JsTensor::Device, nullptr),
-         InstanceAccessor("numel", &JsTensor::Numel, nullptr),
-         InstanceAccessor("disposed", &JsTensor::Disposed, nullptr),
-         InstanceAccessor("requiresGrad", &JsTensor::RequiresGrad, &JsTensor::SetRequiresGrad),
-         InstanceAccessor("isLeaf", &JsTensor::IsLeaf, nullptr),
-         InstanceAccessor("gradFn", &JsTensor::GradFn, nullptr),
-         InstanceMethod("grad", &JsTensor::Grad),
-         InstanceMethod("setGrad", &JsTensor::SetGrad),
-         InstanceMethod("backward", &JsTensor::Backward),
-         InstanceMethod("dispose", &JsTensor::Dispose),
-         InstanceMethod("data", &JsTensor::Data),
-         InstanceMethod("item", &JsTensor::Item),
-         InstanceMethod("sameAs", &JsTensor::SameAs)});
-    ctor = Napi::Persistent(f);
-    exports.Set("Tensor", f);
-  }
-
-  explicit JsTensor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<JsTensor>(info) {}
-
-  ~JsTensor() override { release(); }
-
-  void set(Napi::Env env, at::Tensor v) {
-    t = std::move(v);
-    reported = tensorBytes(t);
-    live = true;
-    g_live++;
-    if (reported) Napi::MemoryManagement::AdjustExternalMemory(env, reported);
-  }
-
-  void release() {
-    if (!live) return;
-    live = false;
-    g_live--;
-    if (reported) Napi::MemoryManagement::AdjustExternalMemory(Env(), -reported);
-    reported = 0;
-    t.reset();
-  }
-
-  static Napi::Object Wrap(Napi::Env env, at::Tensor v) {
-    Napi::Object o = ctor.New({});
-    JsTensor::Unwrap(o)->set(env, std::move(v));
-    return o;
-  }
-
-  const at::Tensor& get(Napi::Env env) const {
-    if (!live) throw Napi::Error::New(env, "tensor was disposed");
-    return t;
-  }
-
-  Napi::Value Shape(const Napi::CallbackInfo& info) {
-    auto env = info.Env();
-    const auto& x = get(env);
-    auto sizes = x.sizes();
-    Napi::Array a = Napi::Array::New(env, sizes.size());
-    for (size_t i = 0; i < sizes.size(); i++) a.Set(i, Napi::Number::New(env, static_cast<double>(sizes[i])));
-    return a;
-  }
-  Napi::Value Dtype(const Napi::CallbackInfo& info) {
-    return Napi::String::New(info.Env(), dtypeName(get(info.Env()).scalar_type()));
-  }
-  Napi::Value Device(const Napi::CallbackInfo& info) {
-    return Napi::String::New(info.Env(), get(info.Env()).device().str());
-  }
-  Napi::Value Numel(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), static_cast<double>(get(info.Env()).numel()));
-  }
-  Napi::Value Disposed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), !live); }
-  Napi::Value RequiresGrad(const Napi::CallbackInfo& info) {
-    return Napi::Boolean::New(info.Env(), get(info.Env()).requires_grad());
-  }
-  void SetRequiresGrad(const Napi::CallbackInfo& info, const Napi::Value& v) {
-    auto env = info.Env();
-    CWRF_TRY
-    (void)get(env);
-    t.set_requires_grad(v.ToBoolean().Value());
-    CWRF_CATCH(env)
-  }
-  Napi::Value IsLeaf(const Napi::CallbackInfo& info) {
-    return Napi::Boolean::New(info.Env(), get(info.Env()).is_leaf());
-  }
-  Napi::Value GradFn(const Napi::CallbackInfo& info) {
-    auto env = info.Env();
-    const auto& x = get(env);
-    auto fn = x.grad_fn();
-    if (!fn) return env.Null();
-    return Napi::String::New(env, fn->name());
-  }
-  Napi::Value Grad(const Napi::CallbackInfo& info) {
-    auto env = info.Env();
-    const auto& g = get(env).grad();
-    if (!g.defined()) return env.Null();
-    return Wrap(env, g);
-  }
-  Napi::Value SetGrad(const Napi::CallbackInfo& info);
-  Napi::Value Backward(const Napi::CallbackInfo& info);
-  Napi::Value Dispose(const Napi::CallbackInfo& info) {
-    release();
-    return info.Env().Undefined();
-  }
-  Napi::Value Data(const Napi::CallbackInfo& info);
-  Napi::Value Item(const Napi::CallbackInfo& info) {
-    auto env = info.Env();
-    CWRF_TRY
-    const auto& x = get(env);
-    if (x.numel() != 1) throw Napi::Error::New(env, "item() needs a tensor with one element, got " + std::to_string(x.numel()));
-    auto s = x.item();
-    if (s.isBoolean()) return Napi::Boolean::New(env, s.toBool());
-    return Napi::Number::New(env, s.toDouble());
-    CWRF_CATCH(env)
-  }
-  Napi::Value SameAs(const Napi::CallbackInfo& info) {
-    auto env = info.Env();
-    if (info.Length() < 1 || !info[0].IsObject() || !info[0].As<Napi::Object>().InstanceOf(ctor.Value()))
-      return Napi::Boolean::New(env, false);
-    return Napi::Boolean::New(env, get(env).is_same(JsTensor::Unwrap(info[0].As<Napi::Object>())->get(env)));
-  }
+  int64_t bytes = 0;
+  uint32_t gen = 0;
 };
-Napi::FunctionReference JsTensor::ctor;
+std::vector<Slot> g_slots;
+std::vector<uint32_t> g_free;
+Napi::FunctionReference g_factory;  // (handle) => Tensor, registered by the TypeScript side
 
-bool isTensor(const Napi::Value& v) {
-  return v.IsObject() && v.As<Napi::Object>().InstanceOf(JsTensor::ctor.Value());
+double putTensor(Napi::Env env, at::Tensor t) {
+  uint32_t i;
+  if (!g_free.empty()) {
+    i = g_free.back();
+    g_free.pop_back();
+  } else {
+    if (g_slots.size() >= static_cast<size_t>(kSlots)) throw Napi::Error::New(env, "too many live tensors (2^24)");
+    g_slots.emplace_back();
+    i = static_cast<uint32_t>(g_slots.size() - 1);
+  }
+  Slot& s = g_slots[i];
+  s.t = std::move(t);
+  s.bytes = tensorBytes(s.t);
+  g_live++;
+  if (s.bytes) Napi::MemoryManagement::AdjustExternalMemory(env, s.bytes);
+  return static_cast<double>(s.gen) * kSlots + i;
 }
+
+Slot* slotOf(double h) {
+  if (!(h >= 0)) return nullptr;
+  double gen = std::floor(h / kSlots);
+  auto i = static_cast<size_t>(h - gen * kSlots);
+  if (i >= g_slots.size() || g_slots[i].gen != static_cast<uint32_t>(gen) || !g_slots[i].t.defined()) return nullptr;
+  return &g_slots[i];
+}
+
+const at::Tensor& tensorOf(Napi::Env env, double h) {
+  Slot* s = slotOf(h);
+  if (!s) throw Napi::Error::New(env, "tensor was disposed");
+  return s->t;
+}
+
+bool releaseTensor(Napi::Env env, double h) {
+  Slot* s = slotOf(h);
+  if (!s) return false;
+  if (s->bytes) Napi::MemoryManagement::AdjustExternalMemory(env, -s->bytes);
+  s->t.reset();
+  s->bytes = 0;
+  s->gen++;
+  g_free.push_back(static_cast<uint32_t>(s - g_slots.data()));
+  g_live--;
+  return true;
+}
+
+// A JS Tensor (an object with a numeric `h`) -> its handle, or -1.
+double handleOf(const Napi::Value& v) {
+  if (!v.IsObject()) return -1;
+  Napi::Value h = v.As<Napi::Object>().Get("h");
+  return h.IsNumber() ? h.As<Napi::Number>().DoubleValue() : -1;
+}
+
+bool isTensor(const Napi::Value& v) { return handleOf(v) >= 0; }
+
 const at::Tensor& toTensor(Napi::Env env, const Napi::Value& v, const std::string& what) {
-  if (!isTensor(v)) throw Napi::TypeError::New(env, what + ": expected a Tensor");
-  return JsTensor::Unwrap(v.As<Napi::Object>())->get(env);
+  double h = handleOf(v);
+  if (h < 0) throw Napi::TypeError::New(env, what + ": expected a Tensor");
+  return tensorOf(env, h);
 }
 
-Napi::Value JsTensor::SetGrad(const Napi::CallbackInfo& info) {
+// A new JS Tensor for `t` (through the registered factory).
+Napi::Value wrapTensor(Napi::Env env, at::Tensor t) {
+  double h = putTensor(env, std::move(t));
+  if (g_factory.IsEmpty()) return Napi::Number::New(env, h);
+  return g_factory.Call({Napi::Number::New(env, h)});
+}
+
+double argHandle(const Napi::CallbackInfo& info, size_t i) {
+  if (info.Length() <= i || !info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), "expected a tensor handle");
+  return info[i].As<Napi::Number>().DoubleValue();
+}
+const at::Tensor& argTensor(const Napi::CallbackInfo& info, size_t i) { return tensorOf(info.Env(), argHandle(info, i)); }
+
+Napi::Value SetFactory(const Napi::CallbackInfo& info) {
+  g_factory = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+Napi::Value Release(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), releaseTensor(info.Env(), argHandle(info, 0)));
+}
+Napi::Value Alive(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), slotOf(argHandle(info, 0)) != nullptr);
+}
+Napi::Value Shape(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  auto sizes = argTensor(info, 0).sizes();
+  Napi::Array a = Napi::Array::New(env, sizes.size());
+  for (size_t i = 0; i < sizes.size(); i++) a.Set(i, Napi::Number::New(env, static_cast<double>(sizes[i])));
+  return a;
+}
+Napi::Value Dtype(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), dtypeName(argTensor(info, 0).scalar_type()));
+}
+Napi::Value Device(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), argTensor(info, 0).device().str());
+}
+Napi::Value Numel(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(argTensor(info, 0).numel()));
+}
+Napi::Value RequiresGrad(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), argTensor(info, 0).requires_grad());
+}
+Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   CWRF_TRY
-  auto& x = const_cast<at::Tensor&>(get(env));
-  if (info.Length() < 1 || info[0].IsNull() || info[0].IsUndefined()) {
-    x.mutable_grad().reset();
-  } else {
-    x.mutable_grad() = toTensor(env, info[0], "setGrad");
-  }
+  const_cast<at::Tensor&>(argTensor(info, 0)).set_requires_grad(info[1].ToBoolean().Value());
   return env.Undefined();
   CWRF_CATCH(env)
 }
-
-Napi::Value JsTensor::Backward(const Napi::CallbackInfo& info) {
+Napi::Value IsLeaf(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), argTensor(info, 0).is_leaf());
+}
+Napi::Value GradFn(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  auto fn = argTensor(info, 0).grad_fn();
+  if (!fn) return env.Null();
+  return Napi::String::New(env, fn->name());
+}
+Napi::Value GetGrad(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  const auto& g = argTensor(info, 0).grad();
+  if (!g.defined()) return env.Null();
+  return wrapTensor(env, g);
+}
+Napi::Value SetGrad(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   CWRF_TRY
-  const auto& x = get(env);
-  at::Tensor g;
-  if (info.Length() > 0 && isTensor(info[0])) g = toTensor(env, info[0], "backward");
-  bool retain = info.Length() > 1 && info[1].ToBoolean().Value();
-  torch::autograd::backward({x}, g.defined() ? torch::autograd::variable_list{g} : torch::autograd::variable_list{},
-                            retain, false);
+  auto& x = const_cast<at::Tensor&>(argTensor(info, 0));
+  if (info.Length() < 2 || info[1].IsNull() || info[1].IsUndefined()) x.mutable_grad().reset();
+  else x.mutable_grad() = toTensor(env, info[1], "setGrad");
   return env.Undefined();
+  CWRF_CATCH(env)
+}
+Napi::Value Backward(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  CWRF_TRY
+  const auto& x = argTensor(info, 0);
+  at::Tensor g;
+  if (info.Length() > 1 && isTensor(info[1])) g = toTensor(env, info[1], "backward");
+  bool retain = info.Length() > 2 && info[2].ToBoolean().Value();
+  torch::autograd::backward({x}, g.defined() ? torch::autograd::variable_list{g} : torch::autograd::variable_list{}, retain, false);
+  return env.Undefined();
+  CWRF_CATCH(env)
+}
+Napi::Value Item(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  CWRF_TRY
+  const auto& x = argTensor(info, 0);
+  if (x.numel() != 1) throw Napi::Error::New(env, "item() needs a tensor with one element, got " + std::to_string(x.numel()));
+  auto s = x.item();
+  if (s.isBoolean()) return Napi::Boolean::New(env, s.toBool());
+  return Napi::Number::New(env, s.toDouble());
   CWRF_CATCH(env)
 }
 
@@ -282,10 +284,10 @@ Napi::Value copyOut(Napi::Env env, const at::Tensor& c) {
   return a;
 }
 
-Napi::Value JsTensor::Data(const Napi::CallbackInfo& info) {
+Napi::Value Data(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   CWRF_TRY
-  at::Tensor c = get(env).detach().to(at::kCPU).contiguous();
+  at::Tensor c = argTensor(info, 0).detach().to(at::kCPU).contiguous();
   switch (c.scalar_type()) {
     case at::kFloat: return copyOut<Napi::Float32Array, float>(env, c);
     case at::kDouble: return copyOut<Napi::Float64Array, double>(env, c);
@@ -339,7 +341,7 @@ Napi::Value FromArray(const Napi::CallbackInfo& info) {
   void* ptr = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
   at::Tensor t = at::from_blob(ptr, shape, at::TensorOptions().dtype(src)).clone();
   if (dst != src) t = t.to(dst);
-  return JsTensor::Wrap(env, t);
+  return wrapTensor(env, t);
   CWRF_CATCH(env)
 }
 
@@ -355,7 +357,7 @@ Napi::Value JsGenerator::GetState(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   CWRF_TRY
   std::lock_guard<std::mutex> lock(gen.mutex());
-  return JsTensor::Wrap(env, gen.get_state());
+  return wrapTensor(env, gen.get_state());
   CWRF_CATCH(env)
 }
 Napi::Value JsGenerator::SetState(const Napi::CallbackInfo& info) {
@@ -521,7 +523,7 @@ Napi::Value fromIValue(Napi::Env env, const c10::IValue& v, const std::vector<Na
     if (!t.defined()) return env.Null();
     for (size_t i = 0; i < inputTensors.size(); i++)
       if (inputTensors[i] && inputTensors[i]->is_same(t)) return inputs[i];
-    return JsTensor::Wrap(env, t);
+    return wrapTensor(env, t);
   }
   if (v.isNone()) return env.Null();
   if (v.isInt()) return Napi::Number::New(env, static_cast<double>(v.toInt()));
@@ -577,7 +579,7 @@ Napi::Value Call(const Napi::CallbackInfo& info) {
       stack.push_back(toIValue(env, v, a.type(), a));
       if (isTensor(v)) {
         inputs.push_back(v);
-        inputTensors.push_back(&JsTensor::Unwrap(v.As<Napi::Object>())->t);
+        inputTensors.push_back(&tensorOf(env, handleOf(v)));
       }
     } else if (a.default_value()) {
       stack.push_back(*a.default_value());
@@ -614,7 +616,7 @@ Napi::Value Grad(const Napi::CallbackInfo& info) {
   bool create = info.Length() > 4 && info[4].ToBoolean().Value();
   auto gs = torch::autograd::grad(outs, ins, gouts, retain, create, /*allow_unused=*/true);
   Napi::Array a = Napi::Array::New(env, gs.size());
-  for (size_t i = 0; i < gs.size(); i++) a.Set(i, gs[i].defined() ? JsTensor::Wrap(env, gs[i]) : env.Null());
+  for (size_t i = 0; i < gs.size(); i++) a.Set(i, gs[i].defined() ? wrapTensor(env, gs[i]) : env.Null());
   return a;
   CWRF_CATCH(env)
 }
@@ -668,13 +670,18 @@ Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
-  JsTensor::Init(env, exports);
   JsGenerator::Init(env, exports);
+  for (auto& [name, fn] : std::vector<std::pair<const char*, Napi::Function::Callback>>{
+           {"setFactory", SetFactory}, {"release", Release}, {"alive", Alive}, {"shape", Shape},
+           {"dtype", Dtype}, {"device", Device}, {"numel", Numel}, {"requiresGrad", RequiresGrad},
+           {"setRequiresGrad", SetRequiresGrad}, {"isLeaf", IsLeaf}, {"gradFn", GradFn},
+           {"grad", GetGrad}, {"setGrad", SetGrad}, {"backward", Backward}, {"data", Data}, {"item", Item}})
+    exports.Set(name, Napi::Function::New(env, fn, name));
   exports.Set("fromArray", Napi::Function::New(env, FromArray));
   exports.Set("opId", Napi::Function::New(env, OpId));
   exports.Set("opSchema", Napi::Function::New(env, OpSchema));
   exports.Set("call", Napi::Function::New(env, Call));
-  exports.Set("grad", Napi::Function::New(env, Grad));
+  exports.Set("autogradGrad", Napi::Function::New(env, Grad));
   exports.Set("setGradEnabled", Napi::Function::New(env, SetGradEnabled));
   exports.Set("isGradEnabled", Napi::Function::New(env, IsGradEnabled));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));

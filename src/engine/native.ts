@@ -14,46 +14,41 @@ export type TypedArray =
   | Uint16Array
   | BigInt64Array;
 
-/** A libtorch at::Tensor held by the addon. */
-export interface NativeTensor {
-  readonly shape: number[];
-  readonly dtype: DType;
-  readonly device: string;
-  readonly numel: number;
-  readonly disposed: boolean;
-  requiresGrad: boolean;
-  readonly isLeaf: boolean;
-  readonly gradFn: string | null;
-  grad(): NativeTensor | null;
-  setGrad(g: NativeTensor | null): void;
-  backward(grad?: NativeTensor, retainGraph?: boolean): void;
-  dispose(): void;
-  data(): TypedArray;
-  item(): number | boolean;
-  sameAs(other: unknown): boolean;
-}
+/** A tensor handle: an index into the addon's table of live at::Tensors (with a generation count). */
+export type Handle = number;
 
 /** A libtorch CPU random generator (at::Generator). */
 export interface NativeGenerator {
   seed(set?: number): number;
-  getState(): NativeTensor;
-  setState(state: NativeTensor): void;
+  getState(): unknown;
+  setState(state: unknown): void;
 }
 
+/** The addon's functions. Tensor arguments are objects with a handle field `h` (the Tensor class). */
 export interface NativeAddon {
-  Tensor: { prototype: NativeTensor };
   Generator: new (seed: number | bigint) => NativeGenerator;
-  fromArray(data: TypedArray, shape: number[], dtype?: DType): NativeTensor;
+  /** Registers the function that turns a new handle into a JS Tensor. */
+  setFactory(f: (h: Handle) => unknown): void;
+  release(h: Handle): boolean;
+  alive(h: Handle): boolean;
+  shape(h: Handle): number[];
+  dtype(h: Handle): DType;
+  device(h: Handle): string;
+  numel(h: Handle): number;
+  requiresGrad(h: Handle): boolean;
+  setRequiresGrad(h: Handle, on: boolean): void;
+  isLeaf(h: Handle): boolean;
+  gradFn(h: Handle): string | null;
+  grad(h: Handle): unknown;
+  setGrad(h: Handle, g: unknown): void;
+  backward(h: Handle, grad: unknown, retainGraph: boolean): void;
+  data(h: Handle): TypedArray;
+  item(h: Handle): number | boolean;
+  fromArray(data: TypedArray, shape: number[], dtype?: DType): unknown;
   opId(name: string, overload: string): number;
   opSchema(id: number): string;
   call(id: number, args: unknown[], kwargs?: Record<string, unknown>): unknown;
-  grad(
-    outputs: NativeTensor[],
-    inputs: NativeTensor[],
-    gradOutputs: NativeTensor[] | null,
-    retainGraph: boolean,
-    createGraph: boolean,
-  ): (NativeTensor | null)[];
+  autogradGrad(outputs: unknown[], inputs: unknown[], gradOutputs: unknown[] | null, retainGraph: boolean, createGraph: boolean): unknown[];
   setGradEnabled(on: boolean): boolean;
   isGradEnabled(): boolean;
   setNumThreads(n: number): void;

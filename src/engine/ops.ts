@@ -7,7 +7,7 @@ import { call, Generator, Tensor, type Shape } from './tensor.ts';
 /** A new tensor holding a copy of `data` (dtype defaults to the array's own type). */
 export function tensor(data: TypedArray | number[], shape?: Shape, dtype?: DType): Tensor {
   const arr = Array.isArray(data) ? Float32Array.from(data) : data;
-  return Tensor.wrap(native.fromArray(arr, shape ?? [arr.length], dtype));
+  return native.fromArray(arr, shape ?? [arr.length], dtype) as Tensor;
 }
 export function scalar(v: number, dtype: DType = 'float32'): Tensor {
   return call('aten::scalar_tensor', [v], { dtype });
@@ -155,14 +155,7 @@ export function grad(
   inputs: Tensor[],
   opts: { gradOutputs?: Tensor[]; retainGraph?: boolean; createGraph?: boolean } = {},
 ): (Tensor | null)[] {
-  const gs = native.grad(
-    outputs.map((t) => t.h),
-    inputs.map((t) => t.h),
-    opts.gradOutputs ? opts.gradOutputs.map((t) => t.h) : null,
-    opts.retainGraph ?? false,
-    opts.createGraph ?? false,
-  );
-  return gs.map((g) => (g ? Tensor.wrap(g) : null));
+  return native.autogradGrad(outputs, inputs, opts.gradOutputs ?? null, opts.retainGraph ?? false, opts.createGraph ?? false) as (Tensor | null)[];
 }
 
 // ---- runtime
@@ -184,5 +177,9 @@ export function cudaAvailable(): boolean {
 /** Number of native tensors currently alive (not disposed, not collected). */
 export function liveTensors(): number {
   return native.liveTensors();
+}
+/** Returns freed heap pages to the OS (glibc malloc_trim). */
+export function trimMemory(): void {
+  native.trimMemory();
 }
 export const torchVersion = native.torchVersion;

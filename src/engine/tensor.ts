@@ -1,12 +1,11 @@
 // Tensor: a TypeScript handle on a libtorch tensor, with the ATen operators cwrf uses as methods.
-import { native, type DType, type NativeGenerator, type NativeTensor, type TypedArray } from './native.ts';
+import { native, type DType, type Handle, type NativeGenerator, type TypedArray } from './native.ts';
 import { track } from './scope.ts';
 
 export type { DType, TypedArray } from './native.ts';
 export type Shape = number[];
 type Arg = unknown;
 
-const NativeTensorCtor = native.Tensor as unknown as abstract new () => NativeTensor;
 
 /** A seeded libtorch CPU random generator; every random op in cwrf takes one explicitly. */
 export class Generator {
@@ -16,18 +15,15 @@ export class Generator {
   }
   /** The generator's full state (uint8 tensor), to resume a run bit-identically. */
   getState(): Tensor {
-    return Tensor.wrap(this.h.getState());
+    return this.h.getState() as unknown as Tensor;
   }
   setState(state: Tensor): void {
-    this.h.setState(state.h);
+    this.h.setState(state as never);
   }
 }
 
 function unwrap(a: Arg): Arg {
-  if (a instanceof Tensor) return a.h;
-  if (a instanceof Generator) return a.h;
-  if (Array.isArray(a)) return a.map((x) => (x instanceof Tensor ? x.h : x));
-  return a;
+  return a instanceof Generator ? a.h : a;
 }
 
 const opIds = new Map<string, number>();
@@ -46,92 +42,93 @@ export function opId(qualified: string): number {
   return id;
 }
 
-function wrapOut(r: unknown, args: Arg[]): unknown {
-  if (r instanceof NativeTensorCtor) {
-    for (const a of args) if (a instanceof Tensor && a.h === r) return a;
-    return Tensor.wrap(r);
-  }
-  if (Array.isArray(r)) return r.map((x) => wrapOut(x, args));
-  return r;
-}
-
 /** Calls any ATen operator by qualified name, e.g. call('aten::conv2d', [x, w, b, 1, 0]). */
 export function call<T = Tensor>(qualified: string, args: Arg[], kwargs?: Record<string, Arg>): T {
   const id = opId(qualified);
-  const nargs = args.map(unwrap);
   let nkw: Record<string, Arg> | undefined;
   if (kwargs) {
     nkw = {};
     for (const k of Object.keys(kwargs)) nkw[k] = unwrap(kwargs[k]);
   }
-  return wrapOut(native.call(id, nargs, nkw), args) as T;
+  return native.call(id, args.map(unwrap), nkw) as T;
 }
+
+/** Frees tensors whose JS object was collected without dispose() (the backstop, not the norm). */
+const finalizer = new FinalizationRegistry<Handle>((h) => native.release(h));
 
 /** A libtorch tensor. Free it with dispose() or create it inside tidy(). */
 export class Tensor {
-  private constructor(readonly h: NativeTensor) {}
+  private constructor(readonly h: Handle) {}
 
-  /** Wraps a native tensor and registers it with the current scope. */
-  static wrap(h: NativeTensor): Tensor {
-    return track(new Tensor(h));
+  /** Wraps a new native handle and registers it with the current scope. */
+  static wrap(h: Handle): Tensor {
+    const t = new Tensor(h);
+    finalizer.register(t, h, t);
+    return track(t);
   }
 
   get shape(): Shape {
-    return this.h.shape;
+    return native.shape(this.h);
   }
   get dtype(): DType {
-    return this.h.dtype;
+    return native.dtype(this.h);
   }
   get device(): string {
-    return this.h.device;
+    return native.device(this.h);
   }
   get numel(): number {
-    return this.h.numel;
+    return native.numel(this.h);
   }
   get disposed(): boolean {
-    return this.h.disposed;
+    return !native.alive(this.h);
   }
   get requiresGrad(): boolean {
-    return this.h.requiresGrad;
+    return native.requiresGrad(this.h);
   }
   set requiresGrad(v: boolean) {
-    this.h.requiresGrad = v;
+    native.setRequiresGrad(this.h, v);
   }
   get isLeaf(): boolean {
-    return this.h.isLeaf;
+    return native.isLeaf(this.h);
   }
   /** The accumulated gradient (a new handle on it), or null. */
   get grad(): Tensor | null {
-    const g = this.h.grad();
-    return g ? Tensor.wrap(g) : null;
+    return native.grad(this.h) as Tensor | null;
   }
   set grad(g: Tensor | null) {
-    this.h.setGrad(g ? g.h : null);
+    native.setGrad(this.h, g);
   }
   get gradFn(): string | null {
-    return this.h.gradFn;
+    return native.gradFn(this.h);
   }
   dispose(): void {
-    this.h.dispose();
+    if (native.release(this.h)) finalizer.unregister(this);
   }
   backward(grad?: Tensor, retainGraph = false): void {
-    this.h.backward(grad?.h, retainGraph);
+    native.backward(this.h, grad ?? null, retainGraph);
   }
   /** A copy of the data as a typed array (Float32Array, Float64Array, BigInt64Array, ...). */
   data(): TypedArray {
-    return this.h.data();
+    return native.data(this.h);
   }
   toFloat32(): Float32Array {
-    return (this.dtype === 'float32' ? this.h : this.to('float32').h).data() as Float32Array;
+    return this.typed('float32') as Float32Array;
   }
   toFloat64(): Float64Array {
-    return (this.dtype === 'float64' ? this.h : this.to('float64').h).data() as Float64Array;
+    return this.typed('float64') as Float64Array;
   }
   toInt32(): Int32Array {
-    return (this.dtype === 'int32' ? this.h : this.to('int32').h).data() as Int32Array;
+    return this.typed('int32') as Int32Array;
+  }
+  private typed(dtype: DType): TypedArray {
+    if (this.dtype === dtype) return this.data();
+    const c = this.to(dtype);
+    const d = c.data();
+    c.dispose();
+    return d;
   }
   item(): number {
-    return Number(this.h.item());
+    return Number(native.item(this.h));
   }
   toString(): string {
     return `Tensor(${this.shape.join('x')}, ${this.dtype}, ${this.device})`;
@@ -393,3 +390,5 @@ export class Tensor {
     return call('aten::cumsum', [this, dim]);
   }
 }
+
+native.setFactory((h) => Tensor.wrap(h));
