@@ -1,0 +1,83 @@
+// End-to-end checks of the command line: bad input fails with one line and exit 2; a small
+// train -> audit -> defend -> audit round trip on Location writes complete, readable outputs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
+const SHARED = fileURLToPath(new URL('../../../shared/data', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'cwrf-cli-'));
+const env = { ...process.env, CWRF_CACHE_DIR: join(dir, 'cache') };
+
+function cwrf(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function oneLineError(r: ReturnType<typeof cwrf>, pattern: RegExp) {
+  assert.equal(r.code, 2, `exit code ${r.code}, stderr: ${r.err}`);
+  const lines = r.err.trim().split('\n');
+  assert.equal(lines.length, 1, `expected one line, got: ${r.err}`);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
+}
+
+test('bad usage and bad input: one line, exit 2, nothing written', () => {
+  assert.equal(cwrf('--help').code, 0);
+  assert.match(cwrf('train', '--help').out, /examples:/);
+  oneLineError(cwrf('nope'), /unknown command 'nope'/);
+  oneLineError(cwrf('train', '--bogus'), /Unknown option '--bogus'/);
+  const out = join(dir, 'never');
+  oneLineError(cwrf('train', '--dataset', 'location', '--epochs', 'ten', '--out', out), /--epochs: 'ten' is not a number/);
+  oneLineError(cwrf('train', '--dataset', 'location', '--data-dir', join(dir, 'empty'), '--out', out), /dataset_location\.tgz.*927203f85a86/);
+  oneLineError(cwrf('train', '--dataset', 'nosuch', '--out', out), /nosuch/);
+  const csv = join(dir, 'bad.csv');
+  writeFileSync(csv, '0,1.5,2\n1,NaN,3\n0,1,1\n1,2,2\n');
+  oneLineError(cwrf('train', '--dataset', `csv:${csv}`, '--out', out), /NaN|not a finite|non-finite/i);
+  const corrupt = join(dir, 'dataset_location.tgz');
+  writeFileSync(corrupt, 'not a gzip archive');
+  oneLineError(cwrf('train', '--dataset', 'location', '--data-dir', dir, '--out', out), /dataset_location\.tgz/);
+  oneLineError(cwrf('audit', join(dir, 'missing-run')), /not a cwrf run/);
+  oneLineError(cwrf('epsilon', '--sample-rate', '2', '--noise-multiplier', '1', '--steps', '10', '--delta', '1e-5'), /sample-rate must be <= 1/);
+  assert.equal(existsSync(out), false, 'no output directory left behind');
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
+});
+
+test('train -> audit -> defend -> audit on Location (small model, few epochs)', () => {
+  const run = join(dir, 'loc');
+  const common = ['--data-dir', SHARED, '--quiet'];
+  const t = cwrf('train', '--dataset', 'location', '--hidden', '64', '--epochs', '3', '--population', '1000', '--out', run, '--json', ...common);
+  assert.equal(t.code, 0, t.err);
+  const trained = JSON.parse(t.out);
+  assert.equal(trained.metrics.members, 500);
+  for (const f of ['run.json', 'init.safetensors', 'model.safetensors', 'split.safetensors']) assert.ok(existsSync(join(run, f)), f);
+  const recipe = JSON.parse(readFileSync(join(run, 'run.json'), 'utf8')).recipe;
+  assert.deepEqual(recipe.model.hidden, [64]);
+  assert.equal(recipe.epochs, 3);
+
+  const a = cwrf('audit', run, '--refs', '2', '--workers', '2', '--attacks', 'lira-online-fixed,rmia-online,loss', '--json', ...common);
+  assert.equal(a.code, 0, a.err);
+  const audit = JSON.parse(a.out);
+  assert.deepEqual(audit.attacks.map((x: { name: string }) => x.name), ['lira-online-fixed', 'rmia-online', 'loss']);
+  for (const x of audit.attacks) assert.ok(x.metrics.auc > 0.4 && x.metrics.auc <= 1, `${x.name} AUC ${x.metrics.auc}`);
+  for (const f of ['audit.json', 'signals.safetensors', 'report.html']) assert.ok(existsSync(join(run, 'audit', f)), f);
+  const again = cwrf('audit', run, '--refs', '2', '--attacks', 'loss', '--out', join(dir, 'audit2'), '--json', ...common);
+  assert.ok(JSON.parse(again.out).references.every((r: { cached: boolean }) => r.cached), 'second audit reuses the references');
+
+  const d = cwrf('defend', run, '--method', 'cwrf', '--ratio', '0.01', '--epochs', '1', '--iters', '3', '--out', join(dir, 'loc-cwrf'), '--json', ...common);
+  assert.equal(d.code, 0, d.err);
+  const defended = JSON.parse(d.out);
+  assert.equal(defended.recipe.defenses[0].method, 'cwrf');
+  assert.equal(defended.metrics.stages.length, 1);
+  const a2 = cwrf('audit', join(dir, 'loc-cwrf'), '--refs', '2', '--attacks', 'lira-online-fixed,rmia-online,loss', '--compare', join(run, 'audit'), '--json', ...common);
+  assert.equal(a2.code, 0, a2.err);
+  assert.match(readFileSync(join(dir, 'loc-cwrf', 'audit', 'report.html'), 'utf8'), /down from|up from|unchanged/);
+
+  const sig = cwrf('audit', '--signals', join(run, 'audit', 'signals.safetensors'), '--out', join(dir, 'resig'), '--attacks', 'loss', '--json', '--quiet');
+  assert.equal(sig.code, 0, sig.err);
+  assert.equal(JSON.parse(sig.out).attacks[0].metrics.auc, audit.attacks[2].metrics.auc);
+});
