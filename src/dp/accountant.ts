@@ -20,7 +20,6 @@ export const DEFAULT_ORDERS: readonly number[] = Object.freeze([
 
 // ---- log-space helpers ----
 
-const LOG_2 = Math.log(2);
 const LOG_HALF = Math.log(0.5);
 const SQRT_PI = Math.sqrt(Math.PI);
 const LOG_SQRT_PI = Math.log(SQRT_PI);
