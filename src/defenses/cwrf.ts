@@ -9,7 +9,7 @@ import { Rng } from '../util/rng.ts';
 import { criticalMasks, disposeMasks, maskCounts, type CriticalOptions, type Masks } from './critical.ts';
 import { rewind, type RewindTo } from './rewind.ts';
 import { computeScores, disposeScores, type PveOptions, type ScoreName, type Scores } from './scores.ts';
-import { dpGradientStep, dpNoiseFor, poissonBatches } from './dp.ts';
+import { dpHooks } from '../dp/dpsgd.ts';
 
 export type DefenseMethod = 'cwrf' | 'finetune-all' | 'prune' | 'rewind';
 export type Scope = 'rest' | 'critical' | 'all';
@@ -135,18 +135,8 @@ export function applyCwrf(stage: CwrfStage, ctx: StageContext): { history: Epoch
         objective: makeObjective(stage.objective.name === 'dpsgd' ? { name: 'ce' } : stage.objective),
         gen,
         onEpoch: ctx.onEpoch,
-        ...(dp
-          ? {
-              gradientStep: dpGradientStep({
-                maxGradNorm: dp.maxGradNorm,
-                noiseMultiplier: dpNoiseFor({ ...recipe, epochs: stage.epochs }, dp, rows.shape[0]),
-                expectedBatchSize: recipe.batchSize,
-                gen,
-                masks: trainable,
-              }),
-              batches: poissonBatches(recipe.batchSize, Rng.derive(recipe.seed, 'finetune-batches')),
-            }
-          : {}),
+        // DP-SGD fine-tuning: the fine-tune's own budget over its epochs, with frozen weights masked out.
+        ...(dp ? dpHooks({ ...recipe, epochs: stage.epochs, objective: { name: 'ce' } }, dp, data, ctx.members, { masks: trainable, label: 'finetune' }) : {}),
       });
     } finally {
       rows.dispose();

@@ -7,7 +7,7 @@ export * from './scores.ts';
 export * from './critical.ts';
 export * from './rewind.ts';
 export * from './cwrf.ts';
-export { dpHooks } from './dp.ts';
+export { dpHooks } from '../dp/dpsgd.ts';
 
 const WEIGHT_METHODS = new Set(['cwrf', 'finetune-all', 'prune', 'rewind']);
 

@@ -160,6 +160,7 @@ export function dpHooks(
   dp: DpSpec,
   data: { split: Pick<DataContext['split'], 'population'> },
   members: Uint8Array,
+  opts: { masks?: Map<string, Tensor>; label?: string } = {},
 ): LoopHooks {
   if (members.length !== data.split.population.length)
     throw new InputError(`member mask has ${members.length} entries, the population has ${data.split.population.length}`);
@@ -173,10 +174,11 @@ export function dpHooks(
       maxGradNorm: dp.maxGradNorm,
       noiseMultiplier: sigma,
       expectedBatchSize: sampleRate * nMembers,
-      gen: new Generator(Rng.deriveSeed(recipe.seed, 'dp-noise')),
+      gen: new Generator(Rng.deriveSeed(recipe.seed, 'dp-noise', opts.label ?? '')),
       loss: dpLoss(recipe),
+      masks: opts.masks,
     }),
-    batches: poissonBatches(recipe.batchSize, Rng.derive(recipe.seed, 'dp-batches')),
+    batches: poissonBatches(recipe.batchSize, Rng.derive(recipe.seed, 'dp-batches', opts.label ?? '')),
     epochExtras: (epoch) => ({
       epsilon: epsilon(sampleRate, sigma, stepsPerEpoch * (epoch + 1), dp.delta),
       noiseMultiplier: sigma,
