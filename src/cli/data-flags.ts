@@ -11,3 +11,9 @@ export function loadOptionsFromFlags(v: Values): LoadOptions {
   if (v.limit !== undefined) o.limit = numberFlag(v, 'limit', 0, { int: true, min: 1 });
   return o;
 }
+
+/** Loading options for a command on an existing run: its recorded data directory unless --data-dir is given. */
+export function runLoadOptions(v: Values, run: { dataDir?: string }): LoadOptions {
+  const o = loadOptionsFromFlags(v);
+  return o.dataDir || !run.dataDir ? o : { ...o, dataDir: run.dataDir };
+}

@@ -42,6 +42,7 @@ export async function defend(run: Run, action: { stage: DefenseStage } | { retra
       created: new Date().toISOString(),
       recipe,
       parent: run.dir,
+      ...(run.dataDir ? { dataDir: run.dataDir } : {}),
       metrics: {
         ...run.metrics,
         trainAccuracy,

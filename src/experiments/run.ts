@@ -4,7 +4,7 @@
 //   model.safetensors  final weights
 //   split.safetensors  population / reference / test row indices (I32) and members (U8 over population)
 import { readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Generator } from '../engine/index.ts';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../io/atomic.ts';
@@ -35,6 +35,8 @@ export interface RunJson {
   recipe: Recipe;
   /** The run this one was derived from (by `cwrf defend`). */
   parent?: string;
+  /** Where the dataset's files were found (absolute), used when a later command is given no --data-dir. */
+  dataDir?: string;
   metrics: RunMetrics;
   versions: Record<string, string>;
 }
@@ -84,6 +86,7 @@ export async function train(recipe: Recipe, opts: TrainOptions): Promise<Run> {
       format: 'cwrf-run/1',
       created: new Date().toISOString(),
       recipe,
+      ...(opts.dataDir ? { dataDir: resolve(opts.dataDir) } : {}),
       metrics: {
         ...acc,
         members: members.reduce((a, b) => a + b, 0),

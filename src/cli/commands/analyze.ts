@@ -8,7 +8,7 @@ import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../../io/atomi
 import { renderAnalyzeReport } from '../../report/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, listFlag, numberFlag, type Command } from '../command.ts';
-import { loadOptionsFromFlags } from '../data-flags.ts';
+import { runLoadOptions } from '../data-flags.ts';
 import { scoreFromFlags, STAGE_FLAGS } from '../defense-flags.ts';
 import { Progress } from '../progress.ts';
 import { AUDIT_FLAGS } from './audit.ts';
@@ -32,7 +32,7 @@ export const analyzeCommand: Command = {
     if (!dir) throw new InputError('give a run directory: cwrf analyze RUN_DIR');
     setThreads(cpus().length);
     const run = await loadRun(dir);
-    const load = loadOptionsFromFlags(v);
+    const load = runLoadOptions(v, run);
     const auditDir = typeof v.audit === 'string' ? v.audit : join(dir, 'audit');
     if (!existsSync(join(auditDir, 'signals.safetensors'))) {
       io.err(`no audit in ${auditDir}: running one first`);

@@ -6,7 +6,7 @@ import { attackSignals, audit, loadRun, readSignals, writeSignals } from '../../
 import { writeDirAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, numberFlag, type Command, type Values } from '../command.ts';
-import { loadOptionsFromFlags } from '../data-flags.ts';
+import { runLoadOptions } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
 
 /** --attacks a,b,c (default: all). */
@@ -63,7 +63,7 @@ export const auditCommand: Command = {
     const out = typeof v.out === 'string' ? v.out : join(dir, 'audit');
     const progress = new Progress(io, 'reference models', refs);
     const json = await audit(run, {
-      ...loadOptionsFromFlags(v),
+      ...runLoadOptions(v, run),
       refs,
       out,
       workers: numberFlag(v, 'workers', cpus().length, { int: true, min: 1 }),

@@ -6,7 +6,7 @@ import type { DefenseMethod } from '../../defenses/index.ts';
 import type { DefenseStage } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, numberFlag, stringFlag, type Command } from '../command.ts';
-import { loadOptionsFromFlags } from '../data-flags.ts';
+import { runLoadOptions } from '../data-flags.ts';
 import { STAGE_FLAGS, stageFromFlags } from '../defense-flags.ts';
 import { Progress } from '../progress.ts';
 import { dpFromFlags, OBJECTIVE_FLAGS, objectiveFromFlags } from '../recipe-flags.ts';
@@ -42,11 +42,11 @@ export const defendCommand: Command = {
       const obj = objectiveFromFlags(v, recipe.dataset, recipe.objective);
       const r = retrainRecipe(recipe, obj.name === 'dpsgd' ? { name: 'ce' } : obj, obj.name === 'dpsgd' ? dp : undefined);
       progress.grow(r.epochs);
-      out = await defend(run, { retrain: r }, { ...loadOptionsFromFlags(v), out: v.out, onEpoch });
+      out = await defend(run, { retrain: r }, { ...runLoadOptions(v, run), out: v.out, onEpoch });
     } else {
       const stage = stageFromFlags(method as DefenseMethod, v, recipe);
       progress.grow(stage.epochs);
-      out = await defend({ ...run, recipe }, { stage: stage as unknown as DefenseStage }, { ...loadOptionsFromFlags(v), out: v.out, onEpoch });
+      out = await defend({ ...run, recipe }, { stage: stage as unknown as DefenseStage }, { ...runLoadOptions(v, run), out: v.out, onEpoch });
     }
     const last = out.metrics.stages.at(-1);
     io.log(

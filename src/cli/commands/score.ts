@@ -8,7 +8,7 @@ import { writeSafetensors } from '../../io/safetensors.ts';
 import { loadData } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, numberFlag, type Command } from '../command.ts';
-import { loadOptionsFromFlags } from '../data-flags.ts';
+import { runLoadOptions } from '../data-flags.ts';
 import { scoreFromFlags, STAGE_FLAGS } from '../defense-flags.ts';
 
 export const scoreCommand: Command = {
@@ -36,7 +36,7 @@ export const scoreCommand: Command = {
     const s = scoreFromFlags(v);
     const out = typeof v.out === 'string' ? v.out : join(dir, `${s.score}.safetensors`);
     const run = await loadRun(dir);
-    const data = await loadData(run.recipe, loadOptionsFromFlags(v));
+    const data = await loadData(run.recipe, runLoadOptions(v, run));
     const model = await loadRunModel(run, data);
     const init = await loadState(join(dir, 'init.safetensors'));
     const scores = scoreModel(s, { recipe: run.recipe, data, members: run.members, trained: { model, init, history: [] } });
