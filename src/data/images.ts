@@ -6,7 +6,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import jpeg from 'jpeg-js';
 import { InputError } from '../util/errors.ts';
-import { cacheRoot, readFileOrThrow, readTar, reason, sha256, writeFileAtomic } from './io.ts';
+import { cacheRoot, readFileOrThrow, readTar, reason, sha256 } from './io.ts';
+import { writeFileAtomicSync } from '../io/atomic.ts';
 import type { Dataset, LoadOptions, Tensorish } from './types.ts';
 
 interface PngImage {
@@ -337,7 +338,7 @@ function writeCache(file: string, key: string, d: Decoded): void {
   parts.push(d.trainX);
   if (d.testX) parts.push(d.testX);
   try {
-    writeFileAtomic(file, parts);
+    writeFileAtomicSync(file, parts);
   } catch (e) {
     process.emitWarning(`cwrf: could not write the image cache ${file}: ${reason(e)}`);
   }

@@ -17,4 +17,4 @@ export { loadImageFolder, decodeImage, writeChw, type ImageSource } from './imag
 /** CIFAR-10/100 binary parsing and class names. */
 export { loadCifarBinary, parseCifarRecords, CIFAR10_CLASSES, CIFAR100_CLASSES } from './cifar.ts';
 /** sha256 of a buffer, the cache root, atomic writes, tar reading. */
-export { sha256, cacheRoot, writeFileAtomic, readTar } from './io.ts';
+export { sha256, cacheRoot, readTar } from './io.ts';

@@ -1,8 +1,8 @@
 // File helpers for the data loaders: checksums, archive reading, search paths, cache files.
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as tar from 'tar';
 import { InputError } from '../util/errors.ts';
 import type { LoadOptions } from './types.ts';
@@ -148,27 +148,3 @@ export function findDataFile(
   return { path: null, searched };
 }
 
-/** Writes `parts` to `file` atomically (temp file in the same directory, then rename). */
-export function writeFileAtomic(file: string, parts: Uint8Array[]): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      for (const p of parts) {
-        let o = 0;
-        while (o < p.byteLength) o += writeSync(fd, p, o, p.byteLength - o);
-      }
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* already gone */
-    }
-    throw e;
-  }
-}

@@ -66,41 +66,18 @@ function* batches(rows: Tensor, batchSize: number, iters: number, gen: Generator
   perm?.dispose();
 }
 
-/** TFO (Molchanov et al. 2019): |w * dL/dw| of the training loss, accumulated over `iters` member batches (default one epoch). */
-export function tfoScores(s: ScoreInput, iters?: number): Scores {
-  const scores = zeroScores(s.model);
-  const gen = new Generator(s.seed);
-  const n = iters ?? Math.ceil(s.members.shape[0] / s.batchSize);
+/** For `iters` member batches (seeded order): CE backward, then `visit` every parameter with its gradient. */
+function memberGradients(s: ScoreInput, iters: number, visit: (name: string, p: Tensor, g: Tensor) => void): void {
   const wasTraining = s.model.training;
   s.model.eval();
-  for (const rows of batches(s.members, s.batchSize, n, gen)) {
-    tidy(() => {
-      for (const p of s.model.parameters()) p.grad = null;
-      crossEntropy(s.model.forward(s.x.indexSelect(0, rows)), s.y.indexSelect(0, rows)).backward();
-      accumulateTaylor(s.model, scores);
-    });
-    rows.dispose();
-  }
-  for (const p of s.model.parameters()) p.grad = null;
-  s.model.train(wasTraining);
-  return scores;
-}
-
-/** SalUn saliency (Fan et al. 2024): |sum over member batches of dCE/dw|, one epoch. */
-export function salunScores(s: ScoreInput): Scores {
-  const sums = zeroScores(s.model);
-  const gen = new Generator(s.seed);
-  const n = Math.ceil(s.members.shape[0] / s.batchSize);
-  const wasTraining = s.model.training;
-  s.model.eval();
-  for (const rows of batches(s.members, s.batchSize, n, gen)) {
+  for (const rows of batches(s.members, s.batchSize, iters, new Generator(s.seed))) {
     tidy(() => {
       for (const p of s.model.parameters()) p.grad = null;
       crossEntropy(s.model.forward(s.x.indexSelect(0, rows)), s.y.indexSelect(0, rows)).backward();
       noGrad(() => {
         for (const [name, p] of s.model.namedParameters()) {
           const g = p.grad;
-          if (g) sums.get(name)!.add_(g);
+          if (g) visit(name, p, g);
         }
       });
     });
@@ -108,6 +85,21 @@ export function salunScores(s: ScoreInput): Scores {
   }
   for (const p of s.model.parameters()) p.grad = null;
   s.model.train(wasTraining);
+}
+
+const epochBatches = (s: ScoreInput) => Math.ceil(s.members.shape[0] / s.batchSize);
+
+/** TFO (Molchanov et al. 2019): |w * dL/dw| of the training loss, accumulated over `iters` member batches (default one epoch). */
+export function tfoScores(s: ScoreInput, iters?: number): Scores {
+  const scores = zeroScores(s.model);
+  memberGradients(s, iters ?? epochBatches(s), (name, p, g) => scores.get(name)!.add_(g.mul(p).abs()));
+  return scores;
+}
+
+/** SalUn saliency (Fan et al. 2024): |sum over member batches of dCE/dw|, one epoch. */
+export function salunScores(s: ScoreInput): Scores {
+  const sums = zeroScores(s.model);
+  memberGradients(s, epochBatches(s), (name, _p, g) => sums.get(name)!.add_(g));
   noGrad(() => tidy(() => sums.forEach((t) => t.copy_(t.abs()))));
   return sums;
 }

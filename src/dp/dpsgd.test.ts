@@ -5,31 +5,11 @@ import { Activation, Conv2d, Flatten, GroupNorm, Linear, Sequential, mlp, smallC
 import { Adam, SGD } from '../optim/index.ts';
 import { fit, makeObjective, type Recipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
+import { loopGradients, toDouble } from './_testing.ts';
 import { Rng } from '../util/rng.ts';
 import { epsilon } from './accountant.ts';
 import { dpGradientStep, dpHooks, dpNoiseFor, dpSchedule, poissonBatches } from './dpsgd.ts';
 import { clippedGradientSum } from './persample.ts';
-
-function toDouble<M extends Module>(m: M): M {
-  for (const [, t] of m.stateTensors()) if (t.dtype === 'float32') E.call('aten::set_data', [t, t.detach().double()]);
-  return m;
-}
-
-/** Per-example gradients by single-example backward passes: name -> flat array per example. */
-function loopGradients(model: Module, x: E.Tensor, y: E.Tensor, smoothing = 0): Map<string, Float64Array[]> {
-  const named = model.namedParameters();
-  const out = new Map<string, Float64Array[]>(named.map(([n]) => [n, []]));
-  for (let i = 0; i < x.shape[0]; i++)
-    E.tidy(() => {
-      const loss = E.crossEntropy(model.forward(x.narrow(0, i, 1)), y.narrow(0, i, 1), { reduction: 'sum', labelSmoothing: smoothing });
-      const gs = E.grad(
-        [loss],
-        named.map(([, p]) => p),
-      );
-      named.forEach(([n], k) => out.get(n)!.push(gs[k]!.toFloat64()));
-    });
-  return out;
-}
 
 /** The loop version of DP-SGD's gradient without noise: sum_i min(1, C/(||g_i * m|| + 1e-6)) g_i * m / E. */
 function loopDpGrad(ref: Map<string, Float64Array[]>, C: number, E_: number, masks?: Map<string, Float64Array>): Map<string, Float64Array> {

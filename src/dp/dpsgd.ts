@@ -169,16 +169,17 @@ export function dpHooks(
   if (nMembers === 0) throw new InputError('DP-SGD needs at least one member row');
   const sigma = dpNoiseFor(recipe, dp, nMembers);
   const { sampleRate, stepsPerEpoch } = dpSchedule(recipe.batchSize, nMembers);
+  const label = opts.label ? [opts.label] : [];
   return {
     gradientStep: dpGradientStep({
       maxGradNorm: dp.maxGradNorm,
       noiseMultiplier: sigma,
       expectedBatchSize: sampleRate * nMembers,
-      gen: new Generator(Rng.deriveSeed(recipe.seed, 'dp-noise', opts.label ?? '')),
+      gen: new Generator(Rng.deriveSeed(recipe.seed, 'dp-noise', ...label)),
       loss: dpLoss(recipe),
       masks: opts.masks,
     }),
-    batches: poissonBatches(recipe.batchSize, Rng.derive(recipe.seed, 'dp-batches', opts.label ?? '')),
+    batches: poissonBatches(recipe.batchSize, Rng.derive(recipe.seed, 'dp-batches', ...label)),
     epochExtras: (epoch) => ({
       epsilon: epsilon(sampleRate, sigma, stepsPerEpoch * (epoch + 1), dp.delta),
       noiseMultiplier: sigma,

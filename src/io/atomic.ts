@@ -9,7 +9,7 @@
 // crash can be cleaned with `removeStaleTempDirs`.
 
 import { randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { closeSync, mkdirSync, openSync, promises as fsp, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 
@@ -228,4 +228,29 @@ export async function removeStaleTempDirs(finalPath: string): Promise<string[]> 
     removed.push(s.path);
   }
   return removed;
+}
+
+/** Synchronous writeFileAtomic for code paths that cannot await (the decoded-image cache). */
+export function writeFileAtomicSync(file: string, parts: Uint8Array[]): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      for (const p of parts) {
+        let o = 0;
+        while (o < p.byteLength) o += writeSync(fd, p, o, p.byteLength - o);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
+    throw e;
+  }
 }

@@ -2,17 +2,8 @@
 
 import type { AttackCurve, AuditReportInput } from './audit-report.ts';
 
-/** mulberry32: a small seeded uniform PRNG on [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../attacks/_testing.ts';
+export { rng };
 
 function gauss(u: () => number): number {
   return Math.sqrt(-2 * Math.log(u() || Number.MIN_VALUE)) * Math.cos(2 * Math.PI * u());
