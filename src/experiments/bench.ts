@@ -19,6 +19,8 @@ export interface BenchDefense {
   base: ObjectiveSpec;
   /** Extra epochs when training the base (compute-matched retraining). */
   extraEpochs?: number;
+  /** DP-SGD settings of the base model. */
+  dp?: Recipe['dp'];
   /** Weight-level stage applied to the base run, if any. */
   stage?: (recipe: Recipe) => DefenseStage;
 }
@@ -27,6 +29,7 @@ export interface BenchDefense {
 export function benchDefenses(dataset: string, ftEpochs = 10): BenchDefense[] {
   const rl = { name: 'relaxloss' as const, ...relaxLossDefaults(dataset) };
   const ls = { name: 'label-smoothing' as const, smoothing: 0.1 };
+  const dp = { maxGradNorm: 1, targetEpsilon: 8, delta: 1e-5 };
   const stage = (method: Parameters<typeof cwrfStage>[0], opts: Parameters<typeof cwrfStage>[1]) => (r: Recipe) =>
     cwrfStage(method, { epochs: ftEpochs, ...opts }, r) as unknown as DefenseStage;
   return [
@@ -39,6 +42,8 @@ export function benchDefenses(dataset: string, ftEpochs = 10): BenchDefense[] {
     { name: 'RelaxLoss + fine-tune-all', base: rl, stage: stage('finetune-all', { objective: rl }) },
     { name: 'retrain (RelaxLoss, +fine-tune epochs)', base: rl, extraEpochs: ftEpochs },
     { name: 'prune (TFO, no fine-tune)', base: { name: 'ce' }, stage: stage('prune', { score: 'tfo' }) },
+    { name: 'DP-SGD (eps 8)', base: { name: 'ce' }, dp },
+    { name: 'DP-SGD + CWRF (DP fine-tune, eps 8)', base: { name: 'ce' }, dp, stage: stage('cwrf', { objective: { name: 'dpsgd' } }) },
   ];
 }
 
@@ -74,8 +79,8 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchRow[]> 
   const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
   for (const seed of o.seeds) {
     for (const d of defenses) {
-      const baseRecipe: Recipe = { ...base, seed, memberSeed: seed, objective: d.base, epochs: base.epochs + (d.extraEpochs ?? 0), defenses: [] };
-      const baseDir = join(o.out, `seed${seed}`, slug(`${d.base.name}-${baseRecipe.epochs}`));
+      const baseRecipe: Recipe = { ...base, seed, memberSeed: seed, objective: d.base, dp: d.dp, epochs: base.epochs + (d.extraEpochs ?? 0), defenses: [] };
+      const baseDir = join(o.out, `seed${seed}`, slug(`${d.dp ? 'dpsgd' : d.base.name}-${baseRecipe.epochs}`));
       let run: Run;
       if (existsSync(join(baseDir, 'run.json'))) run = await loadRun(baseDir);
       else {

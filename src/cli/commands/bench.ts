@@ -1,7 +1,7 @@
 // `cwrf bench`: the privacy-utility table on a dataset (markdown + HTML), resumable.
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { bench, benchMarkdown } from '../../experiments/index.ts';
+import { bench, benchDefenses, benchMarkdown } from '../../experiments/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { renderBenchReport } from '../../report/index.ts';
 import { COMMON, DATA, listFlag, numberFlag, type Command } from '../command.ts';
@@ -29,7 +29,7 @@ export const benchCommand: Command = {
     const base = recipeFromFlags(v);
     const out = typeof v.out === 'string' ? v.out : join('bench-out', base.dataset.replace(/[^a-z0-9-]/gi, '_'));
     const seeds = listFlag(v, 'seeds') ?? [0, 1, 2];
-    const progress = new Progress(io, 'step', seeds.length * 9 * 2);
+    const progress = new Progress(io, 'step', seeds.length * benchDefenses(base.dataset).length * 2);
     const t0 = performance.now();
     const rows = await bench(base, {
       ...loadOptionsFromFlags(v),
