@@ -80,4 +80,9 @@ test('train -> audit -> defend -> audit on Location (small model, few epochs)', 
   const sig = cwrf('audit', '--signals', join(run, 'audit', 'signals.safetensors'), '--out', join(dir, 'resig'), '--attacks', 'loss', '--json', '--quiet');
   assert.equal(sig.code, 0, sig.err);
   assert.equal(JSON.parse(sig.out).attacks[0].metrics.auc, audit.attacks[2].metrics.auc);
+  const loo = cwrf('audit', '--signals', join(run, 'audit', 'signals.safetensors'), '--out', join(dir, 'loo'), '--attacks', 'loss', '--leave-one-out', '--json', '--quiet');
+  assert.equal(loo.code, 0, loo.err);
+  const l = JSON.parse(loo.out).leaveOneOut.loss;
+  assert.equal(l.targets, 3);
+  assert.ok(l.std.auc >= 0 && l.mean.auc > 0.4, JSON.stringify(l));
 });

@@ -11,7 +11,7 @@ import type { LoopHooks } from '../train/train.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { epsilon, noiseForEpsilon } from './accountant.ts';
-import { clippedGradientSum, rejectBatchNorm } from './persample.ts';
+import { addClippedGradientSum, rejectBatchNorm } from './persample.ts';
 
 /** The per-example loss DP-SGD clips: cross-entropy, optionally with label smoothing. */
 export type DpLoss = 'ce' | { labelSmoothing: number };
@@ -41,10 +41,18 @@ export function dpGradientStep(opts: DpStepOptions): GradientStep {
   if (!(expectedBatchSize > 0)) throw new InputError(`expected batch size must be > 0, got ${expectedBatchSize}`);
   const smoothing = opts.loss && opts.loss !== 'ce' ? opts.loss.labelSmoothing : 0;
   const checked = new WeakSet<Module>();
-  // Per-parameter noise buffers, refilled in place each step (no fresh parameter-sized allocations), and
-  // the masks in each parameter's dtype.
-  const noiseBufs = new WeakMap<Tensor, Tensor>();
+  // Per-parameter gradient buffers, refilled in place each step (noise first, then the clipped sum is added
+  // by addmm_), so a step allocates no parameter-sized tensors; and the masks in each parameter's dtype.
+  const gradBufs = new WeakMap<Tensor, Tensor>();
   let typedMasks: Map<string, Tensor> | undefined;
+  const std = (sigma * C) / expectedBatchSize;
+  const noiseInto = (p: Tensor): Tensor => {
+    let buf = gradBufs.get(p);
+    if (!buf || buf.disposed) gradBufs.set(p, (buf = keep(call<Tensor>('aten::empty.memory_format', [p.shape], { dtype: p.dtype }))));
+    if (sigma > 0) call('aten::normal_', [buf, 0, std], { generator: gen });
+    else buf.zero_();
+    return buf;
+  };
   return (model, x, y) => {
     if (!checked.has(model)) {
       rejectBatchNorm(model);
@@ -62,30 +70,20 @@ export function dpGradientStep(opts: DpStepOptions): GradientStep {
       }
     }
     return tidy(() => {
-      const lossFn = (logits: Tensor) =>
-        crossEntropy(logits, y, {
-          reduction: 'none',
-          labelSmoothing: smoothing,
-        });
-      // sums = sum_i c_i g_i / E, computed with the 1/E folded into the clipping factors.
-      const r = clippedGradientSum(model, x, lossFn, C, {
-        masks: typedMasks,
-        scale: 1 / expectedBatchSize,
-      });
+      const lossFn = (logits: Tensor) => crossEntropy(logits, y, { reduction: 'none', labelSmoothing: smoothing });
+      // grad = (N(0, (sigma C)^2 I) + sum_i c_i g_i) / E, with 1/E folded into the noise std and the factors.
+      const filled: [string, Tensor][] = [];
+      const fill = (name: string, p: Tensor): Tensor => {
+        const buf = noiseInto(p);
+        filled.push([name, buf]);
+        return buf;
+      };
+      const r = addClippedGradientSum(model, x, lossFn, C, fill, { masks: typedMasks, scale: 1 / expectedBatchSize });
       noGrad(() => {
-        for (const [name, g] of r.sums) {
-          const p = params.get(name)!;
-          if (sigma > 0) {
-            let buf = noiseBufs.get(p);
-            if (!buf || buf.disposed) noiseBufs.set(p, (buf = keep(call<Tensor>('aten::empty_like', [p]))));
-            call('aten::normal_', [buf, 0, (sigma * C) / expectedBatchSize], {
-              generator: gen,
-            });
-            g.add_(buf);
-          }
+        for (const [name, buf] of filled) {
           const mask = typedMasks?.get(name);
-          if (mask) g.mul_(mask); // frozen coordinates: neither gradient nor noise
-          p.grad = g;
+          if (mask) buf.mul_(mask); // frozen coordinates: neither gradient nor noise
+          params.get(name)!.grad = buf;
         }
       });
       return { loss: r.losses.mean().item(), logits: r.logits };

@@ -6,7 +6,7 @@
 //   GroupNorm  weight: sum over positions of b_i * xhat_i (xhat recomputed from a_i), bias: sum of b_i
 // Ghost norms for Linear on 2-D inputs: ||g_i||^2 = ||a_i||^2 ||b_i||^2, with a 0/1 mask M:
 // ||g_i * M||^2 = (b_i^2)^T M (a_i^2); the clipped sum is then (c * b)^T a, never materialising g_i.
-import { call, grad, groupNorm, noGrad, tidy, unfold, type Tensor } from '../engine/index.ts';
+import { call, grad, groupNorm, keep, noGrad, tidy, track, unfold, type Tensor } from '../engine/index.ts';
 import { setCapture } from '../nn/capture.ts';
 import { BatchNorm, Conv2d, GroupNorm, Linear, type Module } from '../nn/index.ts';
 import { InputError } from '../util/errors.ts';
@@ -209,16 +209,17 @@ function rowSq(g: Tensor, mask: Tensor | null): Tensor {
   return rowNormSq(mask ? g.mul(mask) : g);
 }
 
-/** sum_i c_i g_i for per-sample gradients g [B, ...]. */
-function weighted(g: Tensor, c: Tensor, shape: number[]): Tensor {
-  return c.unsqueeze(0).matmul(g.reshape([g.shape[0], -1])).reshape(shape);
+/** out += sum_i w_i g_i for per-sample gradients g [B, ...] (in place). */
+function addWeighted(out: Tensor, g: Tensor, w: Tensor): void {
+  call('aten::addmm_', [out.view([1, -1]), w.unsqueeze(0), g.reshape([g.shape[0], -1])]);
 }
 
 /** How one layer contributes: squared per-sample norms, and the c-weighted sum of its per-sample gradients. */
 interface LayerGrads {
   names: [string, Tensor][];
   sq(masks?: Map<string, Tensor>): Tensor;
-  clippedSum(c: Tensor): Tensor[];
+  /** outs[k] += sum_i w_i g_i for each of the layer's parameters (outs[k] contiguous, shaped like the parameter). */
+  addClippedSum(w: Tensor, outs: Tensor[]): void;
 }
 
 function ghostLinear(t: Trace): LayerGrads {
@@ -239,12 +240,11 @@ function ghostLinear(t: Trace): LayerGrads {
       }
       return s!;
     },
-    clippedSum(c) {
-      const cb = b.mul(c.unsqueeze(1));
-      const out: Tensor[] = [];
-      if (lp.weight) out.push(cb.t().matmul(a));
-      if (lp.bias) out.push(cb.sum(0));
-      return out;
+    addClippedSum(w, outs) {
+      const cb = b.mul(w.unsqueeze(1));
+      let k = 0;
+      if (lp.weight) call('aten::addmm_', [outs[k++], cb.t(), a]); // written in place: no fresh weight-sized buffer
+      if (lp.bias) outs[k].add_(cb.sum(0));
     },
   };
 }
@@ -270,8 +270,8 @@ function materialized(ts: Trace[], conv: ConvMethod): LayerGrads & { perSample: 
       });
       return s!;
     },
-    clippedSum(c) {
-      return names.map(([, p], i) => weighted(perSample[i], c, p.shape));
+    addClippedSum(w, outs) {
+      names.forEach((_, i) => addWeighted(outs[i], perSample[i], w));
     },
   };
 }
@@ -360,29 +360,52 @@ export function clippedGradientSum(
   opts: ClipOptions = {},
 ): ClippedSum {
   return tidy(() => {
+    const sums: [string, Tensor][] = [];
+    const zerosFor = (name: string, p: Tensor): Tensor => {
+      // Kept past addClippedGradientSum's scope, then handed to this one (and so to the caller's).
+      const t = keep(call<Tensor>('aten::zeros', [p.shape], { dtype: p.dtype }));
+      sums.push([name, t]);
+      return t;
+    };
+    try {
+      const r = addClippedGradientSum(model, x, lossPerExample, maxGradNorm, zerosFor, opts);
+      return { ...r, sums };
+    } finally {
+      for (const [, t] of sums) track(t);
+    }
+  });
+}
+
+/**
+ * The core of DP-SGD's step: adds the (scaled) clipped per-sample gradient sum of each trainable parameter
+ * into the buffer `into(name, param)` returns (contiguous, shaped like the parameter; e.g. pre-filled with
+ * noise), in place, so no parameter-sized tensor is allocated. `into` is called once per parameter used by
+ * the forward pass, in namedParameters order.
+ */
+export function addClippedGradientSum(
+  model: Module,
+  x: Tensor,
+  lossPerExample: LossPerExample,
+  maxGradNorm: number,
+  into: (name: string, param: Tensor) => Tensor,
+  opts: ClipOptions = {},
+): Omit<ClippedSum, 'sums'> {
+  return tidy(() => {
     const tr = trace(model, x, lossPerExample);
     return noGrad(() => {
       const lgs = layerGrads(tr.groups, opts);
       const norms = squaredNorms(lgs, opts.masks, x.shape[0], tr.logits).sqrt();
       const factors = norms.add(1e-6).pow(-1).mul(maxGradNorm).clamp(null, 1);
       const weights = opts.scale === undefined || opts.scale === 1 ? factors : factors.mul(opts.scale);
-      const byName = new Map<string, Tensor>();
-      for (const lg of lgs) {
-        const s = lg.clippedSum(weights);
-        lg.names.forEach(([name], i) => byName.set(name, s[i]));
-      }
-      const sums: [string, Tensor][] = [];
-      for (const [name] of tr.plan.params) {
-        const s = byName.get(name);
-        if (s) sums.push([name, s]);
-      }
-      return {
-        logits: tr.logits,
-        losses: tr.losses.detach(),
-        norms,
-        factors,
-        sums,
-      };
+      const used = new Set(lgs.flatMap((lg) => lg.names.map(([n]) => n)));
+      const bufs = new Map<string, Tensor>();
+      for (const [name, p] of tr.plan.params) if (used.has(name)) bufs.set(name, into(name, p));
+      for (const lg of lgs)
+        lg.addClippedSum(
+          weights,
+          lg.names.map(([n]) => bufs.get(n)!),
+        );
+      return { logits: tr.logits, losses: tr.losses.detach(), norms, factors };
     });
   });
 }

@@ -84,7 +84,7 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchRow[]> 
       let run: Run;
       if (existsSync(join(baseDir, 'run.json'))) run = await loadRun(baseDir);
       else {
-        o.onStep?.(`seed ${seed}: train ${d.base.name} (${baseRecipe.epochs} epochs)`);
+        o.onStep?.(`seed ${seed}: train ${d.dp ? 'DP-SGD' : d.base.name} (${baseRecipe.epochs} epochs)`);
         run = await train(baseRecipe, { ...o, out: baseDir });
       }
       let target = run;
