@@ -33,6 +33,8 @@ export interface DpStepOptions {
 /**
  * A gradient step for `fit` doing DP-SGD: leaves (sum_i clip(g_i) + N(0, (sigma C)^2 I)) / expectedBatchSize
  * in every trainable parameter's .grad (times its mask, where one is given). Rejects BatchNorm models.
+ * Each .grad is a buffer owned by the step and overwritten by its next call (read it before then, as an
+ * optimizer step does). Noise is drawn from `gen` parameter by parameter in namedParameters order.
  */
 export function dpGradientStep(opts: DpStepOptions): GradientStep {
   const { maxGradNorm: C, noiseMultiplier: sigma, expectedBatchSize, gen, masks } = opts;

@@ -3,9 +3,11 @@
 // b; per-sample parameter gradients follow in closed form:
 //   Linear  g_i = sum_t b_{i,t} a_{i,t}^T        bias: sum_t b_{i,t}
 //   Conv2d  g_i = B_i U_i^T, U_i = im2col(a_i)   bias: sum over positions of B_i
+//           (computed by default as one grouped convolution, which gives the same g_i without the im2col buffer)
 //   GroupNorm  weight: sum over positions of b_i * xhat_i (xhat recomputed from a_i), bias: sum of b_i
 // Ghost norms for Linear on 2-D inputs: ||g_i||^2 = ||a_i||^2 ||b_i||^2, with a 0/1 mask M:
 // ||g_i * M||^2 = (b_i^2)^T M (a_i^2); the clipped sum is then (c * b)^T a, never materialising g_i.
+// Layers hand (input, output) to the capture hook of src/nn/capture.ts, installed only during these calls.
 import { call, grad, groupNorm, keep, noGrad, tidy, track, unfold, type Tensor } from '../engine/index.ts';
 import { setCapture } from '../nn/capture.ts';
 import { BatchNorm, Conv2d, GroupNorm, Linear, type Module } from '../nn/index.ts';
@@ -45,7 +47,7 @@ interface Plan {
   params: [string, Tensor][];
 }
 
-/** A message naming the layer when a model cannot be trained with per-sample gradients. */
+/** The error for models with BatchNorm. */
 export const BATCHNORM_MESSAGE = 'DP-SGD cannot train BatchNorm layers (batch statistics mix examples): use --norm group';
 
 /** Throws InputError if the model contains BatchNorm (its batch statistics mix examples). */
@@ -142,6 +144,41 @@ function sumDims(t: Tensor, from: number): Tensor {
   return dims.length ? t.sum(dims) : t;
 }
 
+/**
+ * Per-sample gradients of one parameter: `t` is [B, ...paramShape] ('batch-first'), or for Conv2d weights from
+ * the grouped convolution [C_in, B, C_out, k, k] ('conv-cbo', left in the layout the convolution writes, so
+ * no copy of B times the parameter is made for norms and sums).
+ */
+interface PerSample {
+  t: Tensor;
+  layout: 'batch-first' | 'conv-cbo';
+}
+
+/** The [B, ...paramShape] tensor of a per-sample gradient (a copy for 'conv-cbo'). */
+function batchFirst(ps: PerSample): Tensor {
+  return ps.layout === 'batch-first' ? ps.t : ps.t.permute([1, 2, 0, 3, 4]).contiguous();
+}
+
+/** ||g_i * mask||^2 per example [B], one reduction pass (a masked copy only where a mask is given). */
+function psNormSq(ps: PerSample, mask: Tensor | null): Tensor {
+  if (ps.layout === 'batch-first') return rowNormSq(mask ? ps.t.mul(mask) : ps.t);
+  const t = mask ? ps.t.mul(mask.permute([1, 0, 2, 3]).unsqueeze(1)) : ps.t;
+  return call<Tensor>('aten::linalg_vector_norm', [t, 2, [0, 2, 3, 4], false]).square();
+}
+
+/** out += sum_i w_i g_i (out contiguous, shaped like the parameter). */
+function psAddWeighted(out: Tensor, ps: PerSample, w: Tensor): void {
+  const n = w.shape[0];
+  if (ps.layout === 'batch-first') {
+    call('aten::addmm_', [out.view([1, -1]), w.unsqueeze(0), ps.t.reshape([n, -1])]);
+    return;
+  }
+  const [c, , o, k] = ps.t.shape;
+  // [1, 1, B] x [C, B, O*k*k] -> [C, 1, O*k*k]: one batched matmul over the layout as written.
+  const r = w.view([1, 1, n]).matmul(ps.t.reshape([c, n, -1]));
+  out.add_(r.view([c, o, k, k]).permute([1, 0, 2, 3]));
+}
+
 /** Conv2d per-sample weight gradients by im2col: g_i = B_i U_i^T, U_i = unfold(a_i) [C*k*k, L]. */
 function convUnfold(L: Conv2d, a: Tensor, b: Tensor): Tensor {
   const n = a.shape[0];
@@ -160,37 +197,38 @@ function convGrouped(L: Conv2d, a: Tensor, b: Tensor): Tensor {
   const s = L.opts.stride ?? 1;
   let g = call<Tensor>('aten::conv2d', [a.transpose(0, 1), b.reshape([n * o, 1, ho, wo]), null, 1, L.opts.padding ?? 0, s, n]);
   // [C, B*O, k', k'] with k' >= k (k' > k when the stride does not divide the padded extent).
-  if (g.shape[2] !== k || g.shape[3] !== k) g = g.narrow(2, 0, k).narrow(3, 0, k);
-  return g.reshape([c, n, o, k, k]).permute([1, 2, 0, 3, 4]).contiguous();
+  if (g.shape[2] !== k || g.shape[3] !== k) g = g.narrow(2, 0, k).narrow(3, 0, k).contiguous();
+  return g.view([c, n, o, k, k]);
 }
 
-/** Per-sample gradients [B, ...paramShape] of one use of a layer. */
-function materialize(t: Trace, conv: ConvMethod): { weight: Tensor | null; bias: Tensor | null } {
+/** Per-sample gradients of one use of a layer. */
+function materialize(t: Trace, conv: ConvMethod): { weight: PerSample | null; bias: PerSample | null } {
+  const bf = (x: Tensor | null): PerSample | null => x && { t: x, layout: 'batch-first' };
   const { lp, a, b } = t;
   const n = a.shape[0];
   const L = lp.layer;
   if (L instanceof Linear) {
     if (a.shape.length === 2) {
       return {
-        weight: lp.weight && bmm(b.unsqueeze(2), a.unsqueeze(1)),
-        bias: lp.bias && b,
+        weight: bf(lp.weight && bmm(b.unsqueeze(2), a.unsqueeze(1))),
+        bias: bf(lp.bias && b),
       };
     }
     const A = a.reshape([n, -1, L.inFeatures]);
     const Bm = b.reshape([n, -1, L.outFeatures]);
     return {
-      weight: lp.weight && bmm(Bm.transpose(1, 2), A),
-      bias: lp.bias && Bm.sum(1),
+      weight: bf(lp.weight && bmm(Bm.transpose(1, 2), A)),
+      bias: bf(lp.bias && Bm.sum(1)),
     };
   }
   if (L instanceof Conv2d) {
-    let weight: Tensor | null = null;
-    if (lp.weight) weight = conv === 'unfold' ? convUnfold(L, a, b) : convGrouped(L, a, b);
-    return { weight, bias: lp.bias && sumDims(b, 2) };
+    let weight: PerSample | null = null;
+    if (lp.weight) weight = conv === 'unfold' ? bf(convUnfold(L, a, b)) : { t: convGrouped(L, a, b), layout: 'conv-cbo' };
+    return { weight, bias: bf(lp.bias && sumDims(b, 2)) };
   }
   // GroupNorm: y = xhat * w + bias per channel (dim 1).
   const weight = lp.weight ? sumDims(b.mul(groupNorm(a, L.groups, null, null, L.eps)), 2) : null;
-  return { weight, bias: lp.bias && sumDims(b, 2) };
+  return { weight: bf(weight), bias: bf(lp.bias && sumDims(b, 2)) };
 }
 
 function maskFor(masks: Map<string, Tensor> | undefined, name: string, like: Tensor): Tensor | null {
@@ -202,16 +240,6 @@ function maskFor(masks: Map<string, Tensor> | undefined, name: string, like: Ten
 /** ||x_i||^2 per row of a [B, ...] tensor, in one pass (no temporary of x's size). */
 function rowNormSq(x: Tensor): Tensor {
   return call<Tensor>('aten::linalg_vector_norm', [x.reshape([x.shape[0], -1]), 2, [1], false]).square();
-}
-
-/** Squared norm per example [B] of per-sample gradients g [B, ...] restricted to the mask. */
-function rowSq(g: Tensor, mask: Tensor | null): Tensor {
-  return rowNormSq(mask ? g.mul(mask) : g);
-}
-
-/** out += sum_i w_i g_i for per-sample gradients g [B, ...] (in place). */
-function addWeighted(out: Tensor, g: Tensor, w: Tensor): void {
-  call('aten::addmm_', [out.view([1, -1]), w.unsqueeze(0), g.reshape([g.shape[0], -1])]);
 }
 
 /** How one layer contributes: squared per-sample norms, and the c-weighted sum of its per-sample gradients. */
@@ -249,29 +277,32 @@ function ghostLinear(t: Trace): LayerGrads {
   };
 }
 
-function materialized(ts: Trace[], conv: ConvMethod): LayerGrads & { perSample: Tensor[] } {
+function materialized(ts: Trace[], conv: ConvMethod): LayerGrads & { perSample: PerSample[] } {
   const lp = ts[0].lp;
   const names = [lp.weight, lp.bias].filter((e): e is [string, Tensor] => e !== null);
-  const per: (Tensor | null)[] = [null, null];
+  // A layer used more than once (shared weights): per-sample gradients of its uses add up (same layouts).
+  const add = (x: PerSample | null, y: PerSample | null): PerSample | null => (x && y ? { t: x.t.add(y.t), layout: x.layout } : (x ?? y));
+  let weight: PerSample | null = null;
+  let bias: PerSample | null = null;
   for (const t of ts) {
     const m = materialize(t, conv);
-    per[0] = per[0] && m.weight ? per[0].add(m.weight) : (m.weight ?? per[0]);
-    per[1] = per[1] && m.bias ? per[1].add(m.bias) : (m.bias ?? per[1]);
+    weight = add(weight, m.weight);
+    bias = add(bias, m.bias);
   }
-  const perSample = per.filter((e): e is Tensor => e !== null);
+  const perSample = [weight, bias].filter((e): e is PerSample => e !== null);
   return {
     names,
     perSample,
     sq(masks) {
       let s: Tensor | null = null;
       names.forEach(([name], i) => {
-        const r = rowSq(perSample[i], maskFor(masks, name, perSample[i]));
+        const r = psNormSq(perSample[i], maskFor(masks, name, perSample[i].t));
         s = s ? s.add(r) : r;
       });
       return s!;
     },
     addClippedSum(w, outs) {
-      names.forEach((_, i) => addWeighted(outs[i], perSample[i], w));
+      names.forEach((_, i) => psAddWeighted(outs[i], perSample[i], w));
     },
   };
 }
@@ -302,7 +333,7 @@ export function perSampleGradients(
       const out: [string, Tensor][] = [];
       for (const g of tr.groups) {
         const m = materialized(g, opts.conv ?? 'grouped');
-        m.names.forEach(([name], i) => out.push([name, m.perSample[i]]));
+        m.names.forEach(([name], i) => out.push([name, batchFirst(m.perSample[i])]));
       }
       return out;
     });
