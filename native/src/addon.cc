@@ -13,7 +13,6 @@
 #include <torch/version.h>
 
 #include <dlfcn.h>
-#include <malloc.h>
 
 #include <atomic>
 #include <cmath>
@@ -656,11 +655,6 @@ Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
   int n = at::globalContext().hasCUDA() ? static_cast<int>(at::detail::getCUDAHooks().getNumGPUs()) : 0;
   return Napi::Number::New(info.Env(), n);
 }
-// Returns freed heap pages to the OS. Tensor buffers freed between JS wrappers that await garbage
-// collection fragment glibc's heap; without this RSS climbs (then plateaus) far above what is live.
-Napi::Value TrimMemory(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), malloc_trim(0) != 0);
-}
 Napi::Value LiveTensors(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(g_live.load()));
 }
@@ -689,7 +683,6 @@ Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   exports.Set("setFlushDenormal", Napi::Function::New(env, SetFlushDenormal));
   exports.Set("cudaDeviceCount", Napi::Function::New(env, CudaDeviceCount));
   exports.Set("liveTensors", Napi::Function::New(env, LiveTensors));
-  exports.Set("trimMemory", Napi::Function::New(env, TrimMemory));
   exports.Set("manualSeed", Napi::Function::New(env, ManualSeed));
   exports.Set("torchVersion", Napi::String::New(env, TORCH_VERSION));
   return exports;

@@ -56,7 +56,6 @@ export interface NativeAddon {
   setFlushDenormal(on: boolean): boolean;
   cudaDeviceCount(): number;
   liveTensors(): number;
-  trimMemory(): boolean;
   manualSeed(seed: number): void;
   torchVersion: string;
 }

@@ -178,8 +178,5 @@ export function cudaAvailable(): boolean {
 export function liveTensors(): number {
   return native.liveTensors();
 }
-/** Returns freed heap pages to the OS (glibc malloc_trim). */
-export function trimMemory(): void {
-  native.trimMemory();
-}
+
 export const torchVersion = native.torchVersion;
