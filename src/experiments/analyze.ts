@@ -5,7 +5,8 @@
 //        overlap of their top-r sets;
 //  (iii) location vs value: at equal r, rewind-critical + fine-tune (CWRF), prune-critical, rewind random
 //        locations + fine-tune, and critical weights re-randomised + fine-tune.
-// Attack AUCs here use the run's audit references (undefended, non-adaptive) with the modified model as target.
+// Attack AUCs here use the run's audit references (trained by the run's recipe, so non-adaptive to the edit) with
+// the modified model as target.
 import { join } from 'node:path';
 import { computeSignals, runAttacks, type AttackName, type Summary } from '../attacks/index.ts';
 import { applyCwrf, criticalMasks, cwrfStage, disposeMasks, disposeScores, rewind, scoreModel, type CwrfStage, type Scores } from '../defenses/index.ts';
@@ -181,7 +182,7 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
   const sampleIdx = Array.from({ length: Math.min(2000, fp.length) }, () => rng.int(fp.length));
 
   o.onStep?.('baseline');
-  const baseline = attackModel(target, data, run.members, refs, 'undefended');
+  const baseline = attackModel(target, data, run.members, refs, 'the run as trained');
   const sweep: AnalyzeJson['concentration']['sweep'] = [];
   for (const r of o.sweep) {
     o.onStep?.(`rewind top ${r}`);

@@ -43,14 +43,16 @@ export async function renderAnalyzeReport(a: AnalyzeJson): Promise<string> {
   ]);
   return page({
     title: `cwrf analyze: ${a.run}`,
-    subtitle: `critical ratio r = ${a.ratio}; attacks use the references of ${a.audit} (undefended, non-adaptive)`,
+    subtitle: `critical ratio r = ${a.ratio}; attacks use the references of ${a.audit}`,
     sections: [
       {
         heading: '(i) Privacy vulnerability is concentrated',
         html:
+          `<p>The attacks here use the run's own audit references, trained without the weight edit (a non-adaptive attacker); an
+          adaptive audit (<code>cwrf defend</code> then <code>cwrf audit</code>) trains references that replay the edit and usually measures more leakage.</p>` +
           `<p>The top 0.1% / 1% / 10% of weights hold ${share.map(([, v]) => fmtPct(v)).join(' / ')} of the total PVE score.</p>` +
           conc +
-          table(['r', ...HEAD.slice(1)], sweep.map((s) => [String(s.ratio), ...variantRows([s])[0].slice(1)]), { caption: 'Rewind the top r by PVE to initial values, no fine-tuning' }),
+          table(['r', ...HEAD.slice(1)], [['0 (as trained)', ...variantRows([a.baseline])[0].slice(1)], ...sweep.map((s) => [String(s.ratio), ...variantRows([s])[0].slice(1)])], { caption: 'Rewind the top r by PVE to initial values, no fine-tuning' }),
       },
       {
         heading: '(ii) Learnability and vulnerability are entangled',
