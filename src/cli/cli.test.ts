@@ -86,3 +86,24 @@ test('train -> audit -> defend -> audit on Location (small model, few epochs)', 
   assert.equal(l.targets, 3);
   assert.ok(l.std.auc >= 0 && l.mean.auc > 0.4, JSON.stringify(l));
 });
+
+test('analyze on the small Location run; bench resumes and refuses runs made with other settings', () => {
+  const common = ['--data-dir', SHARED, '--quiet'];
+  const an = cwrf('analyze', join(dir, 'loc'), '--sweep', '0.001,0.01', '--iters', '3', '--epochs', '1', '--json', ...common);
+  assert.equal(an.code, 0, an.err);
+  const j = JSON.parse(an.out);
+  assert.deepEqual(j.concentration.sweep.map((s: { ratio: number }) => s.ratio), [0.001, 0.01]);
+  assert.ok(j.concentration.topShare['1%'] > 0.01 && j.concentration.topShare['10%'] <= 1, JSON.stringify(j.concentration.topShare));
+  assert.ok(Math.abs(j.entanglement.spearman) <= 1);
+  assert.equal(j.locationVsValue.length, 4);
+  assert.match(readFileSync(join(dir, 'loc', 'analyze', 'analyze.html'), 'utf8'), /Location, not value/);
+
+  const out = join(dir, 'bench');
+  const b = ['bench', '--dataset', 'location', '--hidden', '32', '--epochs', '2', '--population', '600', '--seeds', '0', '--refs', '2', '--rows', 'none,relaxloss-cwrf', '--out', out, ...common];
+  const first = cwrf(...b, '--ft-epochs', '1', '--json');
+  assert.equal(first.code, 0, first.err);
+  assert.deepEqual(JSON.parse(first.out).rows.map((r: { defense: string }) => r.defense), ['none', 'RelaxLoss + CWRF']);
+  assert.match(readFileSync(join(out, 'bench.md'), 'utf8'), /\| RelaxLoss \+ CWRF \|/);
+  oneLineError(cwrf(...b, '--ft-epochs', '2'), /other settings than this bench asks for/);
+  oneLineError(cwrf(...b, '--rows', 'nonsense'), /unknown bench row 'nonsense'/);
+});

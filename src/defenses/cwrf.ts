@@ -31,7 +31,7 @@ export interface CwrfStage extends CriticalOptions {
 /** Defaults, chosen from the Location measurements in docs/bench-location.md. */
 export const CWRF_DEFAULTS: Omit<CwrfStage, 'method' | 'objective'> = {
   score: 'pve',
-  ratio: 0.01,
+  ratio: 0.001,
   rank: 'global',
   params: 'weights',
   pve: { start: 'target', anchor: 'target', lambda: 0.5, iters: 20 },

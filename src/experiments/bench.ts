@@ -8,7 +8,8 @@ import type { AttackName } from '../attacks/index.ts';
 import type { LoadOptions } from '../data/index.ts';
 import { audit, type AuditJson } from './audit.ts';
 import { defend } from './defend.ts';
-import { loadRun, train, type Run } from './run.ts';
+import { reuseRun, train, type Run } from './run.ts';
+import { InputError } from '../util/errors.ts';
 
 export const BENCH_ATTACKS: AttackName[] = ['lira-online-fixed', 'rmia-online', 'loss'];
 
@@ -39,6 +40,8 @@ export function benchDefenses(dataset: string, ftEpochs = 10): BenchDefense[] {
     { name: 'label smoothing', base: ls },
     { name: 'label smoothing + CWRF', base: ls, stage: stage('cwrf', { objective: ls }) },
     { name: 'CWRF (CE fine-tune)', base: { name: 'ce' }, stage: stage('cwrf', { objective: { name: 'ce' } }) },
+    { name: 'CWRF rewind only (no fine-tune)', base: { name: 'ce' }, stage: stage('rewind', {}) },
+    { name: 'RelaxLoss + CWRF rewind only', base: rl, stage: stage('rewind', {}) },
     { name: 'RelaxLoss + fine-tune-all', base: rl, stage: stage('finetune-all', { objective: rl }) },
     { name: 'retrain (RelaxLoss, +fine-tune epochs)', base: rl, extraEpochs: ftEpochs },
     { name: 'prune (TFO, no fine-tune)', base: { name: 'ce' }, stage: stage('prune', { score: 'tfo' }) },
@@ -63,6 +66,7 @@ export interface BenchOptions extends LoadOptions {
   refs: number;
   workers?: number;
   ftEpochs?: number;
+  /** Row ids (slugs of the row names) to run; all rows when absent. */
   only?: string[];
   onStep?: (what: string) => void;
 }
@@ -72,17 +76,22 @@ function readAudit(dir: string): AuditJson | null {
   return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as AuditJson) : null;
 }
 
+/** A row's directory name and its id for `only`. */
+export const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
 /** Runs (or resumes: finished runs and audits are reused) the whole table. */
 export async function bench(base: Recipe, o: BenchOptions): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const defenses = benchDefenses(base.dataset, o.ftEpochs).filter((d) => !o.only || o.only.includes(d.name));
-  const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const all = benchDefenses(base.dataset, o.ftEpochs);
+  const unknown = (o.only ?? []).filter((n) => !all.some((d) => slug(d.name) === n));
+  if (unknown.length) throw new InputError(`unknown bench row '${unknown[0]}' (rows: ${all.map((d) => slug(d.name)).join(', ')})`);
+  const defenses = all.filter((d) => !o.only || o.only.includes(slug(d.name)));
   for (const seed of o.seeds) {
     for (const d of defenses) {
       const baseRecipe: Recipe = { ...base, seed, memberSeed: seed, objective: d.base, dp: d.dp, epochs: base.epochs + (d.extraEpochs ?? 0), defenses: [] };
       const baseDir = join(o.out, `seed${seed}`, slug(`${d.dp ? 'dpsgd' : d.base.name}-${baseRecipe.epochs}`));
       let run: Run;
-      if (existsSync(join(baseDir, 'run.json'))) run = await loadRun(baseDir);
+      if (existsSync(join(baseDir, 'run.json'))) run = await reuseRun(baseDir, baseRecipe);
       else {
         o.onStep?.(`seed ${seed}: train ${d.dp ? 'DP-SGD' : d.base.name} (${baseRecipe.epochs} epochs)`);
         run = await train(baseRecipe, { ...o, out: baseDir });
@@ -91,10 +100,11 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchRow[]> 
       let cost = 1 + (d.extraEpochs ?? 0) / base.epochs;
       if (d.stage) {
         const dir = join(o.out, `seed${seed}`, slug(d.name));
-        if (existsSync(join(dir, 'run.json'))) target = await loadRun(dir);
+        const stage = d.stage(run.recipe);
+        if (existsSync(join(dir, 'run.json'))) target = await reuseRun(dir, { ...run.recipe, defenses: [...run.recipe.defenses, stage] });
         else {
           o.onStep?.(`seed ${seed}: ${d.name}`);
-          target = await defend(run, { stage: d.stage(run.recipe) }, { ...o, out: dir });
+          target = await defend(run, { stage }, { ...o, out: dir });
         }
         cost = (target.metrics.stages.at(-1)?.seconds ?? 0) / run.metrics.trainSeconds;
       }

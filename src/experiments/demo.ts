@@ -7,7 +7,7 @@ import { cwrfStage } from '../defenses/index.ts';
 import { defaultRecipe, relaxLossDefaults, type DefenseStage, type Recipe } from '../train/index.ts';
 import { audit, loadAuditForReport } from './audit.ts';
 import { defend } from './defend.ts';
-import { loadRun, train, type Run } from './run.ts';
+import { reuseRun, train, type Run } from './run.ts';
 import type { ReportModel } from '../report/index.ts';
 
 export const DEMO_ATTACKS: AttackName[] = ['lira-online-fixed', 'lira-online', 'rmia-online', 'loss'];
@@ -36,25 +36,21 @@ export interface DemoOptions {
 export async function demo(o: DemoOptions): Promise<{ steps: DemoStep[]; models: ReportModel[] }> {
   const base = demoRecipe();
   const rl = { name: 'relaxloss' as const, ...relaxLossDefaults(base.dataset) };
-  const cached = async (dir: string, make: () => Promise<Run>, what: string) => {
-    if (existsSync(join(dir, 'run.json'))) return loadRun(dir);
+  const cached = async (dir: string, want: Recipe, make: () => Promise<Run>, what: string) => {
+    if (existsSync(join(dir, 'run.json'))) return reuseRun(dir, want);
     o.onStep?.(what);
     return make();
   };
   const onEpoch = (stage: string, s: { epoch: number }) => o.onEpoch?.(stage, s.epoch);
-  const target = await cached(join(o.out, 'target'), () => train(base, { out: join(o.out, 'target'), onEpoch }), 'train the target');
-  const relax = await cached(join(o.out, 'relaxloss'), () => train({ ...base, objective: rl }, { out: join(o.out, 'relaxloss'), onEpoch }), 'train with RelaxLoss');
-  const stage = (r: Recipe, objective: Recipe['objective']) => cwrfStage('cwrf', { objective }, r) as unknown as DefenseStage;
-  const cwrf = await cached(
-    join(o.out, 'cwrf'),
-    () => defend(target, { stage: stage(target.recipe, { name: 'ce' }) }, { out: join(o.out, 'cwrf'), onEpoch }),
-    'defend with CWRF',
-  );
-  const relaxCwrf = await cached(
-    join(o.out, 'relaxloss-cwrf'),
-    () => defend(relax, { stage: stage(relax.recipe, rl) }, { out: join(o.out, 'relaxloss-cwrf'), onEpoch }),
-    'defend with RelaxLoss + CWRF',
-  );
+  const target = await cached(join(o.out, 'target'), base, () => train(base, { out: join(o.out, 'target'), onEpoch }), 'train the target');
+  const relax = await cached(join(o.out, 'relaxloss'), { ...base, objective: rl }, () => train({ ...base, objective: rl }, { out: join(o.out, 'relaxloss'), onEpoch }), 'train with RelaxLoss');
+  const defended = (run: Run, objective: Recipe['objective'], name: string, what: string) => {
+    const stage = cwrfStage('cwrf', { objective }, run.recipe) as unknown as DefenseStage;
+    const out = join(o.out, name);
+    return cached(out, { ...run.recipe, defenses: [...run.recipe.defenses, stage] }, () => defend(run, { stage }, { out, onEpoch }), what);
+  };
+  const cwrf = await defended(target, { name: 'ce' }, 'cwrf', 'defend with CWRF');
+  const relaxCwrf = await defended(relax, rl, 'relaxloss-cwrf', 'defend with RelaxLoss + CWRF');
   const steps: DemoStep[] = [];
   const models: ReportModel[] = [];
   for (const [name, run] of [

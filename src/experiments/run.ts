@@ -10,7 +10,7 @@ import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../io/atomic.ts';
 import { memberMask, type LoadOptions } from '../data/index.ts';
 import { buildModel, type Module, type StateEntry } from '../nn/index.ts';
-import { accuracy, loadData, predictLogits, validateRecipe, type DataContext, type EpochStats, type Recipe } from '../train/index.ts';
+import { accuracy, canonicalJson, loadData, predictLogits, validateRecipe, type DataContext, type EpochStats, type Recipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { versions } from './versions.ts';
@@ -143,6 +143,14 @@ export async function loadRun(dir: string): Promise<Run> {
   const m = split.tensors.members;
   if (!m) throw new InputError(`${dir}/split.safetensors has no 'members' tensor`);
   return { ...json, dir, members: m.data as Uint8Array };
+}
+
+/** Loads a finished run to reuse it for `want` (resumed bench or demo): its recipe must be `want`. */
+export async function reuseRun(dir: string, want: Recipe): Promise<Run> {
+  const run = await loadRun(dir);
+  if (canonicalJson(run.recipe) !== canonicalJson(want))
+    throw new InputError(`${dir} holds a run with other settings than this command asks for (changed defaults?): use a new --out or remove it`);
+  return run;
 }
 
 /** The run's model with its final (or initial) weights loaded. */

@@ -2,6 +2,7 @@
 import { cpus } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { CWRF_DEFAULTS } from '../../defenses/index.ts';
 import { analyze, audit, loadRun } from '../../experiments/index.ts';
 import { setThreads } from '../../engine/index.ts';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
@@ -15,7 +16,7 @@ import { AUDIT_FLAGS } from './audit.ts';
 
 export const analyzeCommand: Command = {
   summary: "reproduce the paper's three insights on a run (concentration, entanglement, location vs value)",
-  usage: 'cwrf analyze RUN_DIR [--ratio 0.01] [--sweep 0.001,0.003,0.01,0.03,0.1] [--out RUN_DIR/analyze]',
+  usage: 'cwrf analyze RUN_DIR [--ratio 0.001] [--sweep 0.001,0.003,0.01,0.03,0.1] [--out RUN_DIR/analyze]',
   examples: ['cwrf analyze runs/loc', 'cwrf analyze runs/loc --ratio 0.03 --lambda 0.5 --iters 20 --json'],
   options: {
     ...COMMON,
@@ -45,7 +46,7 @@ export const analyzeCommand: Command = {
     const json = await analyze(run, {
       ...load,
       auditDir,
-      ratio: numberFlag(v, 'ratio', 0.01, { min: 0, max: 1 }),
+      ratio: numberFlag(v, 'ratio', CWRF_DEFAULTS.ratio, { min: 0, max: 1 }),
       sweep,
       stage: { ...s, ...(v.epochs !== undefined ? { epochs: numberFlag(v, 'epochs', 10, { int: true, min: 0 }) } : {}) },
       onStep: (w) => progress.tick(w),

@@ -13,7 +13,7 @@ import { mkdirSync } from 'node:fs';
 
 export const benchCommand: Command = {
   summary: 'privacy-utility table of every defense (3 seeds, adaptive audits); markdown + HTML',
-  usage: 'cwrf bench --dataset location [--seeds 0,1,2] [--refs 8] [--out bench/location]',
+  usage: 'cwrf bench --dataset location [--seeds 0,1,2] [--refs 8] [--rows none,relaxloss,...] [--out bench/location]',
   examples: ['cwrf bench --dataset location --data-dir ../shared/data --out bench-out/location'],
   options: {
     ...COMMON,
@@ -23,13 +23,15 @@ export const benchCommand: Command = {
     workers: AUDIT_FLAGS.workers,
     seeds: { type: 'string' },
     'ft-epochs': { type: 'string' },
+    rows: { type: 'string' },
     out: { type: 'string', short: 'o' },
   },
   async run(v, _pos, io) {
     const base = recipeFromFlags(v);
     const out = typeof v.out === 'string' ? v.out : join('bench-out', base.dataset.replace(/[^a-z0-9-]/gi, '_'));
     const seeds = listFlag(v, 'seeds') ?? [0, 1, 2];
-    const progress = new Progress(io, 'step', seeds.length * benchDefenses(base.dataset).length * 2);
+    const only = typeof v.rows === 'string' ? v.rows.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+    const progress = new Progress(io, 'step', seeds.length * (only?.length ?? benchDefenses(base.dataset).length) * 2);
     const t0 = performance.now();
     const rows = await bench(base, {
       ...loadOptionsFromFlags(v),
@@ -39,6 +41,7 @@ export const benchCommand: Command = {
       workers: numberFlag(v, 'workers', cpus().length, { int: true, min: 1 }),
       ftEpochs: numberFlag(v, 'ft-epochs', 10, { int: true, min: 0 }),
       onStep: (w) => progress.tick(w),
+      ...(only ? { only } : {}),
     });
     const minutes = (performance.now() - t0) / 60000;
     const md = benchMarkdown(rows);

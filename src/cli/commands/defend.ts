@@ -18,10 +18,11 @@ export const defendCommand: Command = {
   usage: 'cwrf defend RUN_DIR --method cwrf|finetune-all|retrain|prune|rewind --out DIR [stage flags]',
   examples: [
     'cwrf defend runs/loc --method cwrf --out runs/loc-cwrf',
-    'cwrf defend runs/loc-relax --method cwrf --objective relaxloss --ratio 0.01 --epochs 10 --out runs/loc-relax-cwrf',
+    'cwrf defend runs/loc-relax --method cwrf --objective relaxloss --ratio 0.003 --epochs 10 --out runs/loc-relax-cwrf',
     'cwrf defend runs/loc --method cwrf --score tfo --rank per-layer --scope critical --out runs/loc-ablation',
     'cwrf defend runs/loc --method retrain --objective relaxloss --out runs/loc-relax',
     'cwrf defend runs/loc --method prune --ratio 0.01 --out runs/loc-prune',
+    'cwrf defend runs/loc --method rewind --ratio 0.001 --out runs/loc-rewind',
     'cwrf defend runs/loc --method cwrf --objective dpsgd --target-epsilon 8 --out runs/loc-cwrf-dp',
   ],
   options: { ...COMMON, ...DATA, ...STAGE_FLAGS, ...OBJECTIVE_FLAGS(), method: { type: 'string', short: 'm' }, out: { type: 'string', short: 'o' }, threads: { type: 'string' } },
