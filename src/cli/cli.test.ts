@@ -104,6 +104,6 @@ test('analyze on the small Location run; bench resumes and refuses runs made wit
   assert.equal(first.code, 0, first.err);
   assert.deepEqual(JSON.parse(first.out).rows.map((r: { defense: string }) => r.defense), ['none', 'RelaxLoss + CWRF']);
   assert.match(readFileSync(join(out, 'bench.md'), 'utf8'), /\| RelaxLoss \+ CWRF \|/);
-  oneLineError(cwrf(...b, '--ft-epochs', '2'), /other settings than this bench asks for/);
+  oneLineError(cwrf(...b, '--ft-epochs', '2'), /holds a run with other settings than this command asks for/);
   oneLineError(cwrf(...b, '--rows', 'nonsense'), /unknown bench row 'nonsense'/);
 });
