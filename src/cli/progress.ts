@@ -11,6 +11,8 @@ function fmt(s: number): string {
 /** Tracks `total` units of work and prints `label done/total ... ETA`. */
 export class Progress {
   private done = 0;
+  /** Units done before this process (a resumed run): counted, but not in the rate. */
+  private before = 0;
   private readonly t0 = performance.now();
   private readonly tty: boolean;
   constructor(private readonly io: Io, private readonly label: string, private total: number) {
@@ -21,10 +23,16 @@ export class Progress {
     this.done += n;
     if (this.io.quiet || this.io.json) return;
     const el = (performance.now() - this.t0) / 1000;
-    const eta = this.done > 0 ? (el / this.done) * (this.total - this.done) : NaN;
+    const eta = this.done > this.before ? (el / (this.done - this.before)) * (this.total - this.done) : NaN;
     const line = `${this.label} ${this.done}/${this.total}${detail ? ` ${detail}` : ''}  elapsed ${fmt(el)} ETA ${fmt(eta)}`;
     if (this.tty) process.stderr.write(`\r\x1b[K${line}${this.done >= this.total ? '\n' : ''}`);
     else this.io.err(line);
+  }
+  /** Marks `n` units as done by an earlier, interrupted run (say so once). */
+  resumedAt(n: number): void {
+    if (n <= this.done) return;
+    this.before = this.done = n;
+    if (!this.io.quiet && !this.io.json) this.io.err(`resuming from a checkpoint: ${this.label} ${n}/${this.total} done`);
   }
   /** Extends the total (e.g. when the amount of work becomes known). */
   grow(n: number): void {

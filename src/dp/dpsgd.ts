@@ -170,16 +170,19 @@ export function dpHooks(
   const sigma = dpNoiseFor(recipe, dp, nMembers);
   const { sampleRate, stepsPerEpoch } = dpSchedule(recipe.batchSize, nMembers);
   const label = opts.label ? [opts.label] : [];
+  const noise = new Generator(Rng.deriveSeed(recipe.seed, 'dp-noise', ...label));
+  const sampling = Rng.derive(recipe.seed, 'dp-batches', ...label);
   return {
     gradientStep: dpGradientStep({
       maxGradNorm: dp.maxGradNorm,
       noiseMultiplier: sigma,
       expectedBatchSize: sampleRate * nMembers,
-      gen: new Generator(Rng.deriveSeed(recipe.seed, 'dp-noise', ...label)),
+      gen: noise,
       loss: dpLoss(recipe),
       masks: opts.masks,
     }),
-    batches: poissonBatches(recipe.batchSize, Rng.derive(recipe.seed, 'dp-batches', ...label)),
+    batches: poissonBatches(recipe.batchSize, sampling),
+    streams: { generators: { 'dp-noise': noise }, rngs: { 'dp-batches': sampling } },
     epochExtras: (epoch) => ({
       epsilon: epsilon(sampleRate, sigma, stepsPerEpoch * (epoch + 1), dp.delta),
       noiseMultiplier: sigma,

@@ -16,7 +16,7 @@ import { loadData, type DataContext } from '../train/index.ts';
 import { Rng } from '../util/rng.ts';
 import { readSignals, type SignalSet } from './audit.ts';
 import { evaluate, loadRunModel, type Run } from './run.ts';
-import { loadState } from './weights.ts';
+import { loadState } from '../nn/index.ts';
 import type { LoadOptions } from '../data/index.ts';
 
 export const ANALYZE_ATTACKS: AttackName[] = ['lira-online-fixed', 'loss'];

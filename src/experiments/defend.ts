@@ -2,7 +2,7 @@
 // run's trained weights; 'retrain' trains from scratch with another objective.
 import { loadData, type DefenseStage, type EpochStats, type ObjectiveSpec, type Recipe } from '../train/index.ts';
 import { applyDefense } from '../defenses/index.ts';
-import { loadState } from './weights.ts';
+import { loadState } from '../nn/index.ts';
 import { join } from 'node:path';
 import { evaluate, loadRunModel, train, writeRun, type Run, type RunJson } from './run.ts';
 import { versions } from './versions.ts';

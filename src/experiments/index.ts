@@ -3,7 +3,6 @@ export * from './run.ts';
 export * from './replay.ts';
 export * from './refs.ts';
 export * from './audit.ts';
-export * from './weights.ts';
 export { versions } from './versions.ts';
 export * from './defend.ts';
 export * from './analyze.ts';

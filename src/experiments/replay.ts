@@ -8,8 +8,8 @@ import { Generator } from '../engine/index.ts';
 import { applyDefense, dpHooks } from '../defenses/index.ts';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
 import { buildModel, type StateEntry } from '../nn/index.ts';
-import { canonicalJson, trainModel, type DataContext, type EpochStats, type Recipe, type TrainedModel } from '../train/index.ts';
-import { fromStored, toStored } from './weights.ts';
+import { canonicalJson, removeCheckpoint, trainModel, type DataContext, type EpochStats, type Recipe, type TrainedModel } from '../train/index.ts';
+import { fromStored, toStored } from '../nn/index.ts';
 
 export interface StageLog {
   method: string;
@@ -23,9 +23,19 @@ export interface Replayed extends TrainedModel {
   stages: StageLog[];
 }
 
+/** Identifies a base training: the recipe without its defenses, and the member half. */
+function baseKey(recipe: Recipe, members: Uint8Array): string {
+  return createHash('sha256').update(canonicalJson({ ...recipe, defenses: [] })).update(members).digest('hex').slice(0, 32);
+}
+
 function baseFile(root: string, recipe: Recipe, members: Uint8Array): string {
-  const key = createHash('sha256').update(canonicalJson({ ...recipe, defenses: [] })).update(members).digest('hex').slice(0, 32);
-  return join(root, 'base', `${key}.safetensors`);
+  return join(root, 'base', `${baseKey(recipe, members)}.safetensors`);
+}
+
+/** Seconds between training checkpoints ($CWRF_CHECKPOINT_SECONDS, default 60). */
+export function checkpointSeconds(): number {
+  const v = Number(process.env.CWRF_CHECKPOINT_SECONDS ?? 60);
+  return Number.isFinite(v) && v >= 0 ? v : 60;
 }
 
 async function loadBase(file: string, recipe: Recipe, data: DataContext): Promise<(TrainedModel & { trainSeconds: number }) | null> {
@@ -53,22 +63,37 @@ async function saveBase(file: string, t: TrainedModel, trainSeconds: number): Pr
   await writeSafetensors(file, toStored(tensors), { history: JSON.stringify(t.history), trainSeconds: String(trainSeconds) });
 }
 
-/** Trains the recipe's model on `members` (a 0/1 mask over the population), then applies its defenses. */
+/**
+ * Trains the recipe's model on `members` (a 0/1 mask over the population), then applies its defenses.
+ * Training checkpoints to `checkpointFile` (default: beside the cache entry) and resumes from it; the caller
+ * removes it once its output is written (a cache entry's checkpoint is removed here).
+ */
 export async function replay(
   recipe: Recipe,
   data: DataContext,
   members: Uint8Array,
   onEpoch?: (stage: string, s: EpochStats) => void,
   cacheRoot?: string,
+  checkpointFile?: string,
 ): Promise<Replayed> {
   const file = cacheRoot ? baseFile(cacheRoot, recipe, members) : null;
   let base = file ? await loadBase(file, recipe, data) : null;
   if (!base) {
-    const t0 = performance.now();
+    const ckpt = checkpointFile ?? (file ? `${file}.checkpoint` : undefined);
+    if (file) mkdirSync(join(file, '..'), { recursive: true });
     const dp = recipe.dp ? dpHooks(recipe, recipe.dp, data, members) : {};
-    const trained = trainModel(recipe, data, members, { ...dp, onEpoch: onEpoch && ((s) => onEpoch('train', s)) });
-    base = { ...trained, trainSeconds: (performance.now() - t0) / 1000 };
-    if (file) await saveBase(file, trained, base.trainSeconds);
+    const trained = trainModel(
+      recipe,
+      data,
+      members,
+      { ...dp, onEpoch: onEpoch && ((s) => onEpoch('train', s)) },
+      ckpt ? { file: ckpt, key: baseKey(recipe, members), everySeconds: checkpointSeconds() } : undefined,
+    );
+    base = { ...trained, trainSeconds: trained.seconds };
+    if (file) {
+      await saveBase(file, trained, base.trainSeconds);
+      if (!checkpointFile && ckpt) removeCheckpoint(ckpt);
+    }
   }
   const stages: StageLog[] = [];
   for (const stage of recipe.defenses) {

@@ -10,12 +10,12 @@ import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../io/atomic.ts';
 import { memberMask, type LoadOptions } from '../data/index.ts';
 import { buildModel, type Module, type StateEntry } from '../nn/index.ts';
-import { accuracy, canonicalJson, loadData, predictLogits, validateRecipe, type DataContext, type EpochStats, type Recipe } from '../train/index.ts';
+import { accuracy, canonicalJson, loadData, removeCheckpoint, predictLogits, validateRecipe, type DataContext, type EpochStats, type Recipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { versions } from './versions.ts';
 import { replay, type StageLog } from './replay.ts';
-import { loadState, saveState } from './weights.ts';
+import { loadState, saveState } from '../nn/index.ts';
 
 export interface RunMetrics {
   trainAccuracy: number;
@@ -78,7 +78,8 @@ export async function train(recipe: Recipe, opts: TrainOptions): Promise<Run> {
   validateRecipe(recipe);
   const data = await loadData(recipe, opts);
   const members = targetMembers(recipe, data.split.population.length);
-  const r = await replay(recipe, data, members, opts.onEpoch);
+  const ckpt = `${opts.out.replace(/\/+$/, '')}.checkpoint`;
+  const r = await replay(recipe, data, members, opts.onEpoch, undefined, ckpt);
   try {
     const { trainAccuracy, testAccuracy } = evaluate(r.model, data, members);
     const acc = { trainAccuracy, testAccuracy };
@@ -100,6 +101,7 @@ export async function train(recipe: Recipe, opts: TrainOptions): Promise<Run> {
       versions: versions(),
     };
     await writeRun(opts.out, json, r.init, r.model.stateDict(), data, members);
+    removeCheckpoint(ckpt);
     return { ...json, dir: opts.out, members };
   } finally {
     r.model.dispose();

@@ -2,3 +2,4 @@
 export * from './module.ts';
 export * from './layers.ts';
 export * from './models.ts';
+export * from './state-file.ts';

@@ -11,6 +11,8 @@ export abstract class Optimizer {
   protected readonly masks = new Map<Tensor, Tensor>();
   protected readonly params: NamedParam[];
   protected stepCount = 0;
+  /** Per-parameter state (momentum, Adam moments), created at the first update. */
+  protected readonly slots = new Map<Tensor, Record<string, Tensor>>();
 
   constructor(params: NamedParam[], lr: number) {
     this.params = params;
@@ -57,16 +59,37 @@ export abstract class Optimizer {
     else p.add_(u, -scale);
   }
 
-  protected state(p: Tensor, key: string, store: Map<Tensor, Record<string, Tensor>>): Tensor {
-    let s = store.get(p);
-    if (!s) store.set(p, (s = {}));
+  protected state(p: Tensor, key: string): Tensor {
+    let s = this.slots.get(p);
+    if (!s) this.slots.set(p, (s = {}));
     return (s[key] ??= keep(zerosLike(p)));
+  }
+
+  /** The state to checkpoint: steps taken and tensors named '<param>/<slot>' (live tensors, not copies). */
+  stateEntries(): { steps: number; tensors: Record<string, Tensor> } {
+    const tensors: Record<string, Tensor> = {};
+    for (const [n, p] of this.params) for (const [k, t] of Object.entries(this.slots.get(p) ?? {})) tensors[`${n}/${k}`] = t;
+    return { steps: this.stepCount, tensors };
+  }
+
+  /** Restores what stateEntries() returned (values are copied). */
+  loadStateEntries(steps: number, tensors: Record<string, Tensor>): void {
+    const byName = new Map(this.params);
+    for (const [name, t] of Object.entries(tensors)) {
+      const cut = name.lastIndexOf('/');
+      const p = byName.get(name.slice(0, cut));
+      if (!p || t.shape.join(',') !== p.shape.join(',')) throw new Error(`optimizer state '${name}' does not fit the model`);
+      noGrad(() => this.state(p, name.slice(cut + 1)).copy_(t));
+    }
+    this.stepCount = steps;
   }
 
   /** Frees the optimizer's state and masks. */
   dispose(): void {
     for (const m of this.masks.values()) m.dispose();
     this.masks.clear();
+    for (const s of this.slots.values()) for (const t of Object.values(s)) t.dispose();
+    this.slots.clear();
   }
 }
 
@@ -80,7 +103,6 @@ export interface SgdOptions {
 
 /** torch.optim.SGD semantics (weight decay added to the gradient; momentum buffer starts at the first gradient). */
 export class SGD extends Optimizer {
-  private readonly buf = new Map<Tensor, Record<string, Tensor>>();
   constructor(params: NamedParam[], readonly opts: SgdOptions) {
     super(params, opts.lr);
   }
@@ -89,18 +111,13 @@ export class SGD extends Optimizer {
     let g = mask ? g0.mul(mask) : g0;
     if (weightDecay) g = g.add(mask ? p.mul(mask) : p, weightDecay);
     if (momentum) {
-      const first = !this.buf.get(p);
-      const b = this.state(p, 'momentum', this.buf);
+      const first = !this.slots.get(p)?.momentum;
+      const b = this.state(p, 'momentum');
       if (first) b.copy_(g);
       else b.mul_(momentum).add_(g, 1 - dampening);
       g = nesterov ? g.add(b, momentum) : b;
     }
     this.apply(p, g, this.lr, mask);
-  }
-  override dispose(): void {
-    super.dispose();
-    for (const s of this.buf.values()) for (const t of Object.values(s)) t.dispose();
-    this.buf.clear();
   }
 }
 
@@ -115,7 +132,6 @@ export interface AdamOptions {
 
 /** torch.optim.Adam / AdamW semantics. */
 export class Adam extends Optimizer {
-  private readonly st = new Map<Tensor, Record<string, Tensor>>();
   constructor(params: NamedParam[], readonly opts: AdamOptions) {
     super(params, opts.lr);
   }
@@ -126,8 +142,8 @@ export class Adam extends Optimizer {
     let g = mask ? g0.mul(mask) : g0;
     if (wd && this.opts.decoupled) this.apply(p, p, this.lr * wd, mask);
     else if (wd) g = g.add(mask ? p.mul(mask) : p, wd);
-    const m = this.state(p, 'exp_avg', this.st);
-    const v = this.state(p, 'exp_avg_sq', this.st);
+    const m = this.state(p, 'exp_avg');
+    const v = this.state(p, 'exp_avg_sq');
     m.mul_(b1).add_(g, 1 - b1);
     v.mul_(b2).addcmul_(g, g, 1 - b2);
     const t = this.stepCount;
@@ -136,11 +152,6 @@ export class Adam extends Optimizer {
     const denom = v.sqrt().div_(Math.sqrt(bc2)).add_(eps);
     if (mask) this.apply(p, m.div(denom), this.lr / bc1, mask);
     else p.addcdiv_(m, denom, -this.lr / bc1);
-  }
-  override dispose(): void {
-    super.dispose();
-    for (const s of this.st.values()) for (const t of Object.values(s)) t.dispose();
-    this.st.clear();
   }
 }
 

@@ -5,3 +5,4 @@ export * from './loop.ts';
 export * from './data.ts';
 export * from './train.ts';
 export * from './presets.ts';
+export * from './checkpoint.ts';

@@ -43,15 +43,19 @@ export interface FitOptions {
   onEpoch?: (s: EpochStats) => void;
   /** Called after each epoch with extra statistics to record (e.g. DP epsilon). */
   epochExtras?: (epoch: number) => Record<string, number>;
+  /** Resume: the first epoch to run and the history of the epochs before it (state restored by the caller). */
+  start?: { epoch: number; history: EpochStats[] };
+  /** Called after each epoch's onEpoch with the history so far (checkpointing). */
+  afterEpoch?: (history: EpochStats[]) => void;
 }
 
 /** Trains `model` on rows `index` of (x, y) and returns per-epoch statistics. */
 export function fit(model: Module, x: Tensor, y: Tensor, index: Tensor, o: FitOptions): EpochStats[] {
-  const history: EpochStats[] = [];
+  const history: EpochStats[] = [...(o.start?.history ?? [])];
   const n = index.shape[0];
   const step = o.gradientStep ?? backwardStep;
   model.train();
-  for (let epoch = 0; epoch < o.epochs; epoch++) {
+  for (let epoch = o.start?.epoch ?? 0; epoch < o.epochs; epoch++) {
     const t0 = performance.now();
     o.optimizer.lr = lrAt(o.schedule, o.baseLr, epoch, o.epochs);
     let lossSum = 0;
@@ -90,6 +94,7 @@ export function fit(model: Module, x: Tensor, y: Tensor, index: Tensor, o: FitOp
     };
     history.push(stats);
     o.onEpoch?.(stats);
+    o.afterEpoch?.(history);
   }
   o.optimizer.zeroGrad();
   return history;

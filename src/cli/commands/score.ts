@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { disposeScores, scoreModel } from '../../defenses/index.ts';
-import { loadRun, loadRunModel, loadState } from '../../experiments/index.ts';
+import { loadRun, loadRunModel } from '../../experiments/index.ts';
+import { loadState } from '../../nn/index.ts';
 import { setThreads } from '../../engine/index.ts';
 import { writeSafetensors } from '../../io/safetensors.ts';
 import { loadData } from '../../train/index.ts';

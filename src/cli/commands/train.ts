@@ -26,8 +26,10 @@ export const trainCommand: Command = {
     const run = await train(recipe, {
       ...loadOptionsFromFlags(v),
       out: v.out,
-      onEpoch: (stage, s) =>
-        progress.tick(`${stage} loss ${s.loss.toFixed(4)} acc ${s.accuracy.toFixed(4)} (${s.seconds.toFixed(2)}s)`),
+      onEpoch: (stage, s) => {
+        if (stage === 'train') progress.resumedAt(s.epoch);
+        progress.tick(`${stage} loss ${s.loss.toFixed(4)} acc ${s.accuracy.toFixed(4)} (${s.seconds.toFixed(2)}s)`);
+      },
     });
     io.log(
       `trained ${recipe.model.arch} on ${run.metrics.members} members of ${recipe.dataset}: ` +

@@ -1,6 +1,6 @@
 // State dicts <-> safetensors files.
 import { readSafetensors, writeSafetensors, type StoredTensor } from '../io/safetensors.ts';
-import type { StateEntry } from '../nn/index.ts';
+import type { StateEntry } from './module.ts';
 import { InputError } from '../util/errors.ts';
 
 /** A state dict in the safetensors layout. */
