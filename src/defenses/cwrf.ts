@@ -3,7 +3,7 @@
 import { Generator, keep, type Tensor } from '../engine/index.ts';
 import { buildModel } from '../nn/index.ts';
 import { makeOptimizer } from '../optim/index.ts';
-import { fit, makeObjective, memberRows, type DataContext, type EpochStats, type ObjectiveSpec, type Recipe, type TrainedModel } from '../train/index.ts';
+import { checkpointedFit, fit, makeObjective, memberRows, type CheckpointSpec, type DataContext, type EpochStats, type ObjectiveSpec, type Recipe, type TrainedModel } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { criticalMasks, disposeMasks, maskCounts, type CriticalOptions, type Masks } from './critical.ts';
@@ -67,6 +67,8 @@ export interface StageContext {
   members: Uint8Array;
   trained: TrainedModel;
   onEpoch?: (s: EpochStats) => void;
+  /** Checkpoint of the fine-tune (resumed when it matches). */
+  checkpoint?: CheckpointSpec;
 }
 
 /** Weight scores of a trained model as the stage defines them (PVE by default). */
@@ -125,7 +127,12 @@ export function applyCwrf(stage: CwrfStage, ctx: StageContext): { history: Epoch
     const gen = new Generator(Rng.deriveSeed(recipe.seed, 'finetune'));
     const rows = memberRows(data, ctx.members);
     const dp = stage.objective.name === 'dpsgd' ? recipe.dp! : null;
+    // DP-SGD fine-tuning: the fine-tune's own budget over its epochs, with frozen weights masked out.
+    const { streams, ...dpLoop } = dp
+      ? dpHooks({ ...recipe, epochs: stage.epochs, objective: { name: 'ce' } }, dp, data, ctx.members, { masks: trainable, label: 'finetune' })
+      : {};
     try {
+      const ck = checkpointedFit(ctx.checkpoint, { model, init: {}, optimizer, streams: { generators: { finetune: gen, ...streams?.generators }, rngs: { ...streams?.rngs } } }, stage.epochs);
       history = fit(model, data.x, data.y, rows, {
         optimizer,
         schedule: { name: 'cosine' },
@@ -135,8 +142,8 @@ export function applyCwrf(stage: CwrfStage, ctx: StageContext): { history: Epoch
         objective: makeObjective(stage.objective.name === 'dpsgd' ? { name: 'ce' } : stage.objective),
         gen,
         onEpoch: ctx.onEpoch,
-        // DP-SGD fine-tuning: the fine-tune's own budget over its epochs, with frozen weights masked out.
-        ...(dp ? dpHooks({ ...recipe, epochs: stage.epochs, objective: { name: 'ce' } }, dp, data, ctx.members, { masks: trainable, label: 'finetune' }) : {}),
+        ...dpLoop,
+        ...ck.options,
       });
     } finally {
       rows.dispose();

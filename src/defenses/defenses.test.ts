@@ -1,5 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Generator } from '../engine/index.ts';
+import { buildModel } from '../nn/index.ts';
 import { defaultRecipe, loadData, memberRows, trainModel, type Recipe } from '../train/index.ts';
 import { memberMask } from '../data/index.ts';
 import { applyCwrf, criticalMasks, cwrfStage, maskCounts, pveScores, rewind, scoreModel, tfoScores } from './index.ts';
@@ -107,4 +112,30 @@ test('rewinding with ratio 0 is a no-op', async () => {
   const masks = criticalMasks(scoreModel(stage, ctx), { ...stage, ratio: 0 });
   rewind(trained.model, masks, 'init', trained.init, () => trained.model);
   assert.deepEqual(state(trained.model), before);
+});
+
+test('an interrupted CWRF fine-tune resumes from its checkpoint bit-identically', async () => {
+  const { data, members, trained } = await setup();
+  const dir = mkdtempSync(join(tmpdir(), 'cwrf-stage-ckpt-'));
+  try {
+    const stage = cwrfStage('cwrf', { score: 'magnitude', ratio: 0.05, epochs: 4 }, recipe);
+    const copy = () => {
+      const m = buildModel(recipe.model, data.shape, data.classes, new Generator(0));
+      m.loadStateDict(trained.model.stateDict());
+      return { model: m, init: trained.init, history: [] };
+    };
+    const ctx = (t: ReturnType<typeof copy>) => ({ recipe, data, members, trained: t });
+    const straight = copy();
+    const h0 = applyCwrf(stage, ctx(straight)).history;
+    const checkpoint = { file: join(dir, 'stage'), key: 'k', everySeconds: 0 };
+    assert.throws(() => applyCwrf(stage, { ...ctx(copy()), checkpoint, onEpoch: (s) => { if (s.epoch === 2) throw new RangeError('killed'); } }), RangeError);
+    const seen: number[] = [];
+    const resumed = copy();
+    const h1 = applyCwrf(stage, { ...ctx(resumed), checkpoint, onEpoch: (s) => seen.push(s.epoch) }).history;
+    assert.deepEqual(seen, [2, 3]);
+    assert.deepEqual(state(resumed.model), state(straight.model));
+    assert.deepEqual(h1.map((s) => s.loss), h0.map((s) => s.loss));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,10 +1,12 @@
 // `defend`: a new run = an existing run's recipe plus a defense. Weight-level stages start from the
 // run's trained weights; 'retrain' trains from scratch with another objective.
-import { loadData, type DefenseStage, type EpochStats, type ObjectiveSpec, type Recipe } from '../train/index.ts';
+import { createHash } from 'node:crypto';
+import { canonicalJson, loadData, removeCheckpoint, type DefenseStage, type EpochStats, type ObjectiveSpec, type Recipe } from '../train/index.ts';
 import { applyDefense } from '../defenses/index.ts';
 import { loadState } from '../nn/index.ts';
 import { join } from 'node:path';
-import { evaluate, loadRunModel, train, writeRun, type Run, type RunJson } from './run.ts';
+import { checkpointDirFor, evaluate, loadRunModel, train, writeRun, type Run, type RunJson } from './run.ts';
+import { checkpointSeconds } from './replay.ts';
 import { versions } from './versions.ts';
 import type { LoadOptions } from '../data/index.ts';
 
@@ -26,6 +28,8 @@ export async function defend(run: Run, action: { stage: DefenseStage } | { retra
   const data = await loadData(recipe, o);
   const model = await loadRunModel(run, data);
   const init = await loadState(join(run.dir, 'init.safetensors'));
+  const ckpt = checkpointDirFor(o.out);
+  const key = createHash('sha256').update(canonicalJson(recipe)).update(run.members).digest('hex').slice(0, 32);
   try {
     const t0 = performance.now();
     const r = applyDefense(stage, {
@@ -34,6 +38,7 @@ export async function defend(run: Run, action: { stage: DefenseStage } | { retra
       members: run.members,
       trained: { model, init, history: run.metrics.history },
       onEpoch: o.onEpoch && ((s) => o.onEpoch!(stage.method, s)),
+      checkpoint: { file: join(ckpt, `stage-${key}`), key, everySeconds: checkpointSeconds() },
     });
     const seconds = (performance.now() - t0) / 1000;
     const { trainAccuracy, testAccuracy } = evaluate(model, data, run.members);
@@ -52,6 +57,7 @@ export async function defend(run: Run, action: { stage: DefenseStage } | { retra
       versions: versions(),
     };
     await writeRun(o.out, json, init, model.stateDict(), data, run.members);
+    removeCheckpoint(ckpt);
     return { ...json, dir: o.out, members: run.members };
   } finally {
     model.dispose();

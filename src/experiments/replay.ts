@@ -2,7 +2,7 @@
 // With a cache directory, the trained (pre-defense) weights are kept by (recipe, seed, member half), so
 // replays of different defenses on the same base model train it once.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator } from '../engine/index.ts';
 import { applyDefense, dpHooks } from '../defenses/index.ts';
@@ -63,10 +63,16 @@ async function saveBase(file: string, t: TrainedModel, trainSeconds: number): Pr
   await writeSafetensors(file, toStored(tensors), { history: JSON.stringify(t.history), trainSeconds: String(trainSeconds) });
 }
 
+/** Identifies the replay up to and including defense stage `i`. */
+function stageKey(recipe: Recipe, i: number, members: Uint8Array): string {
+  return createHash('sha256').update(canonicalJson({ ...recipe, defenses: recipe.defenses.slice(0, i + 1) })).update(members).digest('hex').slice(0, 32);
+}
+
 /**
  * Trains the recipe's model on `members` (a 0/1 mask over the population), then applies its defenses.
- * Training checkpoints to `checkpointFile` (default: beside the cache entry) and resumes from it; the caller
- * removes it once its output is written (a cache entry's checkpoint is removed here).
+ * Training and each defense's fine-tune checkpoint into `checkpointDir` (default: beside the cache entry) and
+ * resume from it; the caller removes a directory it passed once its output is written (the default one is
+ * cleaned here).
  */
 export async function replay(
   recipe: Recipe,
@@ -74,32 +80,43 @@ export async function replay(
   members: Uint8Array,
   onEpoch?: (stage: string, s: EpochStats) => void,
   cacheRoot?: string,
-  checkpointFile?: string,
+  checkpointDir?: string,
 ): Promise<Replayed> {
   const file = cacheRoot ? baseFile(cacheRoot, recipe, members) : null;
+  const dir = checkpointDir ?? (file ? `${file}.checkpoint` : undefined);
+  const spec = (key: string) => (dir ? { file: join(dir, key), key, everySeconds: checkpointSeconds() } : undefined);
+  const used: string[] = [];
   let base = file ? await loadBase(file, recipe, data) : null;
   if (!base) {
-    const ckpt = checkpointFile ?? (file ? `${file}.checkpoint` : undefined);
-    if (file) mkdirSync(join(file, '..'), { recursive: true });
     const dp = recipe.dp ? dpHooks(recipe, recipe.dp, data, members) : {};
-    const trained = trainModel(
-      recipe,
-      data,
-      members,
-      { ...dp, onEpoch: onEpoch && ((s) => onEpoch('train', s)) },
-      ckpt ? { file: ckpt, key: baseKey(recipe, members), everySeconds: checkpointSeconds() } : undefined,
-    );
+    const ck = spec(`train-${baseKey(recipe, members)}`);
+    if (ck) used.push(ck.file);
+    const trained = trainModel(recipe, data, members, { ...dp, onEpoch: onEpoch && ((s) => onEpoch('train', s)) }, ck);
     base = { ...trained, trainSeconds: trained.seconds };
     if (file) {
+      mkdirSync(join(file, '..'), { recursive: true });
       await saveBase(file, trained, base.trainSeconds);
-      if (!checkpointFile && ckpt) removeCheckpoint(ckpt);
     }
   }
   const stages: StageLog[] = [];
-  for (const stage of recipe.defenses) {
+  for (const [i, stage] of recipe.defenses.entries()) {
     const s0 = performance.now();
-    const r = applyDefense(stage, { recipe, data, members, trained: base, onEpoch: onEpoch && ((s) => onEpoch(stage.method, s)) });
+    const ck = spec(`stage-${stageKey(recipe, i, members)}`);
+    if (ck) used.push(ck.file);
+    const r = applyDefense(stage, { recipe, data, members, trained: base, checkpoint: ck, onEpoch: onEpoch && ((s) => onEpoch(stage.method, s)) });
     stages.push({ method: stage.method, seconds: (performance.now() - s0) / 1000, history: r.history, info: r.info });
   }
+  if (!checkpointDir) {
+    for (const f of used) removeCheckpoint(f);
+    if (dir) removeEmptyDir(dir);
+  }
   return { ...base, stages };
+}
+
+function removeEmptyDir(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty (another replay of the same base is checkpointing) or already gone
+  }
 }

@@ -78,7 +78,7 @@ export async function train(recipe: Recipe, opts: TrainOptions): Promise<Run> {
   validateRecipe(recipe);
   const data = await loadData(recipe, opts);
   const members = targetMembers(recipe, data.split.population.length);
-  const ckpt = `${opts.out.replace(/\/+$/, '')}.checkpoint`;
+  const ckpt = checkpointDirFor(opts.out);
   const r = await replay(recipe, data, members, opts.onEpoch, undefined, ckpt);
   try {
     const { trainAccuracy, testAccuracy } = evaluate(r.model, data, members);
@@ -145,6 +145,11 @@ export async function loadRun(dir: string): Promise<Run> {
   const m = split.tensors.members;
   if (!m) throw new InputError(`${dir}/split.safetensors has no 'members' tensor`);
   return { ...json, dir, members: m.data as Uint8Array };
+}
+
+/** Where a command writing `out` keeps its training checkpoints until `out` is written. */
+export function checkpointDirFor(out: string): string {
+  return `${out.replace(/\/+$/, '')}.checkpoint`;
 }
 
 /** Loads a finished run to reuse it for `want` (resumed bench or demo): its recipe must be `want`. */

@@ -1,13 +1,14 @@
 // Training checkpoints: the model, its initial weights, the optimizer state, every random stream and the
 // history, written atomically after an epoch, so an interrupted fit() continues bit-identically.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { tensor, type Generator, type Tensor } from '../engine/index.ts';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.ts';
 import { writeFileAtomicSync } from '../io/atomic.ts';
 import { fromStored, toStored, type Module, type StateEntry } from '../nn/index.ts';
 import type { Optimizer } from '../optim/index.ts';
 import type { Rng } from '../util/rng.ts';
-import type { EpochStats } from './loop.ts';
+import type { EpochStats, FitOptions } from './loop.ts';
 
 /** Named random streams a training loop draws from (torch generators and JS Rngs). */
 export interface RandomStreams {
@@ -51,6 +52,7 @@ export function writeCheckpoint(spec: CheckpointSpec, s: CheckpointState, histor
     st.dispose();
   }
   const rngs = Object.fromEntries(Object.entries(s.streams.rngs ?? {}).map(([k, r]) => [k, r.getState()]));
+  mkdirSync(dirname(spec.file), { recursive: true });
   const meta = { format: FORMAT, key: spec.key, history: JSON.stringify(history), seconds: String(seconds), steps: String(opt.steps), rngs: JSON.stringify(rngs) };
   writeFileAtomicSync(spec.file, [encodeSafetensors(toStored(tensors), meta)]);
 }
@@ -95,7 +97,35 @@ export function restoreCheckpoint(spec: CheckpointSpec, s: CheckpointState): { h
   return { history: JSON.parse(metadata.history) as EpochStats[], seconds: Number(metadata.seconds) };
 }
 
-/** Removes a checkpoint once its training's output is safely written. */
-export function removeCheckpoint(file: string): void {
-  rmSync(file, { force: true });
+/**
+ * fit() options that continue from `spec` and write it after epochs (at most every spec.everySeconds), and a
+ * clock of the training time including earlier, interrupted attempts. Without spec: a plain fit.
+ */
+export function checkpointedFit(
+  spec: CheckpointSpec | undefined,
+  state: CheckpointState,
+  epochs: number,
+): { options: Pick<FitOptions, 'start' | 'afterEpoch'>; seconds: () => number } {
+  const t0 = performance.now();
+  if (!spec) return { options: {}, seconds: () => (performance.now() - t0) / 1000 };
+  const resumed = restoreCheckpoint(spec, state);
+  const before = resumed?.seconds ?? 0;
+  const seconds = () => before + (performance.now() - t0) / 1000;
+  let saved = performance.now();
+  return {
+    seconds,
+    options: {
+      ...(resumed ? { start: { epoch: resumed.history.length, history: resumed.history } } : {}),
+      afterEpoch: (h) => {
+        if (h.length >= epochs || (performance.now() - saved) / 1000 < spec.everySeconds) return;
+        writeCheckpoint(spec, state, h, seconds());
+        saved = performance.now();
+      },
+    },
+  };
+}
+
+/** Removes a checkpoint (a file or a directory of them) once its training's output is safely written. */
+export function removeCheckpoint(path: string): void {
+  rmSync(path, { force: true, recursive: true });
 }

@@ -4,7 +4,7 @@ import { buildModel, type Module, type StateEntry } from '../nn/index.ts';
 import { makeOptimizer } from '../optim/index.ts';
 import { memberRows, type DataContext } from './data.ts';
 import { fit, type EpochStats, type FitOptions } from './loop.ts';
-import { restoreCheckpoint, writeCheckpoint, type CheckpointSpec, type RandomStreams } from './checkpoint.ts';
+import { checkpointedFit, type CheckpointSpec, type RandomStreams } from './checkpoint.ts';
 import { makeObjective } from './objectives.ts';
 import type { Recipe } from './recipe.ts';
 
@@ -33,7 +33,6 @@ export function trainModel(
   hooks: LoopHooks = {},
   checkpoint?: CheckpointSpec,
 ): TrainedModel & { seconds: number } {
-  const t0 = performance.now();
   const gen = new Generator(recipe.seed);
   const model = buildModel(recipe.model, data.shape, data.classes, gen);
   const init = model.stateDict();
@@ -42,9 +41,7 @@ export function trainModel(
   const { streams, ...loop } = hooks;
   const state = { model, init, optimizer, streams: { generators: { shuffle: gen, ...streams?.generators }, rngs: { ...streams?.rngs } } };
   try {
-    const resumed = checkpoint ? restoreCheckpoint(checkpoint, state) : null;
-    const before = resumed?.seconds ?? 0;
-    let saved = performance.now();
+    const ck = checkpointedFit(checkpoint, state, recipe.epochs);
     const history = fit(model, data.x, data.y, rows, {
       optimizer,
       schedule: recipe.schedule,
@@ -54,19 +51,9 @@ export function trainModel(
       objective: makeObjective(recipe.objective),
       gen,
       ...loop,
-      ...(resumed ? { start: { epoch: resumed.history.length, history: resumed.history } } : {}),
-      ...(checkpoint
-        ? {
-            afterEpoch: (h: EpochStats[]) => {
-              const now = performance.now();
-              if (h.length >= recipe.epochs || (now - saved) / 1000 < checkpoint.everySeconds) return;
-              writeCheckpoint(checkpoint, state, h, before + (now - t0) / 1000);
-              saved = now;
-            },
-          }
-        : {}),
+      ...ck.options,
     });
-    return { model, init, history, seconds: before + (performance.now() - t0) / 1000 };
+    return { model, init, history, seconds: ck.seconds() };
   } finally {
     rows.dispose();
     optimizer.dispose();

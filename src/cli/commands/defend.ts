@@ -36,8 +36,10 @@ export const defendCommand: Command = {
     const dp = dpFromFlags(v, v.objective === 'dpsgd');
     const recipe = dp ? { ...run.recipe, dp } : run.recipe;
     const progress = new Progress(io, 'epoch', 0);
-    const onEpoch = (stage: string, s: { loss: number; accuracy: number; seconds: number; epoch: number }) =>
+    const onEpoch = (stage: string, s: { loss: number; accuracy: number; seconds: number; epoch: number }) => {
+      progress.resumedAt(s.epoch);
       progress.tick(`${stage} loss ${s.loss.toFixed(4)} acc ${s.accuracy.toFixed(4)} (${s.seconds.toFixed(2)}s)`);
+    };
     let out;
     if (method === 'retrain') {
       const obj = objectiveFromFlags(v, recipe.dataset, recipe.objective);
