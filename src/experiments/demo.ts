@@ -1,5 +1,5 @@
-// The demo: MNIST (embedded, no download) -> train a target -> audit -> defend with CWRF and with
-// RelaxLoss + CWRF -> audit again -> one report. Finished steps are reused, so a rerun takes seconds.
+// The demo: MNIST (embedded, no download) -> train a target -> audit -> defend with CWRF (the paper's,
+// with fine-tune, and rewind only), alone and on RelaxLoss -> audit again -> one report. Finished steps are reused, so a rerun takes seconds.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AttackName } from '../attacks/index.ts';
@@ -44,20 +44,24 @@ export async function demo(o: DemoOptions): Promise<{ steps: DemoStep[]; models:
   const onEpoch = (stage: string, s: { epoch: number }) => o.onEpoch?.(stage, s.epoch);
   const target = await cached(join(o.out, 'target'), base, () => train(base, { out: join(o.out, 'target'), onEpoch }), 'train the target');
   const relax = await cached(join(o.out, 'relaxloss'), { ...base, objective: rl }, () => train({ ...base, objective: rl }, { out: join(o.out, 'relaxloss'), onEpoch }), 'train with RelaxLoss');
-  const defended = (run: Run, objective: Recipe['objective'], name: string, what: string) => {
-    const stage = cwrfStage('cwrf', { objective }, run.recipe) as unknown as DefenseStage;
+  const defended = (run: Run, objective: Recipe['objective'], name: string, what: string, method: 'cwrf' | 'rewind' = 'cwrf') => {
+    const stage = cwrfStage(method, { objective }, run.recipe) as unknown as DefenseStage;
     const out = join(o.out, name);
     return cached(out, { ...run.recipe, defenses: [...run.recipe.defenses, stage] }, () => defend(run, { stage }, { out, onEpoch }), what);
   };
   const cwrf = await defended(target, { name: 'ce' }, 'cwrf', 'defend with CWRF');
   const relaxCwrf = await defended(relax, rl, 'relaxloss-cwrf', 'defend with RelaxLoss + CWRF');
+  const rewound = await defended(target, { name: 'ce' }, 'rewind', 'defend with CWRF rewind only', 'rewind');
+  const relaxRewound = await defended(relax, rl, 'relaxloss-rewind', 'defend with RelaxLoss + CWRF rewind only', 'rewind');
   const steps: DemoStep[] = [];
   const models: ReportModel[] = [];
   for (const [name, run] of [
     ['undefended', target],
     ['CWRF', cwrf],
+    ['CWRF rewind only', rewound],
     ['RelaxLoss', relax],
     ['RelaxLoss + CWRF', relaxCwrf],
+    ['RelaxLoss + rewind', relaxRewound],
   ] as const) {
     const auditDir = join(run.dir, 'audit');
     if (!existsSync(join(auditDir, 'audit.json'))) {

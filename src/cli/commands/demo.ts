@@ -10,7 +10,7 @@ import { COMMON, numberFlag, type Command } from '../command.ts';
 import { Progress } from '../progress.ts';
 
 export const demoCommand: Command = {
-  summary: 'end-to-end demo on MNIST: train, audit, defend (CWRF, RelaxLoss + CWRF), audit again, report',
+  summary: 'end-to-end demo on MNIST: train, audit, defend (CWRF with fine-tune and rewind only, alone and on RelaxLoss), audit again, report',
   usage: 'cwrf demo [--out demo-out] [--refs 8]',
   examples: ['npm run demo', 'cwrf demo --out /tmp/demo --refs 4 --json'],
   options: { ...COMMON, out: { type: 'string', short: 'o' }, refs: { type: 'string' }, workers: { type: 'string' } },
@@ -52,12 +52,12 @@ export const demoCommand: Command = {
     await writeFileAtomic(report, html);
     const pct = (x: number) => `${(100 * x).toFixed(2)}%`.padStart(8);
     io.log('');
-    io.log('model              test acc  LiRA AUC  TPR@0.1%FPR  TPR@1%FPR   RMIA AUC  loss AUC');
+    io.log('model                test acc  LiRA AUC  TPR@0.1%FPR  TPR@1%FPR   RMIA AUC  loss AUC');
     const rows = models.map((m) => {
       const a = (n: string) => m.attacks.find((x) => x.name === n)?.metrics;
       const l = a('lira-online-fixed')!;
       io.log(
-        `${m.name.padEnd(18)} ${pct(m.testAccuracy)}  ${l.auc.toFixed(3).padStart(8)}  ${pct(l.tprAt0_1pct).padStart(11)}  ${pct(l.tprAt1pct).padStart(9)}  ${a('rmia-online')!.auc.toFixed(3).padStart(9)}  ${a('loss')!.auc.toFixed(3).padStart(8)}`,
+        `${m.name.padEnd(20)} ${pct(m.testAccuracy)}  ${l.auc.toFixed(3).padStart(8)}  ${pct(l.tprAt0_1pct).padStart(11)}  ${pct(l.tprAt1pct).padStart(9)}  ${a('rmia-online')!.auc.toFixed(3).padStart(9)}  ${a('loss')!.auc.toFixed(3).padStart(8)}`,
       );
       return { model: m.name, testAccuracy: m.testAccuracy, attacks: Object.fromEntries(m.attacks.map((x) => [x.name, x.metrics])) };
     });
