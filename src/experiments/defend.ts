@@ -1,12 +1,11 @@
 // `defend`: a new run = an existing run's recipe plus a defense. Weight-level stages start from the
 // run's trained weights; 'retrain' trains from scratch with another objective.
-import { createHash } from 'node:crypto';
-import { canonicalJson, loadData, removeCheckpoint, type DefenseStage, type EpochStats, type ObjectiveSpec, type Recipe } from '../train/index.ts';
+import { loadData, removeCheckpoint, type DefenseStage, type EpochStats, type ObjectiveSpec, type Recipe } from '../train/index.ts';
 import { applyDefense } from '../defenses/index.ts';
 import { loadState } from '../nn/index.ts';
 import { join } from 'node:path';
 import { checkpointDirFor, evaluate, loadRunModel, train, writeRun, type Run, type RunJson } from './run.ts';
-import { checkpointSeconds } from './replay.ts';
+import { checkpointSeconds, replayKey } from './replay.ts';
 import { versions } from './versions.ts';
 import type { LoadOptions } from '../data/index.ts';
 
@@ -29,7 +28,7 @@ export async function defend(run: Run, action: { stage: DefenseStage } | { retra
   const model = await loadRunModel(run, data);
   const init = await loadState(join(run.dir, 'init.safetensors'));
   const ckpt = checkpointDirFor(o.out);
-  const key = createHash('sha256').update(canonicalJson(recipe)).update(run.members).digest('hex').slice(0, 32);
+  const key = replayKey(recipe, recipe.defenses.length, run.members);
   try {
     const t0 = performance.now();
     const r = applyDefense(stage, {

@@ -1,5 +1,6 @@
 // The demo: MNIST (embedded, no download) -> train a target -> audit -> defend with CWRF (the paper's,
-// with fine-tune, and rewind only), alone and on RelaxLoss -> audit again -> one report. Finished steps are reused, so a rerun takes seconds.
+// with fine-tune, and rewind only), alone and on RelaxLoss -> audit again -> one report. Finished steps
+// are reused, so a rerun takes seconds.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AttackName } from '../attacks/index.ts';

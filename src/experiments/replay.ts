@@ -9,7 +9,7 @@ import { applyDefense, dpHooks } from '../defenses/index.ts';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
 import { buildModel, type StateEntry } from '../nn/index.ts';
 import { canonicalJson, removeCheckpoint, trainModel, type DataContext, type EpochStats, type Recipe, type TrainedModel } from '../train/index.ts';
-import { fromStored, toStored } from '../nn/index.ts';
+import { fromStored, toStored, underPrefix } from '../nn/index.ts';
 
 export interface StageLog {
   method: string;
@@ -23,13 +23,13 @@ export interface Replayed extends TrainedModel {
   stages: StageLog[];
 }
 
-/** Identifies a base training: the recipe without its defenses, and the member half. */
-function baseKey(recipe: Recipe, members: Uint8Array): string {
-  return createHash('sha256').update(canonicalJson({ ...recipe, defenses: [] })).update(members).digest('hex').slice(0, 32);
+/** Identifies a replay up to its first `stages` defenses (0: the base training) on a member half. */
+export function replayKey(recipe: Recipe, stages: number, members: Uint8Array): string {
+  return createHash('sha256').update(canonicalJson({ ...recipe, defenses: recipe.defenses.slice(0, stages) })).update(members).digest('hex').slice(0, 32);
 }
 
 function baseFile(root: string, recipe: Recipe, members: Uint8Array): string {
-  return join(root, 'base', `${baseKey(recipe, members)}.safetensors`);
+  return join(root, 'base', `${replayKey(recipe, 0, members)}.safetensors`);
 }
 
 /** Seconds between training checkpoints ($CWRF_CHECKPOINT_SECONDS, default 60). */
@@ -42,11 +42,8 @@ async function loadBase(file: string, recipe: Recipe, data: DataContext): Promis
   if (!existsSync(file)) return null;
   try {
     const { tensors, metadata } = await readSafetensors(file);
-    const pick = (prefix: string) => {
-      const out: Record<string, StateEntry> = {};
-      for (const [k, v] of Object.entries(fromStored(tensors, file))) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
-      return out;
-    };
+    const state = fromStored(tensors, file);
+    const pick = (prefix: string) => underPrefix(state, prefix);
     const model = buildModel(recipe.model, data.shape, data.classes, new Generator(recipe.seed));
     model.loadStateDict(pick('model/'), file);
     return { model, init: pick('init/'), history: JSON.parse(metadata.history) as EpochStats[], trainSeconds: Number(metadata.trainSeconds) };
@@ -61,11 +58,6 @@ async function saveBase(file: string, t: TrainedModel, trainSeconds: number): Pr
   for (const [k, v] of Object.entries(t.init)) tensors[`init/${k}`] = v;
   for (const [k, v] of Object.entries(t.model.stateDict())) tensors[`model/${k}`] = v;
   await writeSafetensors(file, toStored(tensors), { history: JSON.stringify(t.history), trainSeconds: String(trainSeconds) });
-}
-
-/** Identifies the replay up to and including defense stage `i`. */
-function stageKey(recipe: Recipe, i: number, members: Uint8Array): string {
-  return createHash('sha256').update(canonicalJson({ ...recipe, defenses: recipe.defenses.slice(0, i + 1) })).update(members).digest('hex').slice(0, 32);
 }
 
 /**
@@ -89,19 +81,16 @@ export async function replay(
   let base = file ? await loadBase(file, recipe, data) : null;
   if (!base) {
     const dp = recipe.dp ? dpHooks(recipe, recipe.dp, data, members) : {};
-    const ck = spec(`train-${baseKey(recipe, members)}`);
+    const ck = spec(`train-${replayKey(recipe, 0, members)}`);
     if (ck) used.push(ck.file);
     const trained = trainModel(recipe, data, members, { ...dp, onEpoch: onEpoch && ((s) => onEpoch('train', s)) }, ck);
     base = { ...trained, trainSeconds: trained.seconds };
-    if (file) {
-      mkdirSync(join(file, '..'), { recursive: true });
-      await saveBase(file, trained, base.trainSeconds);
-    }
+    if (file) await saveBase(file, trained, base.trainSeconds);
   }
   const stages: StageLog[] = [];
   for (const [i, stage] of recipe.defenses.entries()) {
     const s0 = performance.now();
-    const ck = spec(`stage-${stageKey(recipe, i, members)}`);
+    const ck = spec(`stage-${replayKey(recipe, i + 1, members)}`);
     if (ck) used.push(ck.file);
     const r = applyDefense(stage, { recipe, data, members, trained: base, checkpoint: ck, onEpoch: onEpoch && ((s) => onEpoch(stage.method, s)) });
     stages.push({ method: stage.method, seconds: (performance.now() - s0) / 1000, history: r.history, info: r.info });

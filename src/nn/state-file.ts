@@ -25,6 +25,13 @@ export function fromStored(t: Record<string, StoredTensor>, source: string): Rec
   return out;
 }
 
+/** The entries of `state` whose names start with `prefix` (e.g. 'model/'), with the prefix removed. */
+export function underPrefix(state: Record<string, StateEntry>, prefix: string): Record<string, StateEntry> {
+  const out: Record<string, StateEntry> = {};
+  for (const [k, v] of Object.entries(state)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
+  return out;
+}
+
 /** Writes a state dict atomically as safetensors (with optional string metadata). */
 export function saveState(path: string, state: Record<string, StateEntry>, metadata?: Record<string, string>): Promise<void> {
   return writeSafetensors(path, toStored(state), metadata);

@@ -52,7 +52,7 @@ export async function renderAnalyzeReport(a: AnalyzeJson): Promise<string> {
           adaptive audit (<code>cwrf defend</code> then <code>cwrf audit</code>) trains references that replay the edit and usually measures more leakage.</p>` +
           `<p>The top 0.1% / 1% / 10% of weights hold ${share.map(([, v]) => fmtPct(v)).join(' / ')} of the total PVE score.</p>` +
           conc +
-          table(['r', ...HEAD.slice(1)], [['0 (as trained)', ...variantRows([a.baseline])[0].slice(1)], ...sweep.map((s) => [String(s.ratio), ...variantRows([s])[0].slice(1)])], { caption: 'Rewind the top r by PVE to initial values, no fine-tuning' }),
+          table(['r', ...HEAD.slice(1)], variantRows([a.baseline, ...sweep]).map((row, i) => [i ? String(sweep[i - 1].ratio) : '0 (as trained)', ...row.slice(1)]), { caption: 'Rewind the top r by PVE to initial values, no fine-tuning' }),
       },
       {
         heading: '(ii) Learnability and vulnerability are entangled',

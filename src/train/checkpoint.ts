@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { tensor, type Generator, type Tensor } from '../engine/index.ts';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.ts';
 import { writeFileAtomicSync } from '../io/atomic.ts';
-import { fromStored, toStored, type Module, type StateEntry } from '../nn/index.ts';
+import { fromStored, toStored, underPrefix, type Module, type StateEntry } from '../nn/index.ts';
 import type { Optimizer } from '../optim/index.ts';
 import type { Rng } from '../util/rng.ts';
 import type { EpochStats, FitOptions } from './loop.ts';
@@ -72,11 +72,7 @@ export function restoreCheckpoint(spec: CheckpointSpec, s: CheckpointState): { h
   const { tensors, metadata } = parsed;
   if (metadata?.format !== FORMAT || metadata.key !== spec.key) return null;
   const state = fromStored(tensors, spec.file);
-  const pick = (prefix: string) => {
-    const out: Record<string, StateEntry> = {};
-    for (const [k, v] of Object.entries(state)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
-    return out;
-  };
+  const pick = (prefix: string) => underPrefix(state, prefix);
   const toTensor = (e: StateEntry) =>
     tensor(e.data as Float32Array, e.shape, e.data instanceof Float64Array ? 'float64' : e.data instanceof Uint8Array ? 'uint8' : 'float32');
   s.model.loadStateDict(pick('model/'), spec.file);
@@ -105,7 +101,7 @@ export function checkpointedFit(
   spec: CheckpointSpec | undefined,
   state: CheckpointState,
   epochs: number,
-): { options: Pick<FitOptions, 'start' | 'afterEpoch'>; seconds: () => number } {
+): { options: Pick<FitOptions, 'done' | 'afterEpoch'>; seconds: () => number } {
   const t0 = performance.now();
   if (!spec) return { options: {}, seconds: () => (performance.now() - t0) / 1000 };
   const resumed = restoreCheckpoint(spec, state);
@@ -115,7 +111,7 @@ export function checkpointedFit(
   return {
     seconds,
     options: {
-      ...(resumed ? { start: { epoch: resumed.history.length, history: resumed.history } } : {}),
+      ...(resumed ? { done: resumed.history } : {}),
       afterEpoch: (h) => {
         if (h.length >= epochs || (performance.now() - saved) / 1000 < spec.everySeconds) return;
         writeCheckpoint(spec, state, h, seconds());

@@ -43,19 +43,19 @@ export interface FitOptions {
   onEpoch?: (s: EpochStats) => void;
   /** Called after each epoch with extra statistics to record (e.g. DP epsilon). */
   epochExtras?: (epoch: number) => Record<string, number>;
-  /** Resume: the first epoch to run and the history of the epochs before it (state restored by the caller). */
-  start?: { epoch: number; history: EpochStats[] };
+  /** Resume after these epochs (their history; the caller restored the state they left). */
+  done?: EpochStats[];
   /** Called after each epoch's onEpoch with the history so far (checkpointing). */
   afterEpoch?: (history: EpochStats[]) => void;
 }
 
 /** Trains `model` on rows `index` of (x, y) and returns per-epoch statistics. */
 export function fit(model: Module, x: Tensor, y: Tensor, index: Tensor, o: FitOptions): EpochStats[] {
-  const history: EpochStats[] = [...(o.start?.history ?? [])];
+  const history: EpochStats[] = [...(o.done ?? [])];
   const n = index.shape[0];
   const step = o.gradientStep ?? backwardStep;
   model.train();
-  for (let epoch = o.start?.epoch ?? 0; epoch < o.epochs; epoch++) {
+  for (let epoch = history.length; epoch < o.epochs; epoch++) {
     const t0 = performance.now();
     o.optimizer.lr = lrAt(o.schedule, o.baseLr, epoch, o.epochs);
     let lossSum = 0;
