@@ -5,7 +5,7 @@ import { applyDefense } from '../defenses/index.ts';
 import { loadState } from '../nn/index.ts';
 import { join } from 'node:path';
 import { checkpointDirFor, evaluate, loadRunModel, train, writeRun, type Run, type RunJson } from './run.ts';
-import { checkpointSeconds, replayKey } from './replay.ts';
+import { replayCheckpoint } from './replay.ts';
 import { versions } from './versions.ts';
 import type { LoadOptions } from '../data/index.ts';
 
@@ -28,7 +28,6 @@ export async function defend(run: Run, action: { stage: DefenseStage } | { retra
   const model = await loadRunModel(run, data);
   const init = await loadState(join(run.dir, 'init.safetensors'));
   const ckpt = checkpointDirFor(o.out);
-  const key = replayKey(recipe, recipe.defenses.length, run.members);
   try {
     const t0 = performance.now();
     const r = applyDefense(stage, {
@@ -37,7 +36,7 @@ export async function defend(run: Run, action: { stage: DefenseStage } | { retra
       members: run.members,
       trained: { model, init, history: run.metrics.history },
       onEpoch: o.onEpoch && ((s) => o.onEpoch!(stage.method, s)),
-      checkpoint: { file: join(ckpt, `stage-${key}`), key, everySeconds: checkpointSeconds() },
+      checkpoint: replayCheckpoint(ckpt, recipe, recipe.defenses.length, run.members),
     });
     const seconds = (performance.now() - t0) / 1000;
     const { trainAccuracy, testAccuracy } = evaluate(model, data, run.members);

@@ -8,7 +8,7 @@ import { Generator } from '../engine/index.ts';
 import { applyDefense, dpHooks } from '../defenses/index.ts';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
 import { buildModel, type StateEntry } from '../nn/index.ts';
-import { canonicalJson, removeCheckpoint, trainModel, type DataContext, type EpochStats, type Recipe, type TrainedModel } from '../train/index.ts';
+import { canonicalJson, removeCheckpoint, trainModel, type CheckpointSpec, type DataContext, type EpochStats, type Recipe, type TrainedModel } from '../train/index.ts';
 import { fromStored, toStored, underPrefix } from '../nn/index.ts';
 
 export interface StageLog {
@@ -33,9 +33,15 @@ function baseFile(root: string, recipe: Recipe, members: Uint8Array): string {
 }
 
 /** Seconds between training checkpoints ($CWRF_CHECKPOINT_SECONDS, default 60). */
-export function checkpointSeconds(): number {
+function checkpointSeconds(): number {
   const v = Number(process.env.CWRF_CHECKPOINT_SECONDS ?? 60);
   return Number.isFinite(v) && v >= 0 ? v : 60;
+}
+
+/** The checkpoint in `dir` of a replay's training (stages = 0) or of the fine-tune of its stage number `stages`. */
+export function replayCheckpoint(dir: string, recipe: Recipe, stages: number, members: Uint8Array): CheckpointSpec {
+  const key = `${stages ? 'stage' : 'train'}-${replayKey(recipe, stages, members)}`;
+  return { file: join(dir, key), key, everySeconds: checkpointSeconds() };
 }
 
 async function loadBase(file: string, recipe: Recipe, data: DataContext): Promise<(TrainedModel & { trainSeconds: number }) | null> {
@@ -76,12 +82,11 @@ export async function replay(
 ): Promise<Replayed> {
   const file = cacheRoot ? baseFile(cacheRoot, recipe, members) : null;
   const dir = checkpointDir ?? (file ? `${file}.checkpoint` : undefined);
-  const spec = (key: string) => (dir ? { file: join(dir, key), key, everySeconds: checkpointSeconds() } : undefined);
   const used: string[] = [];
   let base = file ? await loadBase(file, recipe, data) : null;
   if (!base) {
     const dp = recipe.dp ? dpHooks(recipe, recipe.dp, data, members) : {};
-    const ck = spec(`train-${replayKey(recipe, 0, members)}`);
+    const ck = dir ? replayCheckpoint(dir, recipe, 0, members) : undefined;
     if (ck) used.push(ck.file);
     const trained = trainModel(recipe, data, members, { ...dp, onEpoch: onEpoch && ((s) => onEpoch('train', s)) }, ck);
     base = { ...trained, trainSeconds: trained.seconds };
@@ -90,7 +95,7 @@ export async function replay(
   const stages: StageLog[] = [];
   for (const [i, stage] of recipe.defenses.entries()) {
     const s0 = performance.now();
-    const ck = spec(`stage-${replayKey(recipe, i + 1, members)}`);
+    const ck = dir ? replayCheckpoint(dir, recipe, i + 1, members) : undefined;
     if (ck) used.push(ck.file);
     const r = applyDefense(stage, { recipe, data, members, trained: base, checkpoint: ck, onEpoch: onEpoch && ((s) => onEpoch(stage.method, s)) });
     stages.push({ method: stage.method, seconds: (performance.now() - s0) / 1000, history: r.history, info: r.info });

@@ -88,8 +88,8 @@ export function restoreCheckpoint(spec: CheckpointSpec, s: CheckpointState): { h
     g.setState(st);
     st.dispose();
   }
-  const rngs = JSON.parse(metadata.rngs) as Record<string, number[]>;
-  for (const [k, r] of Object.entries(s.streams.rngs ?? {})) r.setState(rngs[k].map((v) => (v === null ? NaN : v)));
+  const rngs = JSON.parse(metadata.rngs) as Record<string, (number | null)[]>;
+  for (const [k, r] of Object.entries(s.streams.rngs ?? {})) r.setState(rngs[k]);
   return { history: JSON.parse(metadata.history) as EpochStats[], seconds: Number(metadata.seconds) };
 }
 

@@ -87,13 +87,13 @@ export class Rng {
   }
 
   /** The full stream state (xoshiro words and the cached normal), to resume exactly where it was. */
-  getState(): number[] {
-    return [this.s0, this.s1, this.s2, this.s3, this.spare ?? NaN];
+  getState(): (number | null)[] {
+    return [this.s0, this.s1, this.s2, this.s3, this.spare];
   }
-  setState(st: number[]): void {
+  setState(st: (number | null)[]): void {
     if (st.length !== 5 || !st.slice(0, 4).every(Number.isInteger)) throw new RangeError('bad Rng state');
-    [this.s0, this.s1, this.s2, this.s3] = st.map((v) => v | 0);
-    this.spare = Number.isNaN(st[4]) ? null : st[4];
+    [this.s0, this.s1, this.s2, this.s3] = st.slice(0, 4).map((v) => v! | 0);
+    this.spare = st[4];
   }
 
   /** An integer seed derived from `seed` and `labels` by hashing (stable across versions). */
