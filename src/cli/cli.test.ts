@@ -14,6 +14,9 @@ const dir = mkdtempSync(join(tmpdir(), 'cwrf-cli-'));
 const env = { ...process.env, CWRF_CACHE_DIR: join(dir, 'cache') };
 
 function cwrf(...args: string[]) {
+  return cwrfWith(env, ...args);
+}
+function cwrfWith(env: NodeJS.ProcessEnv, ...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -42,6 +45,10 @@ test('bad usage and bad input: one line, exit 2, nothing written', () => {
   writeFileSync(corrupt, 'not a gzip archive');
   oneLineError(cwrf('train', '--dataset', 'location', '--data-dir', dir, '--out', out), /dataset_location\.tgz/);
   oneLineError(cwrf('audit', join(dir, 'missing-run')), /not a cwrf run/);
+  oneLineError(
+    cwrfWith({ ...env, CWRF_CHECKPOINT_SECONDS: 'abc' }, 'train', '--dataset', 'location', '--data-dir', SHARED, '--epochs', '1', '--out', out),
+    /CWRF_CHECKPOINT_SECONDS must be a number/,
+  );
   oneLineError(cwrf('epsilon', '--sample-rate', '2', '--noise-multiplier', '1', '--steps', '10', '--delta', '1e-5'), /sample-rate must be <= 1/);
   assert.equal(existsSync(out), false, 'no output directory left behind');
   assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);

@@ -10,6 +10,7 @@ import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
 import { buildModel, type StateEntry } from '../nn/index.ts';
 import { canonicalJson, removeCheckpoint, trainModel, type CheckpointSpec, type DataContext, type EpochStats, type Recipe, type TrainedModel } from '../train/index.ts';
 import { fromStored, toStored, underPrefix } from '../nn/index.ts';
+import { InputError } from '../util/errors.ts';
 
 export interface StageLog {
   method: string;
@@ -34,8 +35,10 @@ function baseFile(root: string, recipe: Recipe, members: Uint8Array): string {
 
 /** Seconds between training checkpoints ($CWRF_CHECKPOINT_SECONDS, default 60). */
 function checkpointSeconds(): number {
-  const v = Number(process.env.CWRF_CHECKPOINT_SECONDS ?? 60);
-  return Number.isFinite(v) && v >= 0 ? v : 60;
+  const raw = process.env.CWRF_CHECKPOINT_SECONDS;
+  const v = Number(raw ?? 60);
+  if (raw === '' || !Number.isFinite(v) || v < 0) throw new InputError(`CWRF_CHECKPOINT_SECONDS must be a number of seconds >= 0, got '${raw}'`);
+  return v;
 }
 
 /** The checkpoint in `dir` of a replay's training (stages = 0) or of the fine-tune of its stage number `stages`. */
