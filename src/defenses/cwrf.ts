@@ -3,7 +3,7 @@
 import { Generator, keep, type Tensor } from '../engine/index.ts';
 import { buildModel } from '../nn/index.ts';
 import { makeOptimizer } from '../optim/index.ts';
-import { checkpointedFit, fit, makeObjective, memberRows, type CheckpointSpec, type DataContext, type EpochStats, type ObjectiveSpec, type Recipe, type TrainedModel } from '../train/index.ts';
+import { augmentHooks, checkpointedFit, fit, makeObjective, memberRows, type CheckpointSpec, type DataContext, type EpochStats, type ObjectiveSpec, type Recipe, type TrainedModel } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { criticalMasks, disposeMasks, maskCounts, type CriticalOptions, type Masks } from './critical.ts';
@@ -131,8 +131,9 @@ export function applyCwrf(stage: CwrfStage, ctx: StageContext): { history: Epoch
     const { streams, ...dpLoop } = dp
       ? dpHooks({ ...recipe, epochs: stage.epochs, objective: { name: 'ce' } }, dp, data, ctx.members, { masks: trainable, label: 'finetune' })
       : {};
+    const aug = augmentHooks(recipe, data.shape, 'finetune-augment');
     try {
-      const ck = checkpointedFit(ctx.checkpoint, { model, init: {}, optimizer, streams: { generators: { finetune: gen, ...streams?.generators }, rngs: { ...streams?.rngs } } }, stage.epochs);
+      const ck = checkpointedFit(ctx.checkpoint, { model, init: {}, optimizer, streams: { generators: { finetune: gen, ...aug.generators, ...streams?.generators }, rngs: { ...streams?.rngs } } }, stage.epochs);
       history = fit(model, data.x, data.y, rows, {
         optimizer,
         schedule: { name: 'cosine' },
@@ -141,6 +142,7 @@ export function applyCwrf(stage: CwrfStage, ctx: StageContext): { history: Epoch
         batchSize: recipe.batchSize,
         objective: makeObjective(stage.objective.name === 'dpsgd' ? { name: 'ce' } : stage.objective),
         gen,
+        ...(aug.transform ? { transform: aug.transform } : {}),
         onEpoch: ctx.onEpoch,
         ...dpLoop,
         ...ck.options,

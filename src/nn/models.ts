@@ -14,6 +14,9 @@ import {
   type ActivationName,
 } from './layers.ts';
 import { Module } from './module.ts';
+import { CIFAR_RESNET_DEPTHS, CifarResNet } from './models/resnet-cifar.ts';
+import { VisionTransformer } from './models/vit.ts';
+import { WideResNet } from './models/wrn.ts';
 
 /** Fully connected net, sizes = [in, hidden..., classes] (Location: 446-1024-512-256-128-30, tanh). */
 export function mlp(sizes: number[], activation: ActivationName, gen: Generator): Sequential {
@@ -107,12 +110,23 @@ export class ResNet18 extends Module {
   }
 }
 
+/** Every architecture `--model` takes. */
+export const MODEL_NAMES = ['mlp', 'smallcnn', 'resnet18', 'resnet20', 'resnet32', 'resnet56', 'wrn16-4', 'vit-tiny'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
 /** Architecture description stored in a run's recipe. */
 export interface ModelSpec {
-  arch: 'mlp' | 'smallcnn' | 'resnet18';
+  arch: ModelName;
   hidden?: number[];
   activation?: ActivationName;
   norm?: NormKind;
+  /** Channel multiplier of the CIFAR ResNets (resnet20/32/56). */
+  width?: number;
+  /** ViT: blocks, embedding width, attention heads, patch side. */
+  depth?: number;
+  dim?: number;
+  heads?: number;
+  patch?: number;
 }
 
 /** Builds the model of `spec` for inputs of `inShape` and `classes` outputs. */
@@ -128,7 +142,15 @@ export function buildModel(spec: ModelSpec, inShape: number[], classes: number, 
     case 'resnet18':
       if (inShape.length !== 3) throw new InputError(`resnet18 needs image input [C,H,W], got [${inShape}]`);
       return new ResNet18(inShape[0], classes, gen, spec.norm ?? 'batch');
+    case 'resnet20':
+    case 'resnet32':
+    case 'resnet56':
+      return new CifarResNet(CIFAR_RESNET_DEPTHS[spec.arch], inShape, classes, gen, { width: spec.width, norm: spec.norm });
+    case 'wrn16-4':
+      return new WideResNet(16, 4, inShape, classes, gen, spec.norm ?? 'batch');
+    case 'vit-tiny':
+      return new VisionTransformer(inShape, classes, gen, { depth: spec.depth, dim: spec.dim, heads: spec.heads, patch: spec.patch });
     default:
-      throw new InputError(`unknown model '${(spec as ModelSpec).arch}' (mlp, smallcnn, resnet18)`);
+      throw new InputError(`unknown model '${(spec as ModelSpec).arch}' (${MODEL_NAMES.join(', ')})`);
   }
 }

@@ -38,6 +38,8 @@ export interface FitOptions {
   objective: Objective;
   gen: Generator;
   gradientStep?: GradientStep;
+  /** Transforms each training batch's inputs before the step (augmentation); called inside the batch's tidy scope. */
+  transform?: (x: Tensor) => Tensor;
   /** Replaces the shuffled fixed-size batches (DP-SGD's Poisson sampling). */
   batches?: (n: number, epoch: number) => Int32Array[] | Tensor[];
   onEpoch?: (s: EpochStats) => void;
@@ -72,7 +74,8 @@ export function fit(model: Module, x: Tensor, y: Tensor, index: Tensor, o: FitOp
       if (b.shape[0] === 0) continue;
       tidy(() => {
         const rows = index.indexSelect(0, b);
-        const xb = x.indexSelect(0, rows);
+        const xs = x.indexSelect(0, rows);
+        const xb = o.transform ? o.transform(xs) : xs;
         const yb = y.indexSelect(0, rows);
         o.optimizer.zeroGrad();
         const r = step(model, xb, yb, o.objective, epoch);

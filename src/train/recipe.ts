@@ -1,5 +1,6 @@
 // A run's recipe: everything needed to replay a training run with another seed and member half.
-import type { ModelSpec } from '../nn/index.ts';
+import type { AugmentSpec, NormalizeSpec } from '../data/index.ts';
+import { MODEL_NAMES, type ModelSpec } from '../nn/index.ts';
 import type { OptimizerSpec, ScheduleSpec } from '../optim/index.ts';
 import { InputError } from '../util/errors.ts';
 import type { ObjectiveSpec } from './objectives.ts';
@@ -44,6 +45,10 @@ export interface Recipe {
   /** Seed of the member half of the population. */
   memberSeed: number;
   defenses: DefenseStage[];
+  /** Training augmentation (images; absent: none). Its draws come from a stream derived from `seed`. */
+  augment?: AugmentSpec;
+  /** Per-channel normalisation applied wherever the model sees an image ('population': computed there, then recorded). */
+  normalize?: NormalizeSpec | 'population';
 }
 
 function num(v: unknown, what: string, opts: { int?: boolean; min?: number; max?: number } = {}): number {
@@ -63,8 +68,8 @@ export function validateRecipe(r: Recipe): Recipe {
   num(r.optimizer.lr, 'learning rate', { min: 0 });
   if (!['sgd', 'adam', 'adamw'].includes(r.optimizer.name))
     throw new InputError(`unknown optimizer '${r.optimizer.name}' (sgd, adam, adamw)`);
-  if (!['mlp', 'smallcnn', 'resnet18'].includes(r.model.arch))
-    throw new InputError(`unknown model '${r.model.arch}' (mlp, smallcnn, resnet18)`);
+  if (!(MODEL_NAMES as readonly string[]).includes(r.model.arch))
+    throw new InputError(`unknown model '${r.model.arch}' (${MODEL_NAMES.join(', ')})`);
   if (r.model.hidden) r.model.hidden.forEach((h) => num(h, 'hidden layer size', { int: true, min: 1 }));
   if (r.split.referenceFraction !== undefined) num(r.split.referenceFraction, 'reference fraction', { min: 0, max: 0.9 });
   if (r.objective.name === 'relaxloss') {
