@@ -4,6 +4,8 @@ import type { ModelSpec } from '../nn/index.ts';
 import type { OptimizerSpec, ScheduleSpec } from '../optim/index.ts';
 import { InputError } from '../util/errors.ts';
 import { listFlag, numberFlag, stringFlag, type Options, type Values } from './command.ts';
+import { IMAGE_FLAGS, imageRecipeFromFlags, modelFromFlags } from './image-flags.ts';
+import { MODEL_NAMES } from '../nn/index.ts';
 
 export const RECIPE_FLAGS: Options = {
   dataset: { type: 'string', short: 'd' },
@@ -25,6 +27,7 @@ export const RECIPE_FLAGS: Options = {
   'member-seed': { type: 'string' },
   'split-seed': { type: 'string' },
   population: { type: 'string' },
+  ...IMAGE_FLAGS,
   'reference-fraction': { type: 'string' },
   'test-size': { type: 'string' },
   ...OBJECTIVE_FLAGS(),
@@ -73,28 +76,36 @@ export function dpFromFlags(v: Values, required: boolean): Recipe['dp'] {
 /** A complete recipe: the dataset's defaults overridden by the flags given. */
 export function recipeFromFlags(v: Values): Recipe {
   const dataset = stringFlag(v, 'dataset', 'mnist');
-  const d = defaultRecipe(dataset);
-  const arch = stringFlag(v, 'model', d.model.arch, ['mlp', 'smallcnn', 'resnet18'] as const);
-  const model: ModelSpec = arch === d.model.arch ? { ...d.model } : { arch };
+  const arch = stringFlag(v, 'model', defaultRecipe(dataset).model.arch, MODEL_NAMES);
+  const d = defaultRecipe(dataset, arch);
+  const model: ModelSpec = modelFromFlags(v, arch === d.model.arch ? { ...d.model } : { arch });
   if (v.hidden !== undefined) model.hidden = listFlag(v, 'hidden');
   if (v.activation !== undefined) model.activation = stringFlag(v, 'activation', 'tanh', ['relu', 'tanh', 'gelu', 'sigmoid'] as const);
   if (v.norm !== undefined) model.norm = stringFlag(v, 'norm', 'batch', ['batch', 'group', 'none'] as const);
   const optName = stringFlag(v, 'optimizer', d.optimizer.name, ['sgd', 'adam', 'adamw'] as const);
   const lr = numberFlag(v, 'lr', optName === 'sgd' && d.optimizer.name !== 'sgd' ? 0.1 : d.optimizer.lr, { min: 0 });
-  const wd = numberFlag(v, 'weight-decay', 0, { min: 0 });
+  const wd = numberFlag(v, 'weight-decay', optName === d.optimizer.name ? (d.optimizer.weightDecay ?? 0) : 0, { min: 0 });
   const optimizer: OptimizerSpec =
     optName === 'sgd'
       ? { name: 'sgd', lr, momentum: numberFlag(v, 'momentum', 0.9, { min: 0, max: 1 }), nesterov: Boolean(v.nesterov), weightDecay: wd }
       : { name: optName, lr, weightDecay: wd };
-  const sched = stringFlag(v, 'schedule', d.schedule.name, ['constant', 'step', 'cosine'] as const);
+  const sched = stringFlag(v, 'schedule', d.schedule.name, ['constant', 'step', 'cosine', 'multistep'] as const);
   const schedule: ScheduleSpec =
     sched === 'step'
       ? { name: 'step', stepSize: numberFlag(v, 'step-size', 10, { int: true, min: 1 }), gamma: numberFlag(v, 'gamma', 0.1, { min: 0 }) }
-      : { name: sched };
+      : sched === 'multistep'
+        ? {
+            name: 'multistep',
+            milestones: v.milestones !== undefined ? (listFlag(v, 'milestones') ?? []) : d.schedule.name === 'multistep' ? d.schedule.milestones : [0.5, 0.8],
+            gamma: numberFlag(v, 'gamma', 0.1, { min: 0 }),
+          }
+        : sched === d.schedule.name
+          ? d.schedule
+          : { name: sched };
   const seed = numberFlag(v, 'seed', 0, { int: true, min: 0 });
   const objective = objectiveFromFlags(v, dataset, d.objective);
   const dp = dpFromFlags(v, objective.name === 'dpsgd');
-  if (objective.name === 'dpsgd' && model.arch !== 'mlp' && (model.norm ?? (arch === 'resnet18' ? 'batch' : 'none')) === 'batch')
+  if (objective.name === 'dpsgd' && model.arch !== 'mlp' && (model.norm ?? (/^(resnet|wrn)/.test(arch) ? 'batch' : 'none')) === 'batch')
     throw new InputError('DP-SGD cannot train BatchNorm layers (batch statistics mix examples): use --norm group');
   const population = v.population !== undefined ? numberFlag(v, 'population', 0, { int: true, min: 2 }) : undefined;
   const testSize = v['test-size'] !== undefined ? numberFlag(v, 'test-size', 0, { int: true, min: 1 }) : undefined;
@@ -116,5 +127,6 @@ export function recipeFromFlags(v: Values): Recipe {
     seed,
     memberSeed: numberFlag(v, 'member-seed', seed, { int: true, min: 0 }),
     defenses: [],
+    ...imageRecipeFromFlags(v, d),
   };
 }

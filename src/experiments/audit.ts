@@ -25,6 +25,7 @@ import { Rng } from '../util/rng.ts';
 import { trainReferences, type RefJob, type RefResult } from './refs.ts';
 import { evaluate, loadRunModel, type Run } from './run.ts';
 import { versions } from './versions.ts';
+import { checkQueries, defaultQueries } from './queries.ts';
 import { renderAuditReport, type ReportModel } from '../report/index.ts';
 
 /** Attacks run by default (all). */
@@ -41,6 +42,8 @@ export interface AuditOptions extends LoadOptions {
   cacheRoot?: string;
   /** RMIA offline `a`: a number, or 'tune' on a paired reference model (default). */
   rmiaA?: number | 'tune';
+  /** LiRA queries per example: 1, 2 (with the mirror) or 18 (mirror x shifts); default 2 for images, else 1. */
+  queries?: number;
   /** Earlier audit directories to overlay in the report (e.g. the undefended model). */
   compare?: string[];
   onReference?: (done: number, total: number, r: RefResult) => void;
@@ -67,6 +70,7 @@ export interface AuditJson {
     rmiaA: number | 'tune';
     tprRule: string;
     populationSize: number;
+    queries: number;
   };
   target: { trainAccuracy: number; testAccuracy: number };
   references: { seed: number; trainAccuracy: number; testAccuracy: number; seconds: number; cached: boolean }[];
@@ -83,6 +87,8 @@ export interface SignalSet {
   labels: Int32Array;
   classes: number;
   target: number;
+  /** Queries per example: phi is [models x n x queries]; the other signals are of the first query (the image itself). */
+  queries?: number;
 }
 
 const SIGNAL_FILE_NAMES: Record<SignalName, string> = {
@@ -133,6 +139,7 @@ export function attackSignals(
       target,
       refs: others,
       attacks: o.attacks,
+      lira: { queries: s.queries ?? 1 },
       rmia: a === 'tune' && others.length >= 3 ? { a, pairedTarget: others[0], pairedRef: others[1] } : { a: a === 'tune' ? 0.3 : a },
     });
   };
@@ -164,9 +171,13 @@ export async function writeSignals(file: string, s: SignalSet, results: AttackRe
     inclusion: { dtype: 'U8', shape: [models, n], data: s.inclusion },
     labels: { dtype: 'I32', shape: [n], data: s.labels },
   };
-  for (const [k, name] of Object.entries(SIGNAL_FILE_NAMES)) t[name] = { dtype: 'F64', shape: [models, n], data: s.signals[k as SignalName] };
+  const q = s.queries ?? 1;
+  for (const [k, name] of Object.entries(SIGNAL_FILE_NAMES)) {
+    const d = s.signals[k as SignalName];
+    if (d) t[name] = { dtype: 'F64', shape: k === 'phi' && q > 1 ? [models, n, q] : [models, n], data: d };
+  }
   for (const r of results) t[`score.${r.name}`] = { dtype: 'F64', shape: [n], data: r.scores };
-  await writeSafetensors(file, t, { format: 'cwrf-signals/1', target: String(s.target), classes: String(s.classes) });
+  await writeSafetensors(file, t, { format: 'cwrf-signals/1', target: String(s.target), classes: String(s.classes), queries: String(q) });
 }
 
 /** Reads a signals file (cwrf's own, or one exported from elsewhere with at least phi or p_y, inclusion, labels). */
@@ -182,10 +193,13 @@ export async function readSignals(file: string): Promise<SignalSet & { scores: R
   const labels = lab.dtype === 'I32' ? (lab.data as Int32Array) : Int32Array.from(lab.data as ArrayLike<number | bigint>, Number);
   const inclusion = Uint8Array.from(inc.data as ArrayLike<number | bigint>, (v) => (Number(v) ? 1 : 0));
   const signals = {} as Record<SignalName, Float64Array>;
+  const phiShape = tensors.phi?.shape ?? [];
+  const queries = phiShape.length === 3 ? phiShape[2] : 1;
   for (const [k, name] of Object.entries(SIGNAL_FILE_NAMES)) {
     const tt = tensors[name];
     if (!tt) continue;
-    if (tt.shape.join() !== `${models},${n}`) throw new InputError(`${file}: '${name}' must have shape [${models}, ${n}], got [${tt.shape}]`);
+    const ok = tt.shape.join() === `${models},${n}` || (k === 'phi' && tt.shape.length === 3 && tt.shape.slice(0, 2).join() === `${models},${n}` && tt.shape[2] >= 1);
+    if (!ok) throw new InputError(`${file}: '${name}' must have shape [${models}, ${n}]${k === 'phi' ? ` or [${models}, ${n}, queries]` : ''}, got [${tt.shape}]`);
     const d = Float64Array.from(tt.data as ArrayLike<number | bigint>, Number);
     const bad = d.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) throw new InputError(`${file}: '${name}' has a non-finite value at model ${Math.floor(bad / n)}, example ${bad % n}`);
@@ -197,7 +211,29 @@ export async function readSignals(file: string): Promise<SignalSet & { scores: R
   if (!Number.isInteger(target) || target < 0 || target >= models) throw new InputError(`${file}: target ${metadata.target} out of range`);
   const scores: Record<string, Float64Array> = {};
   for (const [k, v] of Object.entries(tensors)) if (k.startsWith('score.')) scores[k.slice(6)] = v.data as Float64Array;
-  return { signals, inclusion, labels, classes, target, scores };
+  return { signals, inclusion, labels, classes, target, scores, queries };
+}
+
+/**
+ * Signal matrices from per-model [n, queries, classes] logits: phi keeps every query ([models x n x queries],
+ * for LiRA, which averages per-query log-likelihood ratios, and phi-threshold, which averages phi); every other
+ * signal (RMIA's p_y, the threshold attacks') is of the first query, the image itself.
+ */
+export function querySignals(logits: Float32Array[], labels: Int32Array, queries: number, classes: number): Record<SignalName, Float64Array> {
+  const n = labels.length;
+  if (queries === 1) return computeSignalMatrices(logits, labels, n, classes);
+  const rep = new Int32Array(n * queries);
+  for (let i = 0; i < n; i++) rep.fill(labels[i], i * queries, (i + 1) * queries);
+  const all = computeSignalMatrices(logits, rep, n * queries, classes);
+  const out = { ...all } as Record<SignalName, Float64Array>;
+  for (const k of Object.keys(out) as SignalName[]) {
+    if (k === 'phi') continue;
+    const src = all[k];
+    const d = new Float64Array(logits.length * n);
+    for (let r = 0; r < logits.length * n; r++) d[r] = src[r * queries];
+    out[k] = d;
+  }
+  return out;
 }
 
 /** Trains (or reuses) the references, attacks the run's model and writes the audit directory. */
@@ -208,22 +244,25 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
   const pop = data.split.population.length;
   if (run.members.length !== pop) throw new InputError(`${run.dir}: membership has ${run.members.length} entries, population ${pop}`);
   const seed = o.seed ?? 0;
+  const queries = o.queries ?? defaultQueries(data.shape);
+  checkQueries(queries, data.shape);
   const { jobs, inclusion: refInc } = referenceJobs(recipe, pop, o.refs, seed);
   let done = 0;
   const refs = await trainReferences(jobs, {
     ...o,
+    queries,
     onDone: (_i, r) => o.onReference?.(++done, jobs.length, r),
     onEpoch: o.onEpoch,
   });
   const tRefs = performance.now();
   const model = await loadRunModel(run, data);
-  const target = evaluate(model, data, run.members);
+  const target = evaluate(model, data, run.members, queries);
   model.dispose();
   const inclusion = new Uint8Array((o.refs + 1) * pop);
   inclusion.set(run.members, 0);
   inclusion.set(refInc, pop);
-  const signals = computeSignalMatrices([target.logits, ...refs.map((r) => r.logits)], data.populationLabels, pop, target.classes);
-  const set: SignalSet = { signals, inclusion, labels: data.populationLabels, classes: target.classes, target: 0 };
+  const signals = querySignals([target.logits, ...refs.map((r) => r.logits)], data.populationLabels, queries, target.classes);
+  const set: SignalSet = { signals, inclusion, labels: data.populationLabels, classes: target.classes, target: 0, queries };
   const attacks = o.attacks ?? DEFAULT_ATTACKS;
   const { results, leaveOneOut } = attackSignals(set, { attacks, leaveOneOut: o.leaveOneOut, rmiaA: o.rmiaA });
   const tEnd = performance.now();
@@ -240,6 +279,7 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
       rmiaA: o.rmiaA ?? 'tune',
       tprRule: 'TPR at the largest ROC point with FPR <= x (LiRA plot.py uses <)',
       populationSize: pop,
+      queries,
     },
     target: { trainAccuracy: target.trainAccuracy, testAccuracy: target.testAccuracy },
     references: refs.map((r, k) => ({

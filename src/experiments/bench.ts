@@ -6,6 +6,7 @@ import { cwrfStage } from '../defenses/index.ts';
 import { relaxLossDefaults, type DefenseStage, type ObjectiveSpec, type Recipe } from '../train/index.ts';
 import type { AttackName } from '../attacks/index.ts';
 import type { LoadOptions } from '../data/index.ts';
+import type { ModelSpec } from '../nn/index.ts';
 import { audit, type AuditJson } from './audit.ts';
 import { defend } from './defend.ts';
 import { reuseRun, train, type Run } from './run.ts';
@@ -88,7 +89,8 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchRow[]> 
   const defenses = all.filter((d) => !o.only || o.only.includes(slug(d.name)));
   for (const seed of o.seeds) {
     for (const d of defenses) {
-      const baseRecipe: Recipe = { ...base, seed, memberSeed: seed, objective: d.base, dp: d.dp, epochs: base.epochs + (d.extraEpochs ?? 0), defenses: [] };
+      const model = d.dp ? dpModel(base.model) : base.model;
+      const baseRecipe: Recipe = { ...base, model, seed, memberSeed: seed, objective: d.base, dp: d.dp, epochs: base.epochs + (d.extraEpochs ?? 0), defenses: [] };
       const baseDir = join(o.out, `seed${seed}`, slug(`${d.dp ? 'dpsgd' : d.base.name}-${baseRecipe.epochs}`));
       let run: Run;
       if (existsSync(join(baseDir, 'run.json'))) run = await reuseRun(baseDir, baseRecipe);
@@ -125,6 +127,12 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchRow[]> 
     }
   }
   return rows;
+}
+
+/** The DP-SGD variant of a model: GroupNorm where the architecture defaults to BatchNorm (per-example statistics). */
+export function dpModel(m: ModelSpec): ModelSpec {
+  const batchByDefault = /^(resnet|wrn)/.test(m.arch);
+  return (m.norm ?? (batchByDefault ? 'batch' : 'none')) === 'batch' && m.arch !== 'mlp' ? { ...m, norm: 'group' } : m;
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

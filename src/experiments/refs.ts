@@ -17,10 +17,12 @@ export interface RefJob {
   members: Uint8Array;
 }
 
-/** What an audit keeps of a trained model: its logits on the population and its accuracies. */
+/** What an audit keeps of a trained model: its logits on the population (per query) and its accuracies. */
 export interface RefResult {
+  /** [n, queries, classes] row-major. */
   logits: Float32Array;
   classes: number;
+  queries: number;
   trainAccuracy: number;
   testAccuracy: number;
   seconds: number;
@@ -37,8 +39,9 @@ export function jobKey(job: RefJob): string {
   return createHash('sha256').update(canonicalJson(job.recipe)).update(job.members).digest('hex').slice(0, 32);
 }
 
-export function jobFile(job: RefJob, root = cacheDir()): string {
-  return join(root, 'models', `${jobKey(job)}.safetensors`);
+/** The cache file of a job's logits under `queries` LiRA queries (the logits differ with the query set). */
+export function jobFile(job: RefJob, root = cacheDir(), queries = 1): string {
+  return join(root, 'models', `${jobKey(job)}${queries === 1 ? '' : `-q${queries}`}.safetensors`);
 }
 
 /** Reads a cached result, or null when absent. */
@@ -49,7 +52,8 @@ export async function readCached(file: string): Promise<RefResult | null> {
     const l = tensors.logits;
     return {
       logits: l.data as Float32Array,
-      classes: l.shape[1],
+      classes: l.shape[l.shape.length - 1],
+      queries: l.shape.length === 3 ? l.shape[1] : 1,
       trainAccuracy: Number(metadata.trainAccuracy),
       testAccuracy: Number(metadata.testAccuracy),
       seconds: Number(metadata.seconds),
@@ -62,10 +66,10 @@ export async function readCached(file: string): Promise<RefResult | null> {
 
 export async function writeCached(file: string, r: Omit<RefResult, 'cached'>): Promise<void> {
   mkdirSync(join(file, '..'), { recursive: true });
-  const n = r.logits.length / r.classes;
+  const n = r.logits.length / (r.classes * r.queries);
   await writeSafetensors(
     file,
-    { logits: { dtype: 'F32', shape: [n, r.classes], data: r.logits } },
+    { logits: { dtype: 'F32', shape: r.queries === 1 ? [n, r.classes] : [n, r.queries, r.classes], data: r.logits } },
     { trainAccuracy: String(r.trainAccuracy), testAccuracy: String(r.testAccuracy), seconds: String(r.seconds) },
   );
 }
@@ -73,6 +77,8 @@ export async function writeCached(file: string, r: Omit<RefResult, 'cached'>): P
 export interface PoolOptions extends LoadOptions {
   workers?: number;
   cacheRoot?: string;
+  /** LiRA queries per example (default 1). */
+  queries?: number;
   /** Called as each job finishes (cached or trained). */
   onDone?: (index: number, r: RefResult) => void;
   /** Called with per-epoch progress from the workers. */
@@ -84,7 +90,8 @@ const workerFile = fileURLToPath(new URL('./worker.ts', import.meta.url));
 /** Trains every job not already cached, `workers` at a time in child processes; returns results in job order. */
 export async function trainReferences(jobs: RefJob[], o: PoolOptions = {}): Promise<RefResult[]> {
   const root = o.cacheRoot ?? cacheDir();
-  const results: (RefResult | null)[] = await Promise.all(jobs.map((j) => readCached(jobFile(j, root))));
+  const queries = o.queries ?? 1;
+  const results: (RefResult | null)[] = await Promise.all(jobs.map((j) => readCached(jobFile(j, root, queries))));
   results.forEach((r, i) => r && o.onDone?.(i, r));
   const todo = jobs.map((_, i) => i).filter((i) => !results[i]);
   const workers = Math.max(1, Math.min(o.workers ?? cpus().length, todo.length));
@@ -94,8 +101,8 @@ export async function trainReferences(jobs: RefJob[], o: PoolOptions = {}): Prom
   async function lane(): Promise<void> {
     while (next < todo.length) {
       const i = todo[next++];
-      const file = jobFile(jobs[i], root);
-      await runInWorker({ job: jobs[i], file, threads, loadOpts, cacheRoot: root }, (stage, epoch) => o.onEpoch?.(i, stage, epoch));
+      const file = jobFile(jobs[i], root, queries);
+      await runInWorker({ job: jobs[i], file, threads, loadOpts, cacheRoot: root, queries }, (stage, epoch) => o.onEpoch?.(i, stage, epoch));
       const r = await readCached(file);
       if (!r) throw new Error(`reference model ${i} finished but its result ${file} is unreadable`);
       results[i] = { ...r, cached: false };
@@ -112,6 +119,7 @@ interface WorkerTask {
   threads: number;
   loadOpts: LoadOptions;
   cacheRoot: string;
+  queries: number;
 }
 
 function runInWorker(task: WorkerTask, onEpoch: (stage: string, epoch: number) => void): Promise<void> {

@@ -14,6 +14,7 @@ import { accuracy, canonicalJson, loadData, removeCheckpoint, predictLogits, val
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { versions } from './versions.ts';
+import { firstQuery, queryLogits } from './queries.ts';
 import { replay, type StageLog } from './replay.ts';
 import { loadState, saveState } from '../nn/index.ts';
 
@@ -53,19 +54,25 @@ export function targetMembers(recipe: Recipe, populationSize: number): Uint8Arra
   return memberMask(populationSize, Rng.deriveSeed(recipe.memberSeed, 'members'));
 }
 
-/** Population logits of a model, its accuracy on its members (a subset of the population) and on the test rows. */
+/**
+ * Population logits of a model ([n, classes], or [n, queries, classes] with LiRA queries), its accuracy on its
+ * members (a subset of the population; first query) and on the test rows.
+ */
 export function evaluate(
   model: Module,
   data: DataContext,
   members: Uint8Array,
-): { trainAccuracy: number; testAccuracy: number; logits: Float32Array; classes: number } {
-  const { logits, classes } = predictLogits(model, data.x, data.population);
+  queries = 1,
+): { trainAccuracy: number; testAccuracy: number; logits: Float32Array; classes: number; queries: number } {
+  const q = queries === 1 ? { ...predictLogits(model, data.x, data.population) } : queryLogits(model, data, queries);
+  const { classes } = q;
+  const logits = firstQuery(q.logits, data.split.population.length, queries, classes);
   const idx = [...members.keys()].filter((i) => members[i]);
   const memberLogits = new Float32Array(idx.length * classes);
   idx.forEach((p, j) => memberLogits.set(logits.subarray(p * classes, (p + 1) * classes), j * classes));
   const trainAccuracy = accuracy(memberLogits, classes, Int32Array.from(idx, (p) => data.populationLabels[p]));
   const t = predictLogits(model, data.testX, data.test);
-  return { trainAccuracy, testAccuracy: accuracy(t.logits, t.classes, data.testLabels), logits, classes };
+  return { trainAccuracy, testAccuracy: accuracy(t.logits, t.classes, data.testLabels), logits: q.logits, classes, queries };
 }
 
 export interface TrainOptions extends LoadOptions {
@@ -74,9 +81,10 @@ export interface TrainOptions extends LoadOptions {
 }
 
 /** Trains (and defends, if the recipe says so) a target model and writes its run directory atomically. */
-export async function train(recipe: Recipe, opts: TrainOptions): Promise<Run> {
-  validateRecipe(recipe);
-  const data = await loadData(recipe, opts);
+export async function train(asked: Recipe, opts: TrainOptions): Promise<Run> {
+  validateRecipe(asked);
+  const data = await loadData(asked, opts);
+  const recipe = recordNormalization(asked, data);
   const members = targetMembers(recipe, data.split.population.length);
   const ckpt = checkpointDirFor(opts.out);
   const r = await replay(recipe, data, members, opts.onEpoch, undefined, ckpt);
@@ -152,10 +160,16 @@ export function checkpointDirFor(out: string): string {
   return `${out.replace(/\/+$/, '')}.checkpoint`;
 }
 
+/** The recipe with normalize 'population' replaced by the values `data` holds (what run.json records). */
+export function recordNormalization(recipe: Recipe, data: DataContext): Recipe {
+  return recipe.normalize === 'population' && data.normalization ? { ...recipe, normalize: data.normalization } : recipe;
+}
+
 /** Loads a finished run to reuse it for `want` (resumed bench or demo): its recipe must be `want`. */
 export async function reuseRun(dir: string, want: Recipe): Promise<Run> {
   const run = await loadRun(dir);
-  if (canonicalJson(run.recipe) !== canonicalJson(want))
+  const resolved = want.normalize === 'population' && typeof run.recipe.normalize === 'object' ? { ...want, normalize: run.recipe.normalize } : want;
+  if (canonicalJson(run.recipe) !== canonicalJson(resolved))
     throw new InputError(`${dir} holds a run with other settings than this command asks for (changed defaults?): use a new --out or remove it`);
   return run;
 }

@@ -13,6 +13,7 @@ interface Task {
   threads: number;
   loadOpts: LoadOptions;
   cacheRoot: string;
+  queries: number;
 }
 
 process.once('message', async (task: Task) => {
@@ -23,7 +24,7 @@ process.once('message', async (task: Task) => {
     const t0 = performance.now();
     const r = await replay(job.recipe, data, job.members, (stage, s) => process.send!({ type: 'epoch', stage, epoch: s.epoch }), task.cacheRoot);
     const seconds = (performance.now() - t0) / 1000;
-    const e = evaluate(r.model, data, job.members);
+    const e = evaluate(r.model, data, job.members, task.queries);
     r.model.dispose();
     await writeCached(task.file, { ...e, seconds });
     process.exitCode = 0;

@@ -77,6 +77,11 @@ export function validateRecipe(r: Recipe): Recipe {
     num(r.objective.upper, 'relaxloss upper', { min: 0, max: 1 });
   }
   if (r.objective.name === 'label-smoothing') num(r.objective.smoothing, 'label smoothing', { min: 0, max: 1 });
+  if (r.schedule.name === 'multistep') {
+    if (!Array.isArray(r.schedule.milestones) || r.schedule.milestones.length === 0) throw new InputError('--milestones needs at least one fraction of the epochs');
+    r.schedule.milestones.forEach((m) => num(m, 'milestone (a fraction of the epochs)', { min: 0, max: 1 }));
+  }
+  if (r.augment) num(r.augment.pad, 'pad', { int: true, min: 1 });
   if (r.dp) {
     num(r.dp.maxGradNorm, 'max grad norm', { min: 0 });
     num(r.dp.delta, 'delta', { min: 0, max: 1 });

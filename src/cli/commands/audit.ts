@@ -28,7 +28,13 @@ export const AUDIT_FLAGS = {
   'leave-one-out': { type: 'boolean' },
   'audit-seed': { type: 'string' },
   'rmia-a': { type: 'string' },
+  queries: { type: 'string' },
 } as const;
+
+/** --queries 1|2|18 (default: 2 for image datasets, 1 otherwise). */
+export function queriesFlag(v: Values): number | undefined {
+  return v.queries === undefined ? undefined : numberFlag(v, 'queries', 1, { int: true, min: 1 });
+}
 
 export const auditCommand: Command = {
   summary: 'attack a run with LiRA, RMIA and threshold attacks; write metrics, signals and a report',
@@ -71,6 +77,7 @@ export const auditCommand: Command = {
       leaveOneOut: Boolean(v['leave-one-out']),
       seed: numberFlag(v, 'audit-seed', 0, { int: true, min: 0 }),
       rmiaA,
+      queries: queriesFlag(v),
       compare: (v.compare as string[] | undefined) ?? [],
       onReference: (_d, _t, r) => progress.tick(r.cached ? '(cached)' : `(${r.seconds.toFixed(1)}s, test acc ${r.testAccuracy.toFixed(3)})`),
     });
