@@ -34,11 +34,11 @@ export function trainModel(
   hooks: LoopHooks = {},
   checkpoint?: CheckpointSpec,
 ): TrainedModel & { seconds: number } {
+  const aug = augmentHooks(recipe, data.shape);
   const gen = new Generator(recipe.seed);
   const model = buildModel(recipe.model, data.shape, data.classes, gen);
   const init = model.stateDict();
   const optimizer = makeOptimizer(recipe.optimizer, model.namedParameters());
-  const aug = augmentHooks(recipe, data.shape);
   const rows = memberRows(data, members);
   const { streams, ...loop } = hooks;
   const state = { model, init, optimizer, streams: { generators: { shuffle: gen, ...aug.generators, ...streams?.generators }, rngs: { ...streams?.rngs } } };
