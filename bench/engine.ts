@@ -6,6 +6,7 @@ import { cpus } from 'node:os';
 import * as E from '../src/engine/index.ts';
 import { mlp, smallCnn, type Module } from '../src/nn/index.ts';
 import { Adam } from '../src/optim/index.ts';
+import { imageTrainingBench } from './engine-images.ts';
 
 const threads = cpus().length;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -139,3 +140,6 @@ console.log('');
 console.log(`MLP step: ${(mlpFlops / 1e6).toFixed(0)} MFLOP -> ${(mlpFlops / cw.mlp / 1e9).toFixed(1)} GFLOP/s = ${((100 * mlpFlops) / cw.mlp / 1e9 / gemmGflops).toFixed(0)}% of the GEMM rate`);
 if (tfjs) console.log(`TF.js backends: ${tfjs.backends}`);
 if (torchPy) console.log(`PyTorch ${torchPy.version} via /usr/bin/python3`);
+
+// ---- image models: training images/s at batch 128 with augmentation (bench/engine-images.ts)
+if (!process.env.BENCH_SKIP_IMAGES) imageTrainingBench(threads, Math.min(RUNS, 3));

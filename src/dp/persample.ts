@@ -5,12 +5,13 @@
 //   Conv2d  g_i = B_i U_i^T, U_i = im2col(a_i)   bias: sum over positions of B_i
 //           (computed by default as one grouped convolution, which gives the same g_i without the im2col buffer)
 //   GroupNorm  weight: sum over positions of b_i * xhat_i (xhat recomputed from a_i), bias: sum of b_i
+//   LayerNorm  the same over the non-batch, non-feature dims (xhat normalised over the last dim)
 // Ghost norms for Linear on 2-D inputs: ||g_i||^2 = ||a_i||^2 ||b_i||^2, with a 0/1 mask M:
 // ||g_i * M||^2 = (b_i^2)^T M (a_i^2); the clipped sum is then (c * b)^T a, never materialising g_i.
 // Layers hand (input, output) to the capture hook of src/nn/capture.ts, installed only during these calls.
 import { call, grad, groupNorm, keep, noGrad, tidy, track, unfold, type Tensor } from '../engine/index.ts';
 import { setCapture } from '../nn/capture.ts';
-import { BatchNorm, Conv2d, GroupNorm, Linear, type Module } from '../nn/index.ts';
+import { BatchNorm, Conv2d, GroupNorm, LayerNorm, Linear, type Module } from '../nn/index.ts';
 import { InputError } from '../util/errors.ts';
 
 /** Per-example losses [B] of a batch's logits (e.g. cross-entropy with reduction 'none'). */
@@ -32,7 +33,7 @@ export interface ClipOptions extends PerSampleOptions {
   scale?: number;
 }
 
-type Layer = Linear | Conv2d | GroupNorm;
+type Layer = Linear | Conv2d | GroupNorm | LayerNorm;
 
 interface LayerParams {
   layer: Layer;
@@ -62,10 +63,10 @@ function plan(model: Module): Plan {
   for (const [path, m] of model.namedModules()) {
     const own = m.namedParameters().filter(([n, p]) => !n.includes('.') && p.requiresGrad);
     if (own.length === 0) continue;
-    if (!(m instanceof Linear || m instanceof Conv2d || m instanceof GroupNorm)) {
+    if (!(m instanceof Linear || m instanceof Conv2d || m instanceof GroupNorm || m instanceof LayerNorm)) {
       throw new InputError(
         `per-sample gradients (DP-SGD) do not support layer '${path || '(root)'}' (${m.constructor.name}): ` +
-          'supported layers with parameters are Linear, Conv2d and GroupNorm',
+          'supported layers with parameters are Linear, Conv2d, GroupNorm and LayerNorm',
       );
     }
     const full = (n: string) => (path ? `${path}.${n}` : n);
@@ -225,6 +226,12 @@ function materialize(t: Trace, conv: ConvMethod): { weight: PerSample | null; bi
     let weight: PerSample | null = null;
     if (lp.weight) weight = conv === 'unfold' ? bf(convUnfold(L, a, b)) : { t: convGrouped(L, a, b), layout: 'conv-cbo' };
     return { weight, bias: bf(lp.bias && sumDims(b, 2)) };
+  }
+  if (L instanceof LayerNorm) {
+    // y = xhat * w + bias over the last dim; sum the middle (token) dims.
+    const xhat: Tensor = call('aten::layer_norm', [a, [L.dim], null, null, L.eps, false]);
+    const mid = (t: Tensor) => (t.shape.length > 2 ? t.reshape([n, -1, L.dim]).sum(1) : t);
+    return { weight: bf(lp.weight && mid(b.mul(xhat))), bias: bf(lp.bias && mid(b)) };
   }
   // GroupNorm: y = xhat * w + bias per channel (dim 1).
   const weight = lp.weight ? sumDims(b.mul(groupNorm(a, L.groups, null, null, L.eps)), 2) : null;
