@@ -45,7 +45,7 @@ export function stageFromFlags(method: DefenseMethod, v: Values, recipe: Recipe)
       pve: s.pve,
       ratio: numberFlag(v, 'ratio', d.ratio, { min: 0, max: 1 }),
       rank: stringFlag(v, 'rank', d.rank, ['global', 'per-layer'] as const),
-      params: stringFlag(v, 'params', d.params, ['weights', 'all'] as const),
+      params: v.params !== undefined ? String(v.params) : d.params,
       rewind: stringFlag(v, 'rewind', d.rewind, ['init', 'zero', 'random-init'] as const),
       scope: stringFlag(v, 'scope', d.scope, ['rest', 'critical', 'all'] as const),
       epochs: numberFlag(v, 'epochs', d.epochs, { int: true, min: 0 }),

@@ -1,12 +1,12 @@
 // CWRF (Fang & Kim, ICLR 2026): score weights, rewind the critical ones to their initial values and
 // freeze them, fine-tune the rest. Also the baselines run on the same footing: fine-tune-all, prune, rewind-only.
 import { Generator, keep, type Tensor } from '../engine/index.ts';
-import { buildModel } from '../nn/index.ts';
+import { buildModel, parameterKinds } from '../nn/index.ts';
 import { makeOptimizer } from '../optim/index.ts';
 import { augmentHooks, checkpointedFit, fit, makeObjective, memberRows, type CheckpointSpec, type DataContext, type EpochStats, type ObjectiveSpec, type Recipe, type TrainedModel } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
-import { criticalMasks, disposeMasks, maskCounts, type CriticalOptions, type Masks } from './critical.ts';
+import { checkParamsSelection, criticalMasks, disposeMasks, maskCounts, type CriticalOptions, type Masks } from './critical.ts';
 import { rewind, type RewindTo } from './rewind.ts';
 import { computeScores, disposeScores, type PveOptions, type ScoreName, type Scores } from './scores.ts';
 import { dpHooks } from '../dp/dpsgd.ts';
@@ -56,7 +56,7 @@ export function cwrfStage(method: DefenseMethod, opts: Partial<CwrfStage>, recip
   if (!['rest', 'critical', 'all'].includes(s.scope)) throw new InputError(`unknown scope '${s.scope}' (rest, critical, all)`);
   if (!['init', 'zero', 'random-init'].includes(s.rewind)) throw new InputError(`unknown rewind '${s.rewind}' (init, zero, random-init)`);
   if (!['global', 'per-layer'].includes(s.rank)) throw new InputError(`unknown rank '${s.rank}' (global, per-layer)`);
-  if (!['weights', 'all'].includes(s.params)) throw new InputError(`unknown params '${s.params}' (weights, all)`);
+  checkParamsSelection(s.params);
   if (s.objective.name === 'dpsgd' && !recipe.dp) throw new InputError('fine-tuning with dpsgd needs DP settings (--max-grad-norm, --target-epsilon or --noise-multiplier, --delta)');
   return s;
 }
@@ -104,7 +104,7 @@ export function applyCwrf(stage: CwrfStage, ctx: StageContext): { history: Epoch
   let masks: Masks = new Map();
   if (stage.ratio > 0) {
     const scores = scoreModel(stage, ctx);
-    masks = criticalMasks(scores, stage);
+    masks = criticalMasks(scores, stage, parameterKinds(model));
     disposeScores(scores);
     info.critical = maskCounts(masks).total;
     rewind(model, masks, stage.rewind, trained.init, () =>
