@@ -51,7 +51,7 @@ export const benchCommand: Command = {
       '',
       `Command: \`${cmd}\``,
       `Machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, Node ${process.version}. Wall time ${minutes.toFixed(1)} min (finished runs are reused).`,
-      `Recipe: ${base.model.arch} ${JSON.stringify(base.model)}, ${base.optimizer.name} lr ${base.optimizer.lr}, ${base.epochs} epochs, batch ${base.batchSize}. Seeds ${seeds.join(', ')}; ${numberFlag(v, 'refs', 8, { int: true, min: 2 })} reference models per audit, each replaying the defense (adaptive attacker). LiRA = online, fixed variance; RMIA = online. Values are mean ± std over seeds, in %.`,
+      `Recipe: ${base.model.arch} ${JSON.stringify(base.model)}, ${base.optimizer.name} lr ${base.optimizer.lr}, ${base.epochs} epochs, batch ${base.batchSize}${base.augment ? `, augment ${[base.augment.flip && 'flip', base.augment.crop && `crop (pad ${base.augment.pad})`].filter(Boolean).join(' + ')}` : ''}${base.normalize ? ', per-channel normalisation' : ''}. Seeds ${seeds.join(', ')}; ${numberFlag(v, 'refs', 8, { int: true, min: 2 })} reference models per audit, each replaying the defense (adaptive attacker). LiRA = online, fixed variance; RMIA = online. Values are mean ± std over seeds, in %.`,
       '',
       md,
       '',
