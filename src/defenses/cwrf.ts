@@ -8,7 +8,7 @@ import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { criticalMasks, disposeMasks, maskCounts, type CriticalOptions, type Masks } from './critical.ts';
 import { rewind, type RewindTo } from './rewind.ts';
-import { computeScores, disposeScores, type PveOptions, type ScoreName, type Scores } from './scores.ts';
+import { computeScores, disposeScores, type PveOptions, type ScoreName, type Scores } from './scores/index.ts';
 import { dpHooks } from '../dp/dpsgd.ts';
 
 export type DefenseMethod = 'cwrf' | 'finetune-all' | 'prune' | 'rewind';

@@ -3,7 +3,7 @@ import type { DefenseStage } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { applyCwrf, type CwrfStage, type StageContext } from './cwrf.ts';
 
-export * from './scores.ts';
+export * from './scores/index.ts';
 export * from './critical.ts';
 export * from './rewind.ts';
 export * from './cwrf.ts';
