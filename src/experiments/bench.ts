@@ -46,7 +46,7 @@ export function benchDefenses(dataset: string, ftEpochs = 10): BenchDefense[] {
     { name: 'retrain (RelaxLoss, +fine-tune epochs)', base: rl, extraEpochs: ftEpochs },
     { name: 'prune (TFO, no fine-tune)', base: { name: 'ce' }, stage: stage('prune', { score: 'tfo' }) },
     { name: 'DP-SGD (eps 8)', base: { name: 'ce' }, dp },
-    { name: 'DP-SGD + CWRF (DP fine-tune, eps 8)', base: { name: 'ce' }, dp, stage: stage('cwrf', { objective: { name: 'dpsgd' } }) },
+    { name: 'DP-SGD + CWRF (DP fine-tune, eps 8)', base: { name: 'ce' }, dp, stage: stage('cwrf', { objective: { name: 'ce' }, dp }) },
   ];
 }
 

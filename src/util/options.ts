@@ -2,7 +2,7 @@
 // entries that carry them (models, objectives, defense methods, scores, attacks ...).
 import { InputError } from './errors.ts';
 
-export type OptionType = 'string' | 'number' | 'int' | 'boolean' | 'list' | 'choice';
+export type OptionType = 'string' | 'number' | 'int' | 'boolean' | 'list' | 'int-list' | 'choice';
 
 /** One option: how it is parsed, its default as the code uses it, and a one-line description. */
 export interface OptionSpec {
@@ -63,9 +63,10 @@ export function parseOption(name: string, spec: OptionSpec, raw: string | boolea
       return range(x);
     }
     case 'list':
+    case 'int-list':
       return raw.split(',').map((s) => {
         const x = num(s);
-        if (spec.min !== undefined && !Number.isInteger(x)) throw new InputError(`--${name}: '${s}' is not an integer`);
+        if (spec.type === 'int-list' && !Number.isInteger(x)) throw new InputError(`--${name}: '${s}' is not an integer`);
         return range(x);
       });
     case 'choice': {
@@ -151,7 +152,8 @@ export class Registry<E extends Entry> {
         const u = users.get(name);
         if (!u) users.set(name, { spec, by: [e] });
         else {
-          if (u.spec.type !== spec.type) throw new Error(`${this.kind} option --${name}: ${u.by[0].name} and ${e.name} disagree on its type`);
+          if (u.spec.type !== spec.type)
+            throw new Error(`${this.kind} option --${name}: ${u.by[0].name} and ${e.name} disagree on its type`);
           u.by.push(e);
         }
       }

@@ -2,6 +2,7 @@
 import { Generator, crossEntropy, klDiv, noGrad, tidy, type Tensor } from '../../engine/index.ts';
 import { makeOptimizer } from '../../optim/index.ts';
 import { InputError } from '../../util/errors.ts';
+import type { OptionTable } from '../../util/options.ts';
 import { accumulateTaylor, batches, zeroScores, type PveOptions, type ScoreEntry, type ScoreInput, type Scores } from './common.ts';
 
 /**
@@ -53,14 +54,29 @@ export function pveScores(s: ScoreInput, o: PveOptions): Scores {
   return scores;
 }
 
+/** PVE's options as flags (stored in a stage's `pve`). */
+export const PVE_OPTIONS = {
+  'pve-start': {
+    type: 'choice',
+    choices: ['target', 'scratch'],
+    default: 'target',
+    key: 'start',
+    description: 'where the updated copy starts',
+  },
+  'pve-anchor': {
+    type: 'choice',
+    choices: ['target', 'init'],
+    default: 'target',
+    key: 'anchor',
+    description: 'model whose reference-set outputs the KL term anchors to',
+  },
+  lambda: { type: 'number', min: 0, max: 1, default: 0.5, description: 'weight of the KL term' },
+  iters: { type: 'int', min: 1, default: 20, description: 'update steps of the copy' },
+} satisfies OptionTable;
+
 export const pveScore: ScoreEntry = {
   name: 'pve',
   description: 'privacy-vulnerability estimation: |g * w| of (1 - lambda) CE(members) + lambda KL on the reference set',
-  options: {
-    'pve-start': { type: 'choice', choices: ['target', 'scratch'], default: 'target', key: 'start', description: 'where the updated copy starts' },
-    'pve-anchor': { type: 'choice', choices: ['target', 'init'], default: 'target', key: 'anchor', description: "model whose reference-set outputs the KL term anchors to" },
-    lambda: { type: 'number', min: 0, max: 1, default: 0.5, description: 'weight of the KL term' },
-    iters: { type: 'int', min: 1, default: 20, description: 'update steps of the copy' },
-  },
+  options: PVE_OPTIONS,
   compute: (s, o) => pveScores(s, o.pve),
 };

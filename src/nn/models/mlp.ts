@@ -20,7 +20,12 @@ export const mlpModel: ModelEntry = {
   name: 'mlp',
   description: 'fully connected net (inputs flattened), hidden layers of --hidden units',
   options: {
-    hidden: { type: 'list', min: 1, default: [1024, 512, 256, 128], description: 'hidden layer sizes, comma-separated (the dataset preset overrides the default)' },
+    hidden: {
+      type: 'int-list',
+      min: 1,
+      default: [1024, 512, 256, 128],
+      description: 'hidden layer sizes, comma-separated (the dataset preset overrides the default)',
+    },
     activation: { type: 'choice', choices: ['relu', 'tanh', 'gelu', 'sigmoid'], default: 'tanh', description: 'activation between layers' },
   },
   build(spec, inShape, classes, gen) {

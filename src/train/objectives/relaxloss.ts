@@ -18,7 +18,12 @@ function relaxLoss(alpha: number, upper: number, variant: 'tabular' | 'image'): 
     const target = noGrad(() => {
       const p = logits.softmax(1);
       const py = p.gather(1, y.unsqueeze(1)).clamp(0, upper);
-      const rest = onesLike(p).mul(py.neg().add(1).div(classes - 1));
+      const rest = onesLike(p).mul(
+        py
+          .neg()
+          .add(1)
+          .div(classes - 1),
+      );
       return rest.scatter(1, y.unsqueeze(1), py);
     });
     const soft = softCrossEntropy(logits, target);
@@ -43,8 +48,19 @@ export const relaxLossObjective: ObjectiveEntry = {
   name: 'relaxloss',
   description: 'RelaxLoss: keep the loss near alpha, flatten confident posteriors (Chen et al. 2022)',
   options: {
-    alpha: { type: 'number', min: 0, defaultText: 'per dataset (1; purchase100 0.8, texas100 2.5, cifar100 3)', description: 'RelaxLoss target loss' },
-    upper: { type: 'number', min: 0, max: 1, defaultText: 'per dataset (0.3; texas100 0.1, cifar 1)', description: 'RelaxLoss cap on the true-class probability' },
+    alpha: {
+      type: 'number',
+      min: 0,
+      defaultText: 'per dataset (1; purchase100 0.8, texas100 2.5, cifar100 3)',
+      description: 'RelaxLoss target loss',
+    },
+    upper: {
+      type: 'number',
+      min: 0,
+      max: 1,
+      defaultText: 'per dataset (0.3; texas100 0.1, cifar 1)',
+      description: 'RelaxLoss cap on the true-class probability',
+    },
   },
   defaults: relaxLossDefaults,
   validate(s) {
