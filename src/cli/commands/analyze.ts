@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { analyze, audit, loadRun } from '../../experiments/index.ts';
 import { setThreads } from '../../engine/index.ts';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
-import { renderAnalyzeReport } from '../../report/index.ts';
+import { renderAnalyzeReport, renderAuditReport } from '../../report/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, outFlag, type Command } from '../command.ts';
 import { runLoadOptions } from '../data-flags.ts';
@@ -39,7 +39,7 @@ export const analyzeCommand: Command = {
     const auditDir = f.opt<string>('audit') ?? join(dir, 'audit');
     if (!existsSync(join(auditDir, 'signals.safetensors'))) {
       io.err(`no audit in ${auditDir}: running one first`);
-      await audit(run, { ...load, refs: f.get<number>('refs'), out: auditDir, workers: f.get('workers', cpus().length) });
+      await audit(run, { ...load, refs: f.get<number>('refs'), out: auditDir, workers: f.get('workers', cpus().length), render: renderAuditReport });
     }
     const progress = new Progress(io, 'step', 0);
     const sweep = f.get<number[]>('sweep');

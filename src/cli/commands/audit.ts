@@ -5,6 +5,7 @@ import { ATTACK_NAMES, type AttackName } from '../../attacks/index.ts';
 import { attackSignals, audit, loadRun, readSignals, writeSignals } from '../../experiments/index.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { InputError } from '../../util/errors.ts';
+import { renderAuditReport } from '../../report/index.ts';
 import { COMMON, DATA, outFlag, type Command, type OptionTable } from '../command.ts';
 import type { Flags } from '../flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
@@ -84,6 +85,7 @@ export const auditCommand: Command = {
       seed: f.get<number>('audit-seed'),
       rmiaA,
       compare: f.opt<string[]>('compare') ?? [],
+      render: renderAuditReport,
       onReference: (_d, _t, r) => progress.tick(r.cached ? '(cached)' : `(${r.seconds.toFixed(1)}s, test acc ${r.testAccuracy.toFixed(3)})`),
     });
     io.log(`target: train acc ${json.target.trainAccuracy.toFixed(4)}, test acc ${json.target.testAccuracy.toFixed(4)}`);

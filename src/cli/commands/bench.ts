@@ -1,9 +1,9 @@
 // `cwrf bench`: the privacy-utility table on a dataset (markdown + HTML), resumable.
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { bench, benchDefenses, benchMarkdown } from '../../experiments/index.ts';
+import { bench, benchDefenses } from '../../experiments/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
-import { renderBenchReport } from '../../report/index.ts';
+import { benchMarkdown, renderAuditReport, renderBenchReport } from '../../report/index.ts';
 import { COMMON, DATA, outFlag, type Command } from '../command.ts';
 import { loadOptionsFromFlags } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
@@ -41,6 +41,7 @@ export const benchCommand: Command = {
       refs: f.get<number>('refs'),
       workers: f.get('workers', cpus().length),
       ftEpochs: f.get<number>('ft-epochs'),
+      render: renderAuditReport,
       onStep: (w) => progress.tick(w),
       ...(only ? { only } : {}),
     });

@@ -27,6 +27,7 @@ export const demoCommand: Command = {
       out,
       refs,
       workers: f.get('workers', cpus().length),
+      render: renderAuditReport,
       onStep: (w) => {
         io.err(`- ${w}`);
         refProgress = null;
