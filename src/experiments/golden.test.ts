@@ -237,6 +237,9 @@ test('golden: train, defend (cwrf, rewind, dpsgd fine-tune), audit give the reco
       '--out',
       join(dir, 'cwrf-dp'),
     );
+    // DP-SGD's one encoding: the fine-tune's DP settings live in the stage, not in the recipe (which a replay would apply to the base)
+    assert.equal(dpf.recipe.dp, undefined);
+    assert.deepEqual(dpf.recipe.defenses[0].dp, { maxGradNorm: 1, noiseMultiplier: 1, delta: 1e-5 });
     got.cwrfDp = { ...files('cwrf-dp', ['model']), testAccuracy: dpf.metrics.testAccuracy };
     const a = await cwrf('audit', join(dir, 'cwrf'), '--refs', '2', '--workers', '1');
     got.audit = {
