@@ -34,7 +34,7 @@ export const DATA: OptionTable = {
   'data-dir': {
     type: 'string',
     value: 'DIR',
-    defaultText: "the run's recorded directory, then $CWRF_DATA_DIR, then ~/.cache/cwrf/data",
+    defaultText: "$CWRF_DATA_DIR, then ~/.cache/cwrf/data (on a run: its recorded directory first)",
     description: 'where dataset files are looked for',
   },
   'label-column': { type: 'string', value: 'first|last|N', defaultText: 'first', description: 'label column of a csv: dataset' },
