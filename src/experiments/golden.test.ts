@@ -92,9 +92,10 @@ const GOLDEN_MODELS = [
 test('golden: train, defend (cwrf, rewind, dpsgd fine-tune), audit give the recorded bytes', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cwrf-golden-'));
   const env = { CWRF_CACHE_DIR: join(dir, 'cache'), CWRF_CHECKPOINT_SECONDS: '60' };
-  const saved = { ...process.env };
+  const keys = [...Object.keys(env), 'CWRF_DATA_DIR', 'CWRF_THREADS'];
+  const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
+  for (const k of keys) delete process.env[k];
   Object.assign(process.env, env);
-  delete process.env.CWRF_DATA_DIR;
   /** Runs the CLI in this process (faster than a child per command), returning its --json result. */
   const cwrf = async (...args: string[]) => {
     let out = '';
@@ -249,7 +250,10 @@ test('golden: train, defend (cwrf, rewind, dpsgd fine-tune), audit give the reco
     };
     assert.deepEqual(got, GOLDEN);
   } finally {
-    process.env = saved;
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 });
