@@ -2,7 +2,7 @@
 import { cat, keep, noGrad, tidy, zeros, type Tensor } from '../engine/index.ts';
 import { InputError } from '../util/errors.ts';
 import { PARAM_KINDS, type ParamKind } from '../nn/index.ts';
-import type { Scores } from './scores.ts';
+import type { Scores } from './scores/index.ts';
 
 export interface CriticalOptions {
   ratio: number;

@@ -1,7 +1,8 @@
 // Calibration of the image path against PyTorch (`npm run test:slow`): resnet20 with augmentation on 10,000
 // CIFAR-10 members reaches the accuracy bench/peers/torch_cifar.py reaches with the same recipe, members,
 // normalisation and epochs (within 2 points); a ViT learns. Epoch times are printed (CPU shared: expect noise).
-// CWRF_CALIB_EPOCHS sets resnet20's epochs (default 5).
+// CWRF_CALIB_EPOCHS sets resnet20's epochs (default 5); CWRF_CALIB_OUT keeps the runs in a directory, so an
+// interrupted calibration resumes from its training checkpoints.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -16,7 +17,7 @@ import { train } from './run.ts';
 
 const SHARED = fileURLToPath(new URL('../../../shared/data', import.meta.url));
 const PEER = fileURLToPath(new URL('../../bench/peers/torch_cifar.py', import.meta.url));
-const out = mkdtempSync(join(tmpdir(), 'cwrf-images-calibration-'));
+const out = process.env.CWRF_CALIB_OUT ?? mkdtempSync(join(tmpdir(), 'cwrf-images-calibration-'));
 setThreads(2);
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -15,6 +15,7 @@ import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { versions } from './versions.ts';
 import { firstQuery, queryLogits } from './queries.ts';
+import { upgradeRecipe } from '../defenses/index.ts';
 import { replay, type StageLog } from './replay.ts';
 import { loadState, saveState } from '../nn/index.ts';
 
@@ -152,7 +153,7 @@ export async function loadRun(dir: string): Promise<Run> {
   const split = await readSafetensors(join(dir, 'split.safetensors'));
   const m = split.tensors.members;
   if (!m) throw new InputError(`${dir}/split.safetensors has no 'members' tensor`);
-  return { ...json, dir, members: m.data as Uint8Array };
+  return { ...json, recipe: upgradeRecipe(json.recipe, json.metrics.history), dir, members: m.data as Uint8Array };
 }
 
 /** Where a command writing `out` keeps its training checkpoints until `out` is written. */

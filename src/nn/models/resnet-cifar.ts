@@ -6,7 +6,8 @@ import { call, type Generator, type Tensor } from '../../engine/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { AdaptiveAvgPool2d, Conv2d, Linear, Sequential } from '../layers.ts';
 import { Module } from '../module.ts';
-import { normLayer, type NormKind } from './norm.ts';
+import { normLayer, normOption } from './norm.ts';
+import type { ModelEntry, NormKind } from './types.ts';
 
 /** Option A shortcut: x[:, :, ::s, ::s] with the new channels zero-padded equally on both sides. */
 function shortcutA(x: Tensor, stride: number, outC: number): Tensor {
@@ -81,3 +82,14 @@ export class CifarResNet extends Module {
     return this.linear.forward(this.pool.forward(h).flatten(1));
   }
 }
+
+const widthOption = { type: 'number', min: 1 / 16, default: 1, description: 'channel multiplier of resnet20/32/56 (16/32/64 channels times this)' } as const;
+
+/** resnet20, resnet32, resnet56 for the model registry. */
+export const cifarResNetModels: ModelEntry[] = (Object.keys(CIFAR_RESNET_DEPTHS) as (keyof typeof CIFAR_RESNET_DEPTHS)[]).map((name) => ({
+  name,
+  description: `CIFAR ResNet-${CIFAR_RESNET_DEPTHS[name]} (He et al.), option A shortcuts, --width multiplier`,
+  options: { norm: normOption('batch'), width: widthOption },
+  build: (spec, inShape, classes, gen) =>
+    new CifarResNet(CIFAR_RESNET_DEPTHS[name], inShape, classes, gen, { width: spec.width as number | undefined, norm: spec.norm ?? 'batch' }),
+}));

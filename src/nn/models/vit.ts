@@ -10,6 +10,7 @@ import { defaultDtype } from '../dtype.ts';
 import { LayerNorm } from '../layernorm.ts';
 import { Conv2d, Linear, Sequential } from '../layers.ts';
 import { Module } from '../module.ts';
+import type { ModelEntry } from './types.ts';
 
 export interface VitOptions {
   depth?: number;
@@ -98,3 +99,18 @@ export class VisionTransformer extends Module {
     return this.head.forward(h.select(1, 0));
   }
 }
+
+const vitInt = (description: string, d: number) => ({ type: 'int', min: 1, default: d, description }) as const;
+
+export const vitTinyModel: ModelEntry = {
+  name: 'vit-tiny',
+  description: 'small ViT for 32x32 images: patch embedding, class token, pre-norm attention blocks (2.7 M parameters)',
+  options: {
+    depth: vitInt('ViT blocks', VIT_TINY.depth),
+    dim: vitInt('ViT embedding width', VIT_TINY.dim),
+    heads: vitInt('ViT attention heads', VIT_TINY.heads),
+    patch: vitInt('ViT patch side (pixels)', VIT_TINY.patch),
+  },
+  build: (spec, inShape, classes, gen) =>
+    new VisionTransformer(inShape, classes, gen, { depth: spec.depth as number | undefined, dim: spec.dim as number | undefined, heads: spec.heads as number | undefined, patch: spec.patch as number | undefined }),
+};

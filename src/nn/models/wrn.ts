@@ -5,7 +5,8 @@ import type { Generator, Tensor } from '../../engine/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { AdaptiveAvgPool2d, Conv2d, Linear, Sequential } from '../layers.ts';
 import { Module } from '../module.ts';
-import { normLayer, type NormKind } from './norm.ts';
+import { normLayer, normOption } from './norm.ts';
+import type { ModelEntry, NormKind } from './types.ts';
 
 class WideBlock extends Module {
   readonly bn1: Module;
@@ -65,3 +66,10 @@ export class WideResNet extends Module {
     return this.fc.forward(this.pool.forward(this.bn1.forward(h).relu()).flatten(1));
   }
 }
+
+export const wrn164Model: ModelEntry = {
+  name: 'wrn16-4',
+  description: 'Wide ResNet 16-4 (pre-activation, 1x1 conv shortcuts)',
+  options: { norm: normOption('batch') },
+  build: (spec, inShape, classes, gen) => new WideResNet(16, 4, inShape, classes, gen, spec.norm ?? 'batch'),
+};
