@@ -19,7 +19,7 @@ import {
 } from '../train/index.ts';
 import type { OptionTable } from '../util/options.ts';
 import { Rng } from '../util/rng.ts';
-import { checkParamsSelection, criticalMasks, disposeMasks, maskCounts, type CriticalOptions, type Masks } from './critical.ts';
+import { criticalMasks, disposeMasks, maskCounts, type CriticalOptions, type Masks } from './critical.ts';
 import { rewind, type RewindTo } from './rewind.ts';
 import { computeScores, disposeScores, SCORES, type PveOptions, type ScoreName, type Scores } from './scores/index.ts';
 import { dpHooks } from '../dp/dpsgd.ts';
