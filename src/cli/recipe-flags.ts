@@ -47,12 +47,12 @@ export const RECIPE_FLAGS: OptionTable = {
     description: 'architecture',
   },
   ...MODELS.options(),
-  epochs: { type: 'int', min: 0, defaultText: 'dataset preset (30; cifar*, imagefolder: 20)', description: 'training epochs' },
-  optimizer: { type: 'choice', choices: ['sgd', 'adam', 'adamw'], defaultText: 'dataset preset (adam)', description: 'optimizer' },
+  epochs: { type: 'int', min: 0, defaultText: 'preset (30; cifar*, imagefolder: 20; image ResNets/WRN, vit-tiny: 100)', description: 'training epochs' },
+  optimizer: { type: 'choice', choices: ['sgd', 'adam', 'adamw'], defaultText: 'preset (adam; image ResNets/WRN: sgd; vit-tiny: adamw)', description: 'optimizer' },
   lr: {
     type: 'number',
     min: 0,
-    defaultText: 'dataset preset (1e-3); 0.1 for sgd over an adam preset',
+    defaultText: 'preset (1e-3; image ResNets/WRN: 0.01); 0.1 for sgd over an adam preset',
     description: 'initial learning rate',
   },
   momentum: { type: 'number', min: 0, max: 1, default: 0.9, description: 'SGD momentum' },
@@ -61,7 +61,7 @@ export const RECIPE_FLAGS: OptionTable = {
   schedule: {
     type: 'choice',
     choices: ['constant', 'step', 'cosine', 'multistep'],
-    defaultText: 'dataset preset (constant)',
+    defaultText: 'preset (constant; image ResNets/WRN: multistep; vit-tiny: cosine)',
     description: 'learning-rate schedule',
   },
   'step-size': { type: 'int', min: 1, default: 10, description: 'epochs between decays of the step schedule' },
@@ -77,7 +77,7 @@ export const RECIPE_FLAGS: OptionTable = {
   'batch-size': {
     type: 'int',
     min: 1,
-    defaultText: 'dataset preset (128; cifar*, imagefolder: 64)',
+    defaultText: 'preset (128; cifar*, imagefolder: 64; image ResNets/WRN: 256)',
     description: 'batch size (DP-SGD: expected batch size)',
   },
   seed: { type: 'int', min: 0, default: 0, description: 'model seed (initial weights, batch order)' },
