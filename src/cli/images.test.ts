@@ -48,7 +48,7 @@ test('image input errors: crop on non-image data, images smaller than the crop, 
   oneLineError(cwrf('train', '--dataset', tiny, '--model', 'smallcnn', '--epochs', '1', '--out', out), /smallcnn needs images of at least 4x4/);
   oneLineError(cwrf('train', '--dataset', tab, '--normalize', 'population', '--epochs', '1', '--out', out), /--normalize needs image data/);
   oneLineError(cwrf('train', '--dataset', tab, '--augment', 'rotate', '--out', out), /--augment must be/);
-  oneLineError(cwrf('train', '--dataset', tab, '--model', 'mlp', '--width', '2', '--out', out), /--width applies to/);
+  oneLineError(cwrf('train', '--dataset', tab, '--model', 'mlp', '--width', '2', '--out', out), /--width does not apply to --model mlp/);
   assert.equal(cwrf('train', '--dataset', tab, '--model', 'mlp', '--hidden', '8', '--epochs', '1', '--population', '40', '--out', join(dir, 'tab-run')).code, 0);
   oneLineError(cwrf('audit', join(dir, 'tab-run'), '--refs', '2', '--queries', '2'), /--queries 2 needs image data/);
   assert.ok(!existsSync(out));
