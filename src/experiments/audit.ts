@@ -179,7 +179,7 @@ export async function writeSignals(file: string, s: SignalSet, results: AttackRe
     if (d) t[name] = { dtype: 'F64', shape: k === 'phi' && q > 1 ? [models, n, q] : [models, n], data: d };
   }
   for (const r of results) t[`score.${r.name}`] = { dtype: 'F64', shape: [n], data: r.scores };
-  await writeSafetensors(file, t, { format: 'cwrf-signals/1', target: String(s.target), classes: String(s.classes), queries: String(q) });
+  await writeSafetensors(file, t, { format: 'cwrf-signals/1', target: String(s.target), classes: String(s.classes), ...(q > 1 ? { queries: String(q) } : {}) });
 }
 
 /** Reads a signals file (cwrf's own, or one exported from elsewhere with at least phi or p_y, inclusion, labels). */

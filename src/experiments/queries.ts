@@ -30,8 +30,12 @@ export function queryLogits(model: Module, data: DataContext, q: number, batch =
     tidy(() => {
       const parts: Tensor[] = [];
       for (let s = 0; s < n; s += batch) {
-        const xb = data.x.indexSelect(0, idx.narrow(0, s, Math.min(batch, n - s)));
-        parts.push(stack(queries.map((qq) => model.forward(applyQuery(xb, qq))), 1));
+        parts.push(
+          tidy(() => {
+            const xb = data.x.indexSelect(0, idx.narrow(0, s, Math.min(batch, n - s)));
+            return stack(queries.map((qq) => tidy(() => model.forward(applyQuery(xb, qq)))), 1);
+          }),
+        );
       }
       return parts.length ? cat(parts, 0) : null;
     }),
