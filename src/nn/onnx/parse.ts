@@ -168,9 +168,13 @@ export function decodeOnnx(bytes: Uint8Array, path: string, limits: OnnxLimits =
   };
 }
 
-/** Encodes `model`'s graph with the initializers in `values` replaced (inline data; other fields as read). */
-export function encodeOnnx(model: OnnxModel, values: Map<string, OnnxTensor>): Uint8Array {
+/**
+ * Encodes `model`'s graph with the initializers in `values` replaced (inline data; other fields as read).
+ * `inference`: BatchNormalization and Dropout nodes of a training-mode export switch to inference mode.
+ */
+export function encodeOnnx(model: OnnxModel, values: Map<string, OnnxTensor>, opts: { inference?: boolean } = {}): Uint8Array {
   const m = model.proto as unknown as ProtoModel;
+  if (opts.inference) toInference(m);
   for (const t of m.graph!.initializer ?? []) {
     const v = values.get(t.name);
     if (!v) continue;
@@ -182,6 +186,26 @@ export function encodeOnnx(model: OnnxModel, values: Map<string, OnnxTensor>): U
     t.dataLocation = 0;
   }
   return modelType().encode(model.proto).finish();
+}
+
+/** Training-mode BatchNormalization -> inference mode (running-stat outputs dropped); Dropout's training flag removed. */
+function toInference(m: ProtoModel): void {
+  const g = m.graph!;
+  const used = new Set([...(g.node ?? []).flatMap((n) => n.input ?? []), ...(g.output ?? []).map((o) => o.name)]);
+  for (const n of g.node ?? []) {
+    if (n.domain && n.domain !== 'ai.onnx') continue;
+    if (n.opType === 'BatchNormalization') {
+      const a = (n.attribute ?? []).find((x) => x.name === 'training_mode');
+      if (a && num(a.i) === 1) {
+        a.i = 0;
+        const extra = (n.output ?? []).slice(1).filter((o) => o && used.has(o));
+        if (extra.length) throw new InputError(`node '${n.name}': its running statistics '${extra.join("', '")}' are used in the graph`);
+        n.output = (n.output ?? []).slice(0, 1);
+      }
+    } else if (n.opType === 'Dropout' && (n.input ?? []).length > 2) {
+      n.input = (n.input ?? []).slice(0, 2);
+    }
+  }
 }
 
 // ---- protobuf message shapes (the fields cwrf reads; protobufjs names them in camelCase)
