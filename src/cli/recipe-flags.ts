@@ -1,6 +1,7 @@
 // Flags that describe a training recipe, shared by `train`, `defend --method retrain` and `bench`.
 import { defaultRecipe, relaxLossDefaults, type ObjectiveSpec, type Recipe } from '../train/index.ts';
 import type { ModelSpec } from '../nn/index.ts';
+import { ONNX_PREFIX, onnxModelSpec } from '../nn/onnx/spec.ts';
 import type { OptimizerSpec, ScheduleSpec } from '../optim/index.ts';
 import { InputError } from '../util/errors.ts';
 import { listFlag, numberFlag, stringFlag, type Options, type Values } from './command.ts';
@@ -8,6 +9,8 @@ import { listFlag, numberFlag, stringFlag, type Options, type Values } from './c
 export const RECIPE_FLAGS: Options = {
   dataset: { type: 'string', short: 'd' },
   model: { type: 'string' },
+  init: { type: 'string' },
+  'init-from': { type: 'string' },
   hidden: { type: 'string' },
   activation: { type: 'string' },
   norm: { type: 'string' },
@@ -74,8 +77,15 @@ export function dpFromFlags(v: Values, required: boolean): Recipe['dp'] {
 export function recipeFromFlags(v: Values): Recipe {
   const dataset = stringFlag(v, 'dataset', 'mnist');
   const d = defaultRecipe(dataset);
-  const arch = stringFlag(v, 'model', d.model.arch, ['mlp', 'smallcnn', 'resnet18'] as const);
-  const model: ModelSpec = arch === d.model.arch ? { ...d.model } : { arch };
+  const onnx = typeof v.model === 'string' && v.model.startsWith(ONNX_PREFIX);
+  if (!onnx && (v.init !== undefined || v['init-from'] !== undefined)) throw new InputError('--init and --init-from apply to --model onnx:PATH');
+  const arch = onnx ? 'onnx' : stringFlag(v, 'model', d.model.arch, ['mlp', 'smallcnn', 'resnet18'] as const);
+  const model: ModelSpec = onnx
+    ? onnxModelSpec(v.model as string, { init: stringFlag(v, 'init', 'reset', ['reset', 'graph'] as const), initFrom: v['init-from'] as string | undefined })
+    : arch === d.model.arch
+      ? { ...d.model }
+      : { arch };
+  if (onnx && ['hidden', 'activation', 'norm'].some((k) => v[k] !== undefined)) throw new InputError('--hidden, --activation and --norm do not apply to an ONNX model');
   if (v.hidden !== undefined) model.hidden = listFlag(v, 'hidden');
   if (v.activation !== undefined) model.activation = stringFlag(v, 'activation', 'tanh', ['relu', 'tanh', 'gelu', 'sigmoid'] as const);
   if (v.norm !== undefined) model.norm = stringFlag(v, 'norm', 'batch', ['batch', 'group', 'none'] as const);
@@ -94,7 +104,7 @@ export function recipeFromFlags(v: Values): Recipe {
   const seed = numberFlag(v, 'seed', 0, { int: true, min: 0 });
   const objective = objectiveFromFlags(v, dataset, d.objective);
   const dp = dpFromFlags(v, objective.name === 'dpsgd');
-  if (objective.name === 'dpsgd' && model.arch !== 'mlp' && (model.norm ?? (arch === 'resnet18' ? 'batch' : 'none')) === 'batch')
+  if (objective.name === 'dpsgd' && model.arch !== 'mlp' && model.arch !== 'onnx' && (model.norm ?? (arch === 'resnet18' ? 'batch' : 'none')) === 'batch')
     throw new InputError('DP-SGD cannot train BatchNorm layers (batch statistics mix examples): use --norm group');
   const population = v.population !== undefined ? numberFlag(v, 'population', 0, { int: true, min: 2 }) : undefined;
   const testSize = v['test-size'] !== undefined ? numberFlag(v, 'test-size', 0, { int: true, min: 1 }) : undefined;

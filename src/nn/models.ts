@@ -14,6 +14,7 @@ import {
   type ActivationName,
 } from './layers.ts';
 import { Module } from './module.ts';
+import { buildOnnxModel, type OnnxModelSpec } from './onnx/spec.ts';
 
 /** Fully connected net, sizes = [in, hidden..., classes] (Location: 446-1024-512-256-128-30, tanh). */
 export function mlp(sizes: number[], activation: ActivationName, gen: Generator): Sequential {
@@ -108,8 +109,8 @@ export class ResNet18 extends Module {
 }
 
 /** Architecture description stored in a run's recipe. */
-export interface ModelSpec {
-  arch: 'mlp' | 'smallcnn' | 'resnet18';
+export interface ModelSpec extends Partial<Omit<OnnxModelSpec, 'arch'>> {
+  arch: 'mlp' | 'smallcnn' | 'resnet18' | 'onnx';
   hidden?: number[];
   activation?: ActivationName;
   norm?: NormKind;
@@ -128,7 +129,9 @@ export function buildModel(spec: ModelSpec, inShape: number[], classes: number, 
     case 'resnet18':
       if (inShape.length !== 3) throw new InputError(`resnet18 needs image input [C,H,W], got [${inShape}]`);
       return new ResNet18(inShape[0], classes, gen, spec.norm ?? 'batch');
+    case 'onnx':
+      return buildOnnxModel(spec as OnnxModelSpec, inShape, classes, gen);
     default:
-      throw new InputError(`unknown model '${(spec as ModelSpec).arch}' (mlp, smallcnn, resnet18)`);
+      throw new InputError(`unknown model '${(spec as ModelSpec).arch}' (mlp, smallcnn, resnet18, onnx:PATH)`);
   }
 }

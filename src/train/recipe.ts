@@ -1,5 +1,6 @@
 // A run's recipe: everything needed to replay a training run with another seed and member half.
 import type { ModelSpec } from '../nn/index.ts';
+import { validateOnnxSpec, type OnnxModelSpec } from '../nn/onnx/spec.ts';
 import type { OptimizerSpec, ScheduleSpec } from '../optim/index.ts';
 import { InputError } from '../util/errors.ts';
 import type { ObjectiveSpec } from './objectives.ts';
@@ -63,8 +64,9 @@ export function validateRecipe(r: Recipe): Recipe {
   num(r.optimizer.lr, 'learning rate', { min: 0 });
   if (!['sgd', 'adam', 'adamw'].includes(r.optimizer.name))
     throw new InputError(`unknown optimizer '${r.optimizer.name}' (sgd, adam, adamw)`);
-  if (!['mlp', 'smallcnn', 'resnet18'].includes(r.model.arch))
-    throw new InputError(`unknown model '${r.model.arch}' (mlp, smallcnn, resnet18)`);
+  if (!['mlp', 'smallcnn', 'resnet18', 'onnx'].includes(r.model.arch))
+    throw new InputError(`unknown model '${r.model.arch}' (mlp, smallcnn, resnet18, onnx:PATH)`);
+  if (r.model.arch === 'onnx') validateOnnxSpec(r.model as OnnxModelSpec);
   if (r.model.hidden) r.model.hidden.forEach((h) => num(h, 'hidden layer size', { int: true, min: 1 }));
   if (r.split.referenceFraction !== undefined) num(r.split.referenceFraction, 'reference fraction', { min: 0, max: 0.9 });
   if (r.objective.name === 'relaxloss') {
