@@ -10,3 +10,4 @@ export * from './bench.ts';
 export * from './demo.ts';
 export * from './export.ts';
 export * from './predict.ts';
+export * from './lira-import.ts';

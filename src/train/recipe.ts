@@ -67,6 +67,7 @@ export function validateRecipe(r: Recipe): Recipe {
   if (!['mlp', 'smallcnn', 'resnet18', 'onnx'].includes(r.model.arch))
     throw new InputError(`unknown model '${r.model.arch}' (mlp, smallcnn, resnet18, onnx:PATH)`);
   if (r.model.arch === 'onnx') validateOnnxSpec(r.model as OnnxModelSpec);
+  if (r.model.arch === 'onnx' && r.dp) throw new InputError("DP-SGD is not available for ONNX models (per-example gradients need cwrf's own layers)");
   if (r.model.hidden) r.model.hidden.forEach((h) => num(h, 'hidden layer size', { int: true, min: 1 }));
   if (r.split.referenceFraction !== undefined) num(r.split.referenceFraction, 'reference fraction', { min: 0, max: 0.9 });
   if (r.objective.name === 'relaxloss') {

@@ -2,7 +2,7 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { ATTACK_NAMES, type AttackName } from '../../attacks/index.ts';
-import { attackSignals, audit, loadRun, readSignals, writeSignals } from '../../experiments/index.ts';
+import { attackSignals, audit, isLiraDir, loadRun, readLiraDir, readSignals, writeSignals } from '../../experiments/index.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, numberFlag, type Command, type Values } from '../command.ts';
@@ -32,20 +32,24 @@ export const AUDIT_FLAGS = {
 
 export const auditCommand: Command = {
   summary: 'attack a run with LiRA, RMIA and threshold attacks; write metrics, signals and a report',
-  usage: 'cwrf audit RUN_DIR [--refs 8] [--out RUN_DIR/audit]   |   cwrf audit --signals FILE --out DIR',
+  usage: 'cwrf audit RUN_DIR [--refs 8] [--out RUN_DIR/audit]   |   cwrf audit --signals FILE|LIRA_DIR [--labels Y.npy] [--target I] --out DIR',
   examples: [
     'cwrf audit runs/loc --refs 8 --out runs/loc/audit',
     'cwrf audit runs/loc-cwrf --refs 8 --compare runs/loc/audit',
     'cwrf audit runs/loc --attacks lira-online-fixed,rmia-online,loss --leave-one-out',
     'cwrf audit --signals exported.safetensors --out audit-py',
+    'cwrf audit --signals exp/cifar10 --out audit-lira   # LiRA layout: <model>/keep.npy, <model>/logits/*.npy, y_train.npy',
   ],
-  options: { ...COMMON, ...DATA, ...AUDIT_FLAGS, out: { type: 'string', short: 'o' }, signals: { type: 'string' }, compare: { type: 'string', multiple: true } },
+  options: { ...COMMON, ...DATA, ...AUDIT_FLAGS, out: { type: 'string', short: 'o' }, signals: { type: 'string' }, labels: { type: 'string' }, target: { type: 'string' }, compare: { type: 'string', multiple: true } },
   async run(v, pos, io) {
     const attacks = attacksFlag(v);
     const rmiaA = rmiaAFlag(v);
     if (typeof v.signals === 'string') {
       if (typeof v.out !== 'string') throw new InputError('--out DIR is required with --signals');
-      const s = await readSignals(v.signals);
+      const target = v.target !== undefined ? numberFlag(v, 'target', 0, { int: true, min: 0 }) : undefined;
+      const s = isLiraDir(v.signals)
+        ? readLiraDir(v.signals, { labels: typeof v.labels === 'string' ? v.labels : undefined, target })
+        : { ...(await readSignals(v.signals)), ...(target !== undefined ? { target } : {}) };
       const { results, leaveOneOut } = attackSignals(s, { attacks, leaveOneOut: Boolean(v['leave-one-out']), rmiaA });
       const json = { format: 'cwrf-audit/1', source: v.signals, attacks: results.map((r) => ({ name: r.name, metrics: r.metrics })), leaveOneOut };
       await writeDirAtomic(v.out, async (tmp) => {
