@@ -10,7 +10,11 @@ import { after, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { writeNpy } from '../data/npy.ts';
 import { readSafetensors } from '../io/safetensors.ts';
+import { predictToFile } from '../experiments/index.ts';
 import { fixtureDir, fixtureSkip, npy } from '../nn/onnx/_testing.ts';
+import { validateRecipe } from '../train/index.ts';
+import { InputError } from '../util/errors.ts';
+import { recipeFromFlags } from './recipe-flags.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
 const skip = fixtureSkip();
@@ -84,13 +88,15 @@ test('train and defend an ONNX model; the exported defended model has the report
   const wide = join(dir, 'wide.npy');
   writeFileSync(wide, writeNpy(new Float32Array(3 * 13), [3, 13]));
   oneLineError(cwrf('predict', `onnx:${out}`, '--input', wide, '--out', join(dir, 'never.npy')), /shape \[12\].*\[13\]/);
-  const ints = join(dir, 'ints.npy');
-  writeFileSync(ints, writeNpy(new Int32Array(3 * 12), [3, 12]));
-  oneLineError(cwrf('predict', defended, '--input', ints, '--out', join(dir, 'never.npy')), /float32 or float64/);
   const cut = join(dir, 'cut.onnx');
   writeFileSync(cut, readFileSync(out).subarray(0, 300));
   oneLineError(cwrf('train', '--dataset', dataset, '--model', `onnx:${cut}`, '--out', join(dir, 'never')), /not a valid ONNX model/);
-  oneLineError(cwrf('train', '--dataset', dataset, '--model', `onnx:${join(fixtureDir(), 'rescnn', 'model.onnx')}`, '--out', join(dir, 'never')), /examples of shape \[3,8,8\]/);
-  oneLineError(cwrf('train', '--dataset', dataset, '--model', `onnx:${join(fx, 'model.onnx')}`, '--objective', 'dpsgd', '--out', join(dir, 'never')), /DP-SGD is not available for ONNX/);
+  // the same checks in-process (no process start each)
+  const ints = join(dir, 'ints.npy');
+  writeFileSync(ints, writeNpy(new Int32Array(3 * 12), [3, 12]));
+  await assert.rejects(predictToFile(defended, ints, join(dir, 'never.npy')), (e: unknown) => e instanceof InputError && /float32 or float64/.test(e.message));
+  const flags = { dataset, model: `onnx:${join(fx, 'model.onnx')}`, objective: 'dpsgd' };
+  assert.throws(() => validateRecipe(recipeFromFlags(flags)), (e: unknown) => e instanceof InputError && /DP-SGD is not available for ONNX/.test(e.message));
+  assert.throws(() => recipeFromFlags({ dataset, model: 'mlp', init: 'graph' }), /apply to --model onnx/);
   assert.equal(existsSync(join(dir, 'never.npy')) || existsSync(join(dir, 'never')), false);
 });

@@ -150,3 +150,34 @@ test('external data is read only from inside the model folder', { skip }, () => 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("--model onnx:PATH specs: fresh seeded weights, the graph's own, or --init-from; a changed file is refused", { skip }, async () => {
+  const { onnxModelSpec, buildOnnxModel } = await import('./spec.ts');
+  const { saveState } = await import('../state-file.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'cwrf-onnx-spec-'));
+  try {
+    const path = join(dir, 'm.onnx');
+    writeFileSync(path, readFileSync(join(fixtureDir(), 'mlp', 'model.onnx')));
+    const graphState = new OnnxModule(readOnnx(path), new Generator(0));
+    const g = graphState.stateDict();
+    const reset = onnxModelSpec(`onnx:${path}`);
+    assert.equal(reset.arch, 'onnx');
+    const a = buildOnnxModel(reset, [12], 4, new Generator(3));
+    const b = buildOnnxModel(reset, [12], 4, new Generator(3));
+    assert.deepEqual(a.stateDict(), b.stateDict());
+    assert.notDeepEqual(a.stateDict()['net.0.weight'], g['net.0.weight']);
+    const kept = buildOnnxModel(onnxModelSpec(path, { init: 'graph' }), [12], 4, new Generator(3));
+    assert.deepEqual(kept.stateDict(), g);
+    const initFile = join(dir, 'init.safetensors');
+    await saveState(initFile, a.stateDict());
+    const from = buildOnnxModel(onnxModelSpec(path, { initFrom: initFile }), [12], 4, new Generator(99));
+    assert.deepEqual(from.stateDict(), a.stateDict());
+    assert.throws(() => buildOnnxModel(reset, [12], 5, new Generator(0)), /outputs 4 classes, the data has 5/);
+    assert.throws(() => buildOnnxModel(reset, [3, 8, 8], 4, new Generator(0)), /examples of shape \[12\], the data has \[3,8,8\]/);
+    writeFileSync(path, readFileSync(join(fixtureDir(), 'rescnn', 'model.onnx')));
+    assert.throws(() => buildOnnxModel(reset, [12], 4, new Generator(0)), /changed since the run was recorded/);
+    for (const m of [graphState, a, b, kept, from]) m.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

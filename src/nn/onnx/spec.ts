@@ -1,7 +1,7 @@
 // The 'onnx' model family: `--model onnx:PATH.onnx` in a recipe, built into an OnnxModule with fresh weights
 // (PyTorch's defaults by role, seeded like the built-in models), the graph's own weights, or a safetensors file.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Generator } from '../../engine/index.ts';
 import { decodeSafetensors } from '../../io/safetensors.ts';
@@ -52,14 +52,21 @@ export function onnxModelSpec(value: string, opts: { init?: OnnxInit; initFrom?:
   return spec;
 }
 
-const cache = new Map<string, OnnxModel>();
+const cache = new Map<string, { model: OnnxModel; stamp: string }>();
 function modelOf(spec: OnnxModelSpec): OnnxModel {
+  let stamp = '';
+  try {
+    const st = statSync(spec.path);
+    stamp = `${st.size}:${st.mtimeMs}`;
+  } catch {
+    // readOnnx reports it
+  }
   const hit = cache.get(spec.path);
-  if (hit && hit.sha256 === spec.sha256) return hit;
+  if (hit && hit.stamp === stamp && hit.model.sha256 === spec.sha256) return hit.model;
   const model = readOnnx(spec.path);
   if (model.sha256 !== spec.sha256)
     throw new InputError(`${spec.path} changed since the run was recorded (sha256 ${model.sha256.slice(0, 12)}, recorded ${spec.sha256.slice(0, 12)})`);
-  cache.set(spec.path, model);
+  cache.set(spec.path, { model, stamp });
   return model;
 }
 
