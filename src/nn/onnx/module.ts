@@ -10,6 +10,8 @@ import type { OnnxModel, OnnxTensor, OnnxValueInfo } from './parse.ts';
 import { converterFor, type OpRun, type RunContext } from './registry.ts';
 
 interface Step {
+  node: string;
+  op: string;
   run: OpRun;
   inputs: string[];
   outputs: string[];
@@ -59,7 +61,7 @@ export class OnnxModule extends Module {
           this.constants.set(node.outputs[0], keep(tensor(v.data, v.dims, v.dtype)));
         } else {
           const run = convert(node, { opset: model.opsets.get(node.domain)!, constant: (n) => known.get(n) });
-          this.steps.push({ run, inputs: node.inputs, outputs: node.outputs });
+          this.steps.push({ node: node.name, op: node.opType, run, inputs: node.inputs, outputs: node.outputs });
         }
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
@@ -106,10 +108,16 @@ export class OnnxModule extends Module {
     const produced = new Set<Tensor>();
     try {
       for (const s of this.steps) {
-        const outs = s.run(
-          s.inputs.map((n) => (n ? values.get(n)! : null)),
-          this.rt,
-        );
+        let outs: (Tensor | null)[];
+        try {
+          outs = s.run(
+            s.inputs.map((n) => (n ? values.get(n)! : null)),
+            this.rt,
+          );
+        } catch (e) {
+          if (e instanceof InputError) throw e;
+          throw new InputError(`ONNX node '${s.node}' (${s.op}): ${String((e as Error).message).split('\n')[0]}`);
+        }
         s.outputs.forEach((o, i) => {
           const t = outs[i];
           if (!o || !t) return;
@@ -119,6 +127,9 @@ export class OnnxModule extends Module {
       }
     } catch (e) {
       for (const t of produced) t.dispose();
+      const fixed = dims?.[0];
+      if (e instanceof InputError && typeof fixed === 'number' && fixed !== x.shape[0])
+        throw new InputError(`${e.message} (the graph was exported for batches of ${fixed}: export it with a dynamic batch dim, e.g. torch.onnx.export(..., dynamic_axes={'${this.input.name}': {0: 'n'}}))`);
       throw e;
     }
     const y = values.get(this.output.name)!;

@@ -116,6 +116,10 @@ test('bad files, unsupported ops and wrong inputs are one-line InputErrors', { s
   oneLine(() => m.checkData([3, 8, 8], 10), /outputs 5 classes/);
   oneLine(() => m.checkData([1, 28, 28], 5), /examples of shape \[3,8,8\]/);
   m.dispose();
+  const fixed = load('fixed');
+  oneLine(() => fixed.forward(tensor(new Float32Array(4 * 36), [4, 1, 6, 6])), /Gemm.*exported for batches of 1/);
+  assert.deepEqual(tidy(() => fixed.forward(tensor(new Float32Array(36), [1, 1, 6, 6])).shape), [1, 3]);
+  fixed.dispose();
   // an op with no converter, and a custom-op domain
   const model = decodeOnnx(bytes, path);
   model.graph.nodes[0] = { ...model.graph.nodes[0], opType: 'FancyOp' };
