@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -63,4 +65,24 @@ test('LiRA layout errors are one-line InputErrors', () => {
   assert.throws(() => readLiraDir(dir), /differs from the first model's/);
   writeFileSync(join(dir, 'y_train.npy'), writeNpy(Int32Array.from([0, 5]), [2]));
   assert.throws(() => readLiraDir(dir), InputError);
+});
+
+const PYTHON = process.env.CWRF_PYTHON ?? '/usr/bin/python3';
+const numpySkip = !existsSync(PYTHON) || spawnSync(PYTHON, ['-c', 'import numpy']).status !== 0 ? `${PYTHON} cannot import numpy` : undefined;
+
+test("LiRA online scores equal the reference code's (score.py phi, plot.py generate_ours) on its own layout", { skip: numpySkip }, () => {
+  const dir = join(root, 'reference');
+  mkdirSync(dir);
+  const r = spawnSync(PYTHON, [fileURLToPath(new URL('./fixtures/lira_reference.py', import.meta.url)), dir], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, number[]>;
+  const s = readLiraDir(dir);
+  assert.equal(s.target, 9);
+  const { results } = attackSignals(s, { attacks: ['lira-online', 'lira-online-fixed'] });
+  for (const res of results) {
+    const want = expected[res.name.slice('lira-'.length)];
+    // plot.py's score is lower for members; cwrf's is higher
+    const worst = Math.max(...want.map((w, i) => Math.abs(-w - res.scores[i]) / Math.max(1, Math.abs(w))));
+    assert.ok(worst <= 1e-9, `${res.name}: relative difference ${worst}`);
+  }
 });
