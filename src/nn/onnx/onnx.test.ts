@@ -44,7 +44,7 @@ test('cwrf logits equal PyTorch and ONNX Runtime (MLP, residual CNN, BatchNorm+D
   }
 });
 
-test('one training step (BatchNorm batch statistics, running-stat update, seeded Dropout, SGD) equals PyTorch', { skip }, () => {
+test('one training step (BatchNorm batch statistics, running-stat update, seeded Dropout, SGD) equals PyTorch', { skip }, async () => {
   const d = join(fixtureDir(), 'bntrain');
   const meta = JSON.parse(readFileSync(join(d, 'names.json'), 'utf8')) as { seed: number; lr: number; momentum: number; weightDecay: number; names: string[] };
   const m = load('bntrain', meta.seed).train();
@@ -69,6 +69,11 @@ test('one training step (BatchNorm batch statistics, running-stat update, seeded
     const diff = maxDiff(t.toFloat32(), after[`p${i}`].data);
     assert.ok(diff <= 1e-5, `${name} after one step differs from PyTorch by ${diff}`);
   });
+  // the trained weights and updated running statistics, exported in inference mode, run the same in ONNX Runtime
+  m.eval();
+  const ours = logits(m, x);
+  const theirs = await ortLogits(exportOnnx(m), x);
+  assert.ok(maxDiff(ours, theirs) <= 1e-4, `after the step: cwrf vs ONNX Runtime max diff ${maxDiff(ours, theirs)}`);
   m.dispose();
 });
 
