@@ -190,3 +190,31 @@ test("--model onnx:PATH specs: fresh seeded weights, the graph's own, or --init-
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the converter registry: keyed by (domain, op, opset range), overlaps rejected, opset-dependent semantics', async () => {
+  const { register, converterFor, registeredOps } = await import('./registry.ts');
+  const { scalar } = await import('../../engine/index.ts');
+  assert.throws(() => register('Clip', () => () => [], { since: 12, until: 13 }), /overlaps one for opsets 11-Infinity/);
+  assert.ok(registeredOps().some((o) => o.opType === 'Softmax' && o.until === 12));
+  const rt = { training: false, gen: new Generator(0) };
+  const node = (opType: string, attrs: [string, { name: string; i?: number; f?: number }][] = []) => ({
+    name: 'n',
+    opType,
+    domain: '',
+    inputs: ['x', 'lo', 'hi'],
+    outputs: ['y'],
+    attributes: new Map(attrs),
+  });
+  const run = (opType: string, opset: number, ins: Parameters<ReturnType<ReturnType<typeof converterFor>>>[0], attrs?: Parameters<typeof node>[1]) =>
+    tidy(() => converterFor(node(opType, attrs), opset)(node(opType, attrs), { opset, constant: () => undefined })(ins, rt)[0]!.toFloat32());
+  assert.deepEqual(Array.from(run('Clip', 13, [tensor([-3, 0.5, 9]), scalar(0), scalar(6)])), [0, 0.5, 6]);
+  assert.deepEqual(Array.from(run('Clip', 6, [tensor([-3, 0.5, 9])], [['min', { name: 'min', f: -1 }]])), [-1, 0.5, 9]);
+  // Softmax before opset 13 normalises over the flattened trailing dims, from 13 over the last axis
+  const x = tensor([0, 1, 2, 3], [1, 2, 2]);
+  const old = run('Softmax', 11, [x], [['axis', { name: 'axis', i: 1 }]]);
+  assert.ok(Math.abs(old.reduce((a, b) => a + b, 0) - 1) < 1e-6);
+  const now = run('Softmax', 13, [x]);
+  assert.ok(Math.abs(now[0] + now[1] - 1) < 1e-6 && Math.abs(now[2] + now[3] - 1) < 1e-6);
+  assert.throws(() => converterFor({ ...node('Relu'), domain: 'com.microsoft' }, 1), /custom-op domains are never loaded/);
+  assert.throws(() => converterFor(node('LayerNormalization'), 16), /not supported at opset 16/);
+});

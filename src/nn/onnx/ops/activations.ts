@@ -54,3 +54,7 @@ function softmaxLike(op: string, f: (x: Tensor, dim: number) => Tensor): void {
 }
 softmaxLike('Softmax', (x, d) => x.softmax(d));
 softmaxLike('LogSoftmax', (x, d) => x.logSoftmax(d));
+
+/** Clip (ReLU6 and friends): bounds as attributes before opset 11, as optional inputs from 11. */
+register('Clip', (node) => (ins) => [need(node, ins, 0).clamp(node.attributes.get('min')?.f ?? null, node.attributes.get('max')?.f ?? null)], { until: 10 });
+register('Clip', (node) => (ins) => [call('aten::clamp.Tensor', [need(node, ins, 0), ins[1] ?? null, ins[2] ?? null])], { since: 11 });
