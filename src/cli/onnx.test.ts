@@ -10,11 +10,15 @@ import { after, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { writeNpy } from '../data/npy.ts';
 import { readSafetensors } from '../io/safetensors.ts';
+import { validate as validateDp } from '../dp/index.ts';
+import { Generator } from '../engine/index.ts';
 import { predictToFile } from '../experiments/index.ts';
+import { buildModel } from '../nn/index.ts';
 import { fixtureDir, fixtureSkip, npy } from '../nn/onnx/_testing.ts';
 import { validateRecipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
-import { recipeFromFlags } from './recipe-flags.ts';
+import { Flags } from './flags.ts';
+import { RECIPE_FLAGS, recipeFromFlags } from './recipe-flags.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
 const skip = fixtureSkip();
@@ -95,8 +99,16 @@ test('train and defend an ONNX model; the exported defended model has the report
   const ints = join(dir, 'ints.npy');
   writeFileSync(ints, writeNpy(new Int32Array(3 * 12), [3, 12]));
   await assert.rejects(predictToFile(defended, ints, join(dir, 'never.npy')), (e: unknown) => e instanceof InputError && /float32 or float64/.test(e.message));
-  const flags = { dataset, model: `onnx:${join(fx, 'model.onnx')}`, objective: 'dpsgd' };
-  assert.throws(() => validateRecipe(recipeFromFlags(flags)), (e: unknown) => e instanceof InputError && /DP-SGD is not available for ONNX/.test(e.message));
-  assert.throws(() => recipeFromFlags({ dataset, model: 'mlp', init: 'graph' }), /apply to --model onnx/);
+  const flags = (values: Record<string, string>) => new Flags(RECIPE_FLAGS, values);
+  assert.throws(() => recipeFromFlags(flags({ dataset, model: 'mlp', init: 'graph' })), /--init does not apply to --model mlp/);
+  assert.throws(() => recipeFromFlags(flags({ dataset, model: 'onnx' })), /needs its argument: --model onnx:PATH\.onnx/);
+  assert.throws(() => recipeFromFlags(flags({ dataset, model: 'mlp:x' })), /takes no argument/);
+  assert.throws(() => recipeFromFlags(flags({ dataset, model: 'nope' })), /'nope' is not one of mlp\|smallcnn\|resnet18\|onnx:PATH\.onnx/);
+  const onnxRecipe = validateRecipe(recipeFromFlags(flags({ dataset, model: `onnx:${join(fx, 'model.onnx')}`, init: 'graph' })));
+  assert.equal(onnxRecipe.model.init, 'graph');
+  // DP-SGD has no per-sample rule for a graph's parameters: refused, not silently trained
+  const graph = buildModel(onnxRecipe.model, [12], 4, new Generator(0));
+  assert.throws(() => validateDp(graph), /do not support layer '\(root\)' \(OnnxModule\)/);
+  graph.dispose();
   assert.equal(existsSync(join(dir, 'never.npy')) || existsSync(join(dir, 'never')), false);
 });

@@ -17,7 +17,7 @@ export function runWeights(run: Run): Promise<Record<string, StateEntry>> {
 
 /** The run's ONNX model (its recipe's graph) holding the run's final weights. */
 export async function runOnnxModule(run: Run): Promise<OnnxModule> {
-  const spec = run.recipe.model as OnnxModelSpec;
+  const spec = run.recipe.model as unknown as OnnxModelSpec;
   if (spec.arch !== 'onnx') throw new InputError(`${run.dir}: its model is cwrf's built-in '${spec.arch}', not an ONNX graph (export it with --safetensors)`);
   const model = readOnnx(spec.path);
   if (model.sha256 !== spec.sha256) throw new InputError(`${spec.path} changed since ${run.dir} was trained (sha256 differs)`);

@@ -7,12 +7,17 @@ export const exportCommand: Command = {
   summary: "write a run's weights into its ONNX graph (ready for ONNX Runtime) or as safetensors",
   usage: 'cwrf export RUN_DIR --onnx OUT.onnx | --safetensors OUT.safetensors',
   examples: ['cwrf export runs/mine-rewind --onnx defended.onnx', 'cwrf export runs/loc --safetensors loc.safetensors'],
-  options: { ...COMMON, onnx: { type: 'string' }, safetensors: { type: 'string' } },
-  async run(v, pos, io) {
+  flags: {
+    ...COMMON,
+    onnx: { type: 'string', value: 'OUT.onnx', description: "the run's ONNX graph (a run of --model onnx:PATH) with the run's weights, inference mode" },
+    safetensors: { type: 'string', value: 'OUT.safetensors', description: "the run's weights with torch-style names" },
+  },
+  async run(f, pos, io) {
     const dir = pos[0];
     if (!dir) throw new InputError('give a run directory: cwrf export RUN_DIR --onnx OUT.onnx');
-    const onnx = typeof v.onnx === 'string' ? v.onnx : undefined;
-    const st = typeof v.safetensors === 'string' ? v.safetensors : undefined;
+    if (pos.length > 1) throw new InputError(`unexpected argument '${pos[1]}'`);
+    const onnx = f.opt<string>('onnx');
+    const st = f.opt<string>('safetensors');
     if (!onnx && !st) throw new InputError('give --onnx OUT.onnx or --safetensors OUT.safetensors');
     const run = await loadRun(dir);
     if (onnx) {

@@ -7,14 +7,21 @@ export const predictCommand: Command = {
   summary: 'logits (float32 [n, classes] .npy, eval mode) of a run or an ONNX model on X.npy',
   usage: 'cwrf predict RUN_DIR|onnx:MODEL.onnx --input X.npy --out LOGITS.npy',
   examples: ['cwrf predict runs/loc-rewind --input x.npy --out logits.npy', 'cwrf predict onnx:defended.onnx --input x.npy --out logits.npy'],
-  options: { ...COMMON, input: { type: 'string', short: 'i' }, out: { type: 'string', short: 'o' } },
-  async run(v, pos, io) {
+  flags: {
+    ...COMMON,
+    input: { type: 'string', short: 'i', value: 'X.npy', defaultText: 'required', description: 'inputs [n, ...] (float32 or float64), as the model sees them' },
+    out: { type: 'string', short: 'o', value: 'LOGITS.npy', defaultText: 'required', description: 'where the float32 [n, classes] logits go' },
+  },
+  async run(f, pos, io) {
     const source = pos[0];
     if (!source) throw new InputError('give a run directory or onnx:MODEL.onnx');
-    if (typeof v.input !== 'string') throw new InputError('--input X.npy is required');
-    if (typeof v.out !== 'string') throw new InputError('--out LOGITS.npy is required');
-    const r = await predictToFile(source, v.input, v.out);
-    io.log(`wrote ${v.out}: logits [${r.n}, ${r.classes}]`);
-    return { source, input: v.input, out: v.out, ...r };
+    if (pos.length > 1) throw new InputError(`unexpected argument '${pos[1]}'`);
+    const input = f.opt<string>('input');
+    const out = f.opt<string>('out');
+    if (input === undefined) throw new InputError('--input X.npy is required');
+    if (out === undefined) throw new InputError('--out LOGITS.npy is required');
+    const r = await predictToFile(source, input, out);
+    io.log(`wrote ${out}: logits [${r.n}, ${r.classes}]`);
+    return { source, input, out, ...r };
   },
 };
