@@ -103,7 +103,7 @@ test('train and defend an ONNX model; the exported defended model has the report
   assert.throws(() => recipeFromFlags(flags({ dataset, model: 'mlp', init: 'graph' })), /--init does not apply to --model mlp/);
   assert.throws(() => recipeFromFlags(flags({ dataset, model: 'onnx' })), /needs its argument: --model onnx:PATH\.onnx/);
   assert.throws(() => recipeFromFlags(flags({ dataset, model: 'mlp:x' })), /takes no argument/);
-  assert.throws(() => recipeFromFlags(flags({ dataset, model: 'nope' })), /'nope' is not one of mlp\|smallcnn\|resnet18\|onnx:PATH\.onnx/);
+  assert.throws(() => recipeFromFlags(flags({ dataset, model: 'nope' })), /'nope' is not one of mlp\|smallcnn\|resnet18\|resnet20\|resnet32\|resnet56\|wrn16-4\|vit-tiny\|onnx:PATH\.onnx/);
   const onnxRecipe = validateRecipe(recipeFromFlags(flags({ dataset, model: `onnx:${join(fx, 'model.onnx')}`, init: 'graph' })));
   assert.equal(onnxRecipe.model.init, 'graph');
   // DP-SGD has no per-sample rule for a graph's parameters: refused, not silently trained
