@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { homedir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { workerEntry } from '../util/worker-entry.ts';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
 import type { LoadOptions } from '../data/index.ts';
 import { canonicalJson, type Recipe } from '../train/index.ts';
@@ -79,7 +79,7 @@ export interface PoolOptions extends LoadOptions {
   onEpoch?: (index: number, stage: string, epoch: number) => void;
 }
 
-const workerFile = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const worker = workerEntry(import.meta.url, 'worker');
 
 /** Trains every job not already cached, `workers` at a time in child processes; returns results in job order. */
 export async function trainReferences(jobs: RefJob[], o: PoolOptions = {}): Promise<RefResult[]> {
@@ -116,8 +116,8 @@ interface WorkerTask {
 
 function runInWorker(task: WorkerTask, onEpoch: (stage: string, epoch: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = fork(workerFile, [], {
-      execArgv: ['--import', 'tsx'],
+    const child = fork(worker.file, [], {
+      execArgv: worker.execArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
