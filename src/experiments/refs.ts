@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { homedir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fork } from 'node:child_process';
-import { workerEntry } from '../util/worker-entry.ts';
+import { siblingEntry } from '../util/entry.ts';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
 import type { LoadOptions } from '../data/index.ts';
 import { canonicalJson, type Recipe } from '../train/index.ts';
@@ -79,7 +79,7 @@ export interface PoolOptions extends LoadOptions {
   onEpoch?: (index: number, stage: string, epoch: number) => void;
 }
 
-const worker = workerEntry(import.meta.url, 'worker');
+const worker = siblingEntry(import.meta.url, 'worker');
 
 /** Trains every job not already cached, `workers` at a time in child processes; returns results in job order. */
 export async function trainReferences(jobs: RefJob[], o: PoolOptions = {}): Promise<RefResult[]> {
