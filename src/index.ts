@@ -17,7 +17,9 @@ export {
 export { defend, retrainRecipe, type DefendOptions } from './experiments/defend.ts';
 /** The paper's three insights on a run; the privacy-utility table on a dataset. */
 export { analyze, type AnalyzeJson, type AnalyzeOptions, type VariantResult } from './experiments/analyze.ts';
-export { bench, benchDefenses, benchMarkdown, type BenchDefense, type BenchOptions, type BenchRow } from './experiments/bench.ts';
+export { bench, benchDefenses, type BenchDefense, type BenchOptions, type BenchRow } from './experiments/bench.ts';
+/** Self-contained HTML reports: pass `render: renderAuditReport` to audit() (or bench()) to write report.html. */
+export { renderAuditReport, renderAnalyzeReport, renderBenchReport, benchMarkdown, type AuditReportInput } from './report/index.ts';
 /** cwrf's, libtorch's and Node's versions. */
 export { versions } from './experiments/versions.ts';
 
