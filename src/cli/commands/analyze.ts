@@ -1,14 +1,13 @@
 // `cwrf analyze`: the paper's three insights on a run, as numbers (analyze.json) and a page (analyze.html).
-import { cpus } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CWRF_DEFAULTS } from '../../defenses/index.ts';
 import { analyze, audit, loadRun } from '../../experiments/index.ts';
-import { setThreads } from '../../engine/index.ts';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { renderAnalyzeReport } from '../../report/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, listFlag, numberFlag, type Command } from '../command.ts';
+import { threadsFromFlags, workersFromFlags } from '../thread-flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
 import { scoreFromFlags, STAGE_FLAGS } from '../defense-flags.ts';
 import { Progress } from '../progress.ts';
@@ -24,6 +23,7 @@ export const analyzeCommand: Command = {
     ...STAGE_FLAGS,
     refs: AUDIT_FLAGS.refs,
     workers: AUDIT_FLAGS.workers,
+    threads: AUDIT_FLAGS.threads,
     sweep: { type: 'string' },
     audit: { type: 'string' },
     out: { type: 'string', short: 'o' },
@@ -31,13 +31,13 @@ export const analyzeCommand: Command = {
   async run(v, pos, io) {
     const dir = pos[0];
     if (!dir) throw new InputError('give a run directory: cwrf analyze RUN_DIR');
-    setThreads(cpus().length);
+    threadsFromFlags(v);
     const run = await loadRun(dir);
     const load = runLoadOptions(v, run);
     const auditDir = typeof v.audit === 'string' ? v.audit : join(dir, 'audit');
     if (!existsSync(join(auditDir, 'signals.safetensors'))) {
       io.err(`no audit in ${auditDir}: running one first`);
-      await audit(run, { ...load, refs: numberFlag(v, 'refs', 8, { int: true, min: 2 }), out: auditDir, workers: numberFlag(v, 'workers', cpus().length, { int: true, min: 1 }) });
+      await audit(run, { ...load, refs: numberFlag(v, 'refs', 8, { int: true, min: 2 }), out: auditDir, workers: workersFromFlags(v) });
     }
     const progress = new Progress(io, 'step', 0);
     const sweep = listFlag(v, 'sweep') ?? [0.001, 0.003, 0.01, 0.03, 0.1];

@@ -1,11 +1,11 @@
 // `cwrf audit`: reference models, attacks, metrics and a report for a run (or for a signals file).
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { ATTACK_NAMES, type AttackName } from '../../attacks/index.ts';
 import { attackSignals, audit, loadRun, readSignals, writeSignals } from '../../experiments/index.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, numberFlag, type Command, type Values } from '../command.ts';
+import { threadsFromFlags, workersFromFlags } from '../thread-flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
 
@@ -24,6 +24,7 @@ export function rmiaAFlag(v: Values): number | 'tune' {
 export const AUDIT_FLAGS = {
   refs: { type: 'string' },
   workers: { type: 'string' },
+  threads: { type: 'string' },
   attacks: { type: 'string' },
   'leave-one-out': { type: 'boolean' },
   'audit-seed': { type: 'string' },
@@ -66,7 +67,8 @@ export const auditCommand: Command = {
       ...runLoadOptions(v, run),
       refs,
       out,
-      workers: numberFlag(v, 'workers', cpus().length, { int: true, min: 1 }),
+      workers: workersFromFlags(v),
+      threads: threadsFromFlags(v),
       attacks,
       leaveOneOut: Boolean(v['leave-one-out']),
       seed: numberFlag(v, 'audit-seed', 0, { int: true, min: 0 }),

@@ -5,6 +5,7 @@ import { bench, benchDefenses, benchMarkdown } from '../../experiments/index.ts'
 import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { renderBenchReport } from '../../report/index.ts';
 import { COMMON, DATA, listFlag, numberFlag, type Command } from '../command.ts';
+import { threadsFromFlags, workersFromFlags } from '../thread-flags.ts';
 import { loadOptionsFromFlags } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe-flags.ts';
@@ -21,6 +22,7 @@ export const benchCommand: Command = {
     ...RECIPE_FLAGS,
     refs: AUDIT_FLAGS.refs,
     workers: AUDIT_FLAGS.workers,
+    threads: AUDIT_FLAGS.threads,
     seeds: { type: 'string' },
     'ft-epochs': { type: 'string' },
     rows: { type: 'string' },
@@ -38,7 +40,8 @@ export const benchCommand: Command = {
       out,
       seeds,
       refs: numberFlag(v, 'refs', 8, { int: true, min: 2 }),
-      workers: numberFlag(v, 'workers', cpus().length, { int: true, min: 1 }),
+      workers: workersFromFlags(v),
+      threads: threadsFromFlags(v),
       ftEpochs: numberFlag(v, 'ft-epochs', 10, { int: true, min: 0 }),
       onStep: (w) => progress.tick(w),
       ...(only ? { only } : {}),

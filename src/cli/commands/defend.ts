@@ -1,11 +1,10 @@
 // `cwrf defend`: CWRF and the baselines, each written as a new run whose recipe replays the defense.
-import { cpus } from 'node:os';
 import { defend, loadRun, retrainRecipe } from '../../experiments/index.ts';
-import { setThreads } from '../../engine/index.ts';
 import type { DefenseMethod } from '../../defenses/index.ts';
 import type { DefenseStage } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
-import { COMMON, DATA, numberFlag, stringFlag, type Command } from '../command.ts';
+import { COMMON, DATA, stringFlag, type Command } from '../command.ts';
+import { threadsFromFlags } from '../thread-flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
 import { STAGE_FLAGS, stageFromFlags } from '../defense-flags.ts';
 import { Progress } from '../progress.ts';
@@ -31,7 +30,7 @@ export const defendCommand: Command = {
     if (!dir) throw new InputError('give the run to defend: cwrf defend RUN_DIR --method ... --out DIR');
     if (typeof v.out !== 'string') throw new InputError('--out DIR is required');
     const method = stringFlag(v, 'method', 'cwrf', METHODS);
-    setThreads(numberFlag(v, 'threads', cpus().length, { int: true, min: 1 }));
+    threadsFromFlags(v);
     const run = await loadRun(dir);
     const dp = dpFromFlags(v, v.objective === 'dpsgd');
     const recipe = dp ? { ...run.recipe, dp } : run.recipe;

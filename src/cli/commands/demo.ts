@@ -1,23 +1,22 @@
 // `cwrf demo` (npm run demo): the whole story on embedded MNIST, with a before/after table and a report.
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { demo, DEMO_ATTACKS } from '../../experiments/index.ts';
-import { setThreads } from '../../engine/index.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { renderAuditReport } from '../../report/index.ts';
 import { COMMON, numberFlag, type Command } from '../command.ts';
+import { threadsFromFlags, workersFromFlags } from '../thread-flags.ts';
 import { Progress } from '../progress.ts';
 
 export const demoCommand: Command = {
   summary: 'end-to-end demo on MNIST: train, audit, defend (CWRF with fine-tune and rewind only, alone and on RelaxLoss), audit again, report',
   usage: 'cwrf demo [--out demo-out] [--refs 8]',
   examples: ['npm run demo', 'cwrf demo --out /tmp/demo --refs 4 --json'],
-  options: { ...COMMON, out: { type: 'string', short: 'o' }, refs: { type: 'string' }, workers: { type: 'string' } },
+  options: { ...COMMON, out: { type: 'string', short: 'o' }, refs: { type: 'string' }, workers: { type: 'string' }, threads: { type: 'string' } },
   async run(v, _pos, io) {
     const out = typeof v.out === 'string' ? v.out : 'demo-out';
     const refs = numberFlag(v, 'refs', 8, { int: true, min: 2 });
-    setThreads(cpus().length);
+    threadsFromFlags(v);
     const t0 = performance.now();
     io.err(`cwrf demo: MNIST (embedded), 2,000 members of a 4,000-digit population, ${refs} reference models per audit -> ${out}/`);
     let refProgress: Progress | null = null;
@@ -25,7 +24,7 @@ export const demoCommand: Command = {
     const { models } = await demo({
       out,
       refs,
-      workers: numberFlag(v, 'workers', cpus().length, { int: true, min: 1 }),
+      workers: workersFromFlags(v),
       onStep: (w) => {
         io.err(`- ${w}`);
         refProgress = null;

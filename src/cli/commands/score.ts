@@ -1,14 +1,13 @@
 // `cwrf score`: per-weight scores of a run's model, saved as safetensors (one tensor per parameter).
 import { join } from 'node:path';
-import { cpus } from 'node:os';
 import { disposeScores, scoreModel } from '../../defenses/index.ts';
 import { loadRun, loadRunModel } from '../../experiments/index.ts';
 import { loadState } from '../../nn/index.ts';
-import { setThreads } from '../../engine/index.ts';
 import { writeSafetensors } from '../../io/safetensors.ts';
 import { loadData } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
-import { COMMON, DATA, numberFlag, type Command } from '../command.ts';
+import { COMMON, DATA, type Command } from '../command.ts';
+import { threadsFromFlags } from '../thread-flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
 import { scoreFromFlags, STAGE_FLAGS } from '../defense-flags.ts';
 
@@ -33,7 +32,7 @@ export const scoreCommand: Command = {
   async run(v, pos, io) {
     const dir = pos[0];
     if (!dir) throw new InputError('give a run directory: cwrf score RUN_DIR --score pve');
-    setThreads(numberFlag(v, 'threads', cpus().length, { int: true, min: 1 }));
+    threadsFromFlags(v);
     const s = scoreFromFlags(v);
     const out = typeof v.out === 'string' ? v.out : join(dir, `${s.score}.safetensors`);
     const run = await loadRun(dir);

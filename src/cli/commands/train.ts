@@ -1,12 +1,11 @@
 // `cwrf train`: data in, reproducible trained model out.
 import { train } from '../../experiments/index.ts';
-import { setThreads } from '../../engine/index.ts';
-import { COMMON, DATA, numberFlag, type Command } from '../command.ts';
+import { COMMON, DATA, type Command } from '../command.ts';
 import { loadOptionsFromFlags } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe-flags.ts';
 import { InputError } from '../../util/errors.ts';
-import { cpus } from 'node:os';
+import { threadsFromFlags } from '../thread-flags.ts';
 
 export const trainCommand: Command = {
   summary: 'train a target model and record its recipe, members and weights',
@@ -20,7 +19,7 @@ export const trainCommand: Command = {
   options: { ...COMMON, ...DATA, ...RECIPE_FLAGS, out: { type: 'string', short: 'o' }, threads: { type: 'string' } },
   async run(v, _pos, io) {
     if (typeof v.out !== 'string') throw new InputError('--out DIR is required');
-    setThreads(numberFlag(v, 'threads', cpus().length, { int: true, min: 1 }));
+    threadsFromFlags(v);
     const recipe = recipeFromFlags(v);
     const progress = new Progress(io, 'epoch', recipe.epochs);
     const run = await train(recipe, {
