@@ -29,7 +29,7 @@ export interface DemoOptions {
   refs: number;
   workers?: number;
   onStep?: (what: string) => void;
-  onReference?: (done: number, total: number) => void;
+  onReference?: (done: number, total: number, cached: boolean) => void;
   onEpoch?: (stage: string, epoch: number) => void;
 }
 
@@ -67,7 +67,7 @@ export async function demo(o: DemoOptions): Promise<{ steps: DemoStep[]; models:
     const auditDir = join(run.dir, 'audit');
     if (!existsSync(join(auditDir, 'audit.json'))) {
       o.onStep?.(`audit ${name}`);
-      await audit(run, { refs: o.refs, out: auditDir, workers: o.workers, attacks: DEMO_ATTACKS, onReference: (d, t) => o.onReference?.(d, t) });
+      await audit(run, { refs: o.refs, out: auditDir, workers: o.workers, attacks: DEMO_ATTACKS, onReference: (d, t, r) => o.onReference?.(d, t, r.cached) });
     }
     steps.push({ name, run, auditDir });
     models.push({ ...(await loadAuditForReport(auditDir)), name });

@@ -74,7 +74,7 @@ export const auditCommand: Command = {
       seed: numberFlag(v, 'audit-seed', 0, { int: true, min: 0 }),
       rmiaA,
       compare: (v.compare as string[] | undefined) ?? [],
-      onReference: (_d, _t, r) => progress.tick(r.cached ? '(cached)' : `(${r.seconds.toFixed(1)}s, test acc ${r.testAccuracy.toFixed(3)})`),
+      onReference: (_d, _t, r) => (r.cached ? progress.skip('(cached)') : progress.tick(`(${r.seconds.toFixed(1)}s, test acc ${r.testAccuracy.toFixed(3)})`)),
     });
     io.log(`target: train acc ${json.target.trainAccuracy.toFixed(4)}, test acc ${json.target.testAccuracy.toFixed(4)}`);
     for (const a of json.attacks)

@@ -34,9 +34,10 @@ export const demoCommand: Command = {
         epochProgress ??= new Progress(io, `  ${stage} epoch`, stage === 'train' ? 30 : 10);
         epochProgress.tick();
       },
-      onReference: (d, t) => {
+      onReference: (d, t, cached) => {
         refProgress ??= new Progress(io, '  reference models', t);
-        refProgress.tick();
+        if (cached) refProgress.skip('(cached)');
+        else refProgress.tick();
       },
     });
     const html = await renderAuditReport({
