@@ -95,7 +95,10 @@ const cwrfEnv: NodeJS.ProcessEnv = { ...process.env, CWRF_CACHE_DIR: join(root, 
 
 type Key = `${string}|${'cwrf' | 'pytorch'}|${'quiet' | 'loaded'}`;
 const times = new Map<Key, { seconds: number; load: number }[]>();
-const add = (k: Key, t: { seconds: number; load: number }) => times.set(k, [...(times.get(k) ?? []), t]);
+const add = (k: Key, t: { seconds: number; load: number }) => {
+  times.set(k, [...(times.get(k) ?? []), t]);
+  console.error(`${k.replaceAll('|', ', ')}: ${t.seconds.toFixed(1)} s (load average ${t.load.toFixed(2)})`);
+};
 for (let rep = 0; rep < REPS; rep++) {
   for (const cond of ['quiet', 'loaded'] as const) {
     const h = cond === 'loaded' ? hogs(2) : [];
