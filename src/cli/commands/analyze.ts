@@ -31,13 +31,13 @@ export const analyzeCommand: Command = {
   async run(v, pos, io) {
     const dir = pos[0];
     if (!dir) throw new InputError('give a run directory: cwrf analyze RUN_DIR');
-    threadsFromFlags(v);
+    const threads = threadsFromFlags(v);
     const run = await loadRun(dir);
     const load = runLoadOptions(v, run);
     const auditDir = typeof v.audit === 'string' ? v.audit : join(dir, 'audit');
     if (!existsSync(join(auditDir, 'signals.safetensors'))) {
       io.err(`no audit in ${auditDir}: running one first`);
-      await audit(run, { ...load, refs: numberFlag(v, 'refs', 8, { int: true, min: 2 }), out: auditDir, workers: workersFromFlags(v) });
+      await audit(run, { ...load, refs: numberFlag(v, 'refs', 8, { int: true, min: 2 }), out: auditDir, workers: workersFromFlags(v), threads });
     }
     const progress = new Progress(io, 'step', 0);
     const sweep = listFlag(v, 'sweep') ?? [0.001, 0.003, 0.01, 0.03, 0.1];

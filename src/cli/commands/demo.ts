@@ -16,7 +16,7 @@ export const demoCommand: Command = {
   async run(v, _pos, io) {
     const out = typeof v.out === 'string' ? v.out : 'demo-out';
     const refs = numberFlag(v, 'refs', 8, { int: true, min: 2 });
-    threadsFromFlags(v);
+    const threads = threadsFromFlags(v);
     const t0 = performance.now();
     io.err(`cwrf demo: MNIST (embedded), 2,000 members of a 4,000-digit population, ${refs} reference models per audit -> ${out}/`);
     let refProgress: Progress | null = null;
@@ -25,6 +25,7 @@ export const demoCommand: Command = {
       out,
       refs,
       workers: workersFromFlags(v),
+      threads,
       onStep: (w) => {
         io.err(`- ${w}`);
         refProgress = null;
