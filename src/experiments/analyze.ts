@@ -8,7 +8,7 @@
 // Attack AUCs here use the run's audit references (trained by the run's recipe, so non-adaptive to the edit) with
 // the modified model as target.
 import { join } from 'node:path';
-import { computeSignals, runAttacks, type AttackName, type Summary } from '../attacks/index.ts';
+import { computeSignals, runAttacks, type AttackName } from '../attacks/index.ts';
 import { applyCwrf, criticalMasks, cwrfStage, disposeMasks, disposeScores, rewind, scoreModel, type CwrfStage, type Scores } from '../defenses/index.ts';
 import { Generator } from '../engine/index.ts';
 import { buildModel, type Module } from '../nn/index.ts';
@@ -18,32 +18,11 @@ import { readSignals, type SignalSet } from './audit.ts';
 import { evaluate, loadRunModel, type Run } from './run.ts';
 import { loadState } from '../nn/index.ts';
 import type { LoadOptions } from '../data/index.ts';
+import type { AnalyzeJson, VariantResult } from '../report/analyze-report.ts';
+
+export type { AnalyzeJson, VariantResult } from '../report/analyze-report.ts';
 
 export const ANALYZE_ATTACKS: AttackName[] = ['lira-online-fixed', 'loss'];
-
-export interface VariantResult {
-  name: string;
-  trainAccuracy: number;
-  testAccuracy: number;
-  attacks: Record<string, Summary>;
-}
-
-export interface AnalyzeJson {
-  format: 'cwrf-analyze/1';
-  run: string;
-  audit: string;
-  ratio: number;
-  concentration: { topShare: Record<string, number>; sweep: (VariantResult & { ratio: number })[] };
-  entanglement: {
-    pearson: number;
-    spearman: number;
-    perType: Record<string, { pearson: number; spearman: number; weights: number }>;
-    topOverlap: Record<string, number>;
-  };
-  locationVsValue: VariantResult[];
-  baseline: VariantResult;
-  sample: { pve: number[]; tfo: number[] };
-}
 
 function flatScores(s: Scores, names: string[]): Float64Array {
   const parts = names.map((n) => s.get(n)!.toFloat64());

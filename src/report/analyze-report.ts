@@ -1,7 +1,31 @@
 // The `cwrf analyze` page: concentration, entanglement, location vs value.
-import type { AnalyzeJson, VariantResult } from '../experiments/analyze.ts';
 import { barChart, lineChart, scatterChart } from './charts.ts';
 import { figure, fmtPct, grid, kv, page, table } from './html.ts';
+
+/** One model variant of the analysis, with its accuracies and attack metrics. */
+export interface VariantResult {
+  name: string;
+  trainAccuracy: number;
+  testAccuracy: number;
+  attacks: Record<string, { auc: number; balancedAccuracy: number; tprAt0_1pct: number; tprAt1pct: number }>;
+}
+
+export interface AnalyzeJson {
+  format: 'cwrf-analyze/1';
+  run: string;
+  audit: string;
+  ratio: number;
+  concentration: { topShare: Record<string, number>; sweep: (VariantResult & { ratio: number })[] };
+  entanglement: {
+    pearson: number;
+    spearman: number;
+    perType: Record<string, { pearson: number; spearman: number; weights: number }>;
+    topOverlap: Record<string, number>;
+  };
+  locationVsValue: VariantResult[];
+  baseline: VariantResult;
+  sample: { pve: number[]; tfo: number[] };
+}
 
 function variantRows(vs: VariantResult[]): (string | number)[][] {
   return vs.map((v) => [

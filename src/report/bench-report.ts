@@ -1,6 +1,5 @@
 // The `cwrf bench` page: the privacy-utility table and scatter plots.
-import type { BenchRow } from '../experiments/bench.ts';
-import { summarizeBench } from '../experiments/bench.ts';
+import { summarizeBench, type BenchRow } from './bench-summary.ts';
 import { scatterChart } from './charts.ts';
 import { figure, fmtPct, grid, page, table } from './html.ts';
 

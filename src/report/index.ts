@@ -17,4 +17,7 @@ export type { Chart, RocCurveInput, ScatterPoint } from './charts.ts';
 export { page, table, kv, esc, raw, fmtPct, fmtNum, figure, grid } from './html.ts';
 export type { RawHtml } from './html.ts';
 export { renderAnalyzeReport } from './analyze-report.ts';
+export type { AnalyzeJson, VariantResult } from './analyze-report.ts';
+export { summarizeBench, benchMarkdown } from './bench-summary.ts';
+export type { BenchRow } from './bench-summary.ts';
 export { renderBenchReport } from './bench-report.ts';

@@ -1,10 +1,10 @@
 // `cwrf bench`: the privacy-utility table on a dataset (markdown + HTML), resumable.
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { bench, benchDefenses, benchMarkdown } from '../../experiments/index.ts';
+import { bench, benchDefenses } from '../../experiments/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
-import { renderBenchReport } from '../../report/index.ts';
-import { COMMON, DATA, listFlag, numberFlag, type Command } from '../command.ts';
+import { benchMarkdown, renderAuditReport, renderBenchReport } from '../../report/index.ts';
+import { COMMON, DATA, outFlag, THREADS, type Command } from '../command.ts';
 import { threadsFromFlags, workersFromFlags } from '../thread-flags.ts';
 import { loadOptionsFromFlags } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
@@ -16,33 +16,35 @@ export const benchCommand: Command = {
   summary: 'privacy-utility table of every defense (3 seeds, adaptive audits); markdown + HTML',
   usage: 'cwrf bench --dataset location [--seeds 0,1,2] [--refs 8] [--rows none,relaxloss,...] [--out bench/location]',
   examples: ['cwrf bench --dataset location --data-dir ../shared/data --out bench-out/location'],
-  options: {
+  flags: {
     ...COMMON,
     ...DATA,
     ...RECIPE_FLAGS,
     refs: AUDIT_FLAGS.refs,
     workers: AUDIT_FLAGS.workers,
-    threads: AUDIT_FLAGS.threads,
-    seeds: { type: 'string' },
-    'ft-epochs': { type: 'string' },
-    rows: { type: 'string' },
-    out: { type: 'string', short: 'o' },
+    ...THREADS,
+    seeds: { type: 'int-list', min: 0, default: [0, 1, 2], description: 'seeds (one base model and audit per seed and row)' },
+    'ft-epochs': { type: 'int', min: 0, default: 10, description: 'fine-tuning epochs of the stage rows' },
+    rows: { type: 'string', value: 'ROW,ROW,...', defaultText: 'all', description: 'rows to run (slugs of the row names)' },
+    ...outFlag('bench-out/DATASET'),
   },
-  async run(v, _pos, io) {
-    const base = recipeFromFlags(v);
-    const out = typeof v.out === 'string' ? v.out : join('bench-out', base.dataset.replace(/[^a-z0-9-]/gi, '_'));
-    const seeds = listFlag(v, 'seeds') ?? [0, 1, 2];
-    const only = typeof v.rows === 'string' ? v.rows.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+  async run(f, _pos, io) {
+    const base = recipeFromFlags(f);
+    const out = f.opt<string>('out') ?? join('bench-out', base.dataset.replace(/[^a-z0-9-]/gi, '_'));
+    const seeds = f.get<number[]>('seeds');
+    const rowsFlag = f.opt<string>('rows');
+    const only = rowsFlag !== undefined ? rowsFlag.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
     const progress = new Progress(io, 'step', seeds.length * (only?.length ?? benchDefenses(base.dataset).length) * 2);
     const t0 = performance.now();
     const rows = await bench(base, {
-      ...loadOptionsFromFlags(v),
+      ...loadOptionsFromFlags(f),
       out,
       seeds,
-      refs: numberFlag(v, 'refs', 8, { int: true, min: 2 }),
-      workers: workersFromFlags(v),
-      threads: threadsFromFlags(v),
-      ftEpochs: numberFlag(v, 'ft-epochs', 10, { int: true, min: 0 }),
+      refs: f.get<number>('refs'),
+      workers: workersFromFlags(f),
+      threads: threadsFromFlags(f),
+      ftEpochs: f.get<number>('ft-epochs'),
+      render: renderAuditReport,
       onStep: (w) => progress.tick(w),
       ...(only ? { only } : {}),
     });
@@ -54,7 +56,7 @@ export const benchCommand: Command = {
       '',
       `Command: \`${cmd}\``,
       `Machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, Node ${process.version}. Wall time ${minutes.toFixed(1)} min (finished runs are reused).`,
-      `Recipe: ${base.model.arch} ${JSON.stringify(base.model)}, ${base.optimizer.name} lr ${base.optimizer.lr}, ${base.epochs} epochs, batch ${base.batchSize}. Seeds ${seeds.join(', ')}; ${numberFlag(v, 'refs', 8, { int: true, min: 2 })} reference models per audit, each replaying the defense (adaptive attacker). LiRA = online, fixed variance; RMIA = online. Values are mean ± std over seeds, in %.`,
+      `Recipe: ${base.model.arch} ${JSON.stringify(base.model)}, ${base.optimizer.name} lr ${base.optimizer.lr}, ${base.epochs} epochs, batch ${base.batchSize}. Seeds ${seeds.join(', ')}; ${f.get<number>('refs')} reference models per audit, each replaying the defense (adaptive attacker). LiRA = online, fixed variance; RMIA = online. Values are mean ± std over seeds, in %.`,
       '',
       md,
       '',

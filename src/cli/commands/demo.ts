@@ -4,19 +4,20 @@ import { mkdirSync } from 'node:fs';
 import { demo, DEMO_ATTACKS } from '../../experiments/index.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { renderAuditReport } from '../../report/index.ts';
-import { COMMON, numberFlag, type Command } from '../command.ts';
+import { COMMON, outFlag, THREADS, type Command } from '../command.ts';
 import { threadsFromFlags, workersFromFlags } from '../thread-flags.ts';
+import { AUDIT_FLAGS } from './audit.ts';
 import { Progress } from '../progress.ts';
 
 export const demoCommand: Command = {
   summary: 'end-to-end demo on MNIST: train, audit, defend (CWRF with fine-tune and rewind only, alone and on RelaxLoss), audit again, report',
   usage: 'cwrf demo [--out demo-out] [--refs 8]',
   examples: ['npm run demo', 'cwrf demo --out /tmp/demo --refs 4 --json'],
-  options: { ...COMMON, out: { type: 'string', short: 'o' }, refs: { type: 'string' }, workers: { type: 'string' }, threads: { type: 'string' } },
-  async run(v, _pos, io) {
-    const out = typeof v.out === 'string' ? v.out : 'demo-out';
-    const refs = numberFlag(v, 'refs', 8, { int: true, min: 2 });
-    const threads = threadsFromFlags(v);
+  flags: { ...COMMON, ...outFlag('demo-out'), refs: AUDIT_FLAGS.refs, workers: AUDIT_FLAGS.workers, ...THREADS },
+  async run(f, _pos, io) {
+    const out = f.opt<string>('out') ?? 'demo-out';
+    const refs = f.get<number>('refs');
+    const threads = threadsFromFlags(f);
     const t0 = performance.now();
     io.err(`cwrf demo: MNIST (embedded), 2,000 members of a 4,000-digit population, ${refs} reference models per audit -> ${out}/`);
     let refProgress: Progress | null = null;
@@ -24,8 +25,9 @@ export const demoCommand: Command = {
     const { models } = await demo({
       out,
       refs,
-      workers: workersFromFlags(v),
+      workers: workersFromFlags(f),
       threads,
+      render: renderAuditReport,
       onStep: (w) => {
         io.err(`- ${w}`);
         refProgress = null;
@@ -35,7 +37,7 @@ export const demoCommand: Command = {
         epochProgress ??= new Progress(io, `  ${stage} epoch`, stage === 'train' ? 30 : 10);
         epochProgress.tick();
       },
-      onReference: (d, t, cached) => {
+      onReference: (_d, t, cached) => {
         refProgress ??= new Progress(io, '  reference models', t);
         if (cached) refProgress.skip('(cached)');
         else refProgress.tick();
