@@ -25,6 +25,7 @@ import { Rng } from '../util/rng.ts';
 import { trainReferences, type RefJob, type RefResult } from './refs.ts';
 import { evaluate, loadRunModel, type Run } from './run.ts';
 import { versions } from './versions.ts';
+import { trainingThreads } from '../engine/threads.ts';
 import type { AuditReportInput, ReportModel } from '../report/index.ts';
 
 /** Attacks run by default (all). */
@@ -34,6 +35,8 @@ export interface AuditOptions extends LoadOptions {
   refs: number;
   out: string;
   workers?: number;
+  /** Intra-op threads of the reference models (default: trainingThreads()). */
+  threads?: number;
   attacks?: AttackName[];
   leaveOneOut?: boolean;
   /** Seed of the reference models' seeds and member halves. */
@@ -75,6 +78,8 @@ export interface AuditJson {
   attacks: AttackSummary[];
   leaveOneOut?: Record<string, { targets: number; mean: Record<string, number>; std: Record<string, number> }>;
   seconds: { references: number; attacks: number; total: number };
+  /** Intra-op threads the reference models trained with (the same for any --workers). */
+  threads: number;
   versions: Record<string, string>;
 }
 
@@ -219,8 +224,10 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
   const seed = o.seed ?? 0;
   const { jobs, inclusion: refInc } = referenceJobs(recipe, pop, o.refs, seed);
   let done = 0;
+  const threads = o.threads ?? trainingThreads();
   const refs = await trainReferences(jobs, {
     ...o,
+    threads,
     onDone: (_i, r) => o.onReference?.(++done, jobs.length, r),
     onEpoch: o.onEpoch,
   });
@@ -261,6 +268,7 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
     attacks: results.map(attackSummary),
     ...(leaveOneOut ? { leaveOneOut } : {}),
     seconds: { references: (tRefs - t0) / 1000, attacks: (tEnd - tRefs) / 1000, total: (tEnd - t0) / 1000 },
+    threads,
     versions: versions(),
   };
   let html: string | undefined;

@@ -60,6 +60,8 @@ export interface BenchOptions extends LoadOptions {
   seeds: number[];
   refs: number;
   workers?: number;
+  /** Intra-op threads of the reference models (default: trainingThreads()). */
+  threads?: number;
   ftEpochs?: number;
   /** Row ids (slugs of the row names) to run; all rows when absent. */
   only?: string[];

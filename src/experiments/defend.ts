@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { checkpointDirFor, evaluate, loadRunModel, train, writeRun, type Run, type RunJson } from './run.ts';
 import { replayCheckpoint } from './replay.ts';
 import { versions } from './versions.ts';
+import { getThreads } from '../engine/index.ts';
 import type { LoadOptions } from '../data/index.ts';
 
 export interface DefendOptions extends LoadOptions {
@@ -52,6 +53,7 @@ export async function defend(run: Run, action: { stage: DefenseStage } | { retra
         testAccuracy,
         stages: [...run.metrics.stages, { method: stage.method, seconds, history: r.history, info: r.info }],
       },
+      threads: getThreads(),
       versions: versions(),
     };
     await writeRun(o.out, json, init, model.stateDict(), data, run.members);

@@ -28,8 +28,10 @@ export interface DemoOptions {
   out: string;
   refs: number;
   workers?: number;
+  /** Intra-op threads of the reference models (default: trainingThreads()). */
+  threads?: number;
   onStep?: (what: string) => void;
-  onReference?: (done: number, total: number) => void;
+  onReference?: (done: number, total: number, cached: boolean) => void;
   onEpoch?: (stage: string, epoch: number) => void;
   /** Renders each audit's report.html (see AuditOptions.render). */
   render?: AuditOptions['render'];
@@ -69,7 +71,7 @@ export async function demo(o: DemoOptions): Promise<{ steps: DemoStep[]; models:
     const auditDir = join(run.dir, 'audit');
     if (!existsSync(join(auditDir, 'audit.json'))) {
       o.onStep?.(`audit ${name}`);
-      await audit(run, { refs: o.refs, out: auditDir, workers: o.workers, attacks: DEMO_ATTACKS, render: o.render, onReference: (d, t) => o.onReference?.(d, t) });
+      await audit(run, { refs: o.refs, out: auditDir, workers: o.workers, threads: o.threads, attacks: DEMO_ATTACKS, render: o.render, onReference: (d, t, r) => o.onReference?.(d, t, r.cached) });
     }
     steps.push({ name, run, auditDir });
     models.push({ ...(await loadAuditForReport(auditDir)), name });

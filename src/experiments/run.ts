@@ -5,7 +5,7 @@
 //   split.safetensors  population / reference / test row indices (I32) and members (U8 over population)
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Generator } from '../engine/index.ts';
+import { Generator, getThreads } from '../engine/index.ts';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../io/atomic.ts';
 import { memberMask, type LoadOptions } from '../data/index.ts';
@@ -39,6 +39,8 @@ export interface RunJson {
   /** Where the dataset's files were found (absolute), used when a later command is given no --data-dir. */
   dataDir?: string;
   metrics: RunMetrics;
+  /** Intra-op threads this process trained with (src/engine/threads.ts; absent in runs made before it was recorded). */
+  threads?: number;
   versions: Record<string, string>;
 }
 
@@ -99,6 +101,7 @@ export async function train(recipe: Recipe, opts: TrainOptions): Promise<Run> {
         history: r.history,
         stages: r.stages,
       },
+      threads: getThreads(),
       versions: versions(),
     };
     await writeRun(opts.out, json, r.init, r.model.stateDict(), data, members);

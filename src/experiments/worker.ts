@@ -25,7 +25,7 @@ process.once('message', async (task: Task) => {
     const seconds = (performance.now() - t0) / 1000;
     const e = evaluate(r.model, data, job.members);
     r.model.dispose();
-    await writeCached(task.file, { ...e, seconds });
+    await writeCached(task.file, { ...e, seconds, threads: task.threads });
     process.exitCode = 0;
   } catch (e) {
     process.send!({ type: 'error', message: (e as Error).message, input: e instanceof InputError });

@@ -1,11 +1,10 @@
 // `cwrf defend`: CWRF and the baselines, each written as a new run whose recipe replays the defense.
-import { cpus } from 'node:os';
 import { defend, loadRun } from '../../experiments/index.ts';
-import { setThreads } from '../../engine/index.ts';
 import { METHODS } from '../../defenses/index.ts';
 import type { DefenseStage } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, outFlag, THREADS, type Command } from '../command.ts';
+import { threadsFromFlags } from '../thread-flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
 import { STAGE_FLAGS, stageFromFlags } from '../defense-flags.ts';
 import { Progress } from '../progress.ts';
@@ -38,7 +37,7 @@ export const defendCommand: Command = {
     const out = f.opt<string>('out');
     if (out === undefined) throw new InputError('--out DIR is required');
     const method = METHODS.get(f.get<string>('method'));
-    setThreads(f.get('threads', cpus().length));
+    threadsFromFlags(f);
     const run = await loadRun(dir);
     const { objective, dpsgd } = objectiveFromFlags(f, run.recipe.dataset, run.recipe.objective);
     const dp = dpFromFlags(f, dpsgd);

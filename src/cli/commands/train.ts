@@ -1,9 +1,8 @@
 // `cwrf train`: data in, reproducible trained model out.
-import { cpus } from 'node:os';
 import { train } from '../../experiments/index.ts';
-import { setThreads } from '../../engine/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, outFlag, THREADS, type Command } from '../command.ts';
+import { threadsFromFlags } from '../thread-flags.ts';
 import { loadOptionsFromFlags } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe-flags.ts';
@@ -21,7 +20,7 @@ export const trainCommand: Command = {
   async run(f, _pos, io) {
     const out = f.opt<string>('out');
     if (out === undefined) throw new InputError('--out DIR is required');
-    setThreads(f.get('threads', cpus().length));
+    threadsFromFlags(f);
     const recipe = recipeFromFlags(f);
     const progress = new Progress(io, 'epoch', recipe.epochs);
     const run = await train(recipe, {
