@@ -72,6 +72,8 @@ export interface AuditJson {
     rmiaA: number | 'tune';
     tprRule: string;
     populationSize: number;
+    /** The output transform every released output went through, target and references alike ('none': raw logits). */
+    release: string;
   };
   target: { trainAccuracy: number; testAccuracy: number };
   references: { seed: number; trainAccuracy: number; testAccuracy: number; seconds: number; cached: boolean }[];
@@ -233,7 +235,7 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
   });
   const tRefs = performance.now();
   const model = await loadRunModel(run, data);
-  const target = evaluate(model, data, run.members);
+  const target = evaluate(model, data, run.members, recipe);
   model.dispose();
   const inclusion = new Uint8Array((o.refs + 1) * pop);
   inclusion.set(run.members, 0);
@@ -256,6 +258,7 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
       rmiaA: o.rmiaA ?? 'tune',
       tprRule: 'TPR at the largest ROC point with FPR <= x (LiRA plot.py uses <)',
       populationSize: pop,
+      release: releaseLabel(recipe),
     },
     target: { trainAccuracy: target.trainAccuracy, testAccuracy: target.testAccuracy },
     references: refs.map((r, k) => ({
@@ -291,6 +294,13 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
   return json;
 }
 
+/** How a recipe's outputs are released, in words (reports and audit settings). */
+export function releaseLabel(recipe: Recipe): string {
+  return recipe.release?.name === 'hamp'
+    ? "HAMP output modification (each query's logits replaced, rank for rank, by those of a random input seeded by model and query)"
+    : 'none (raw logits)';
+}
+
 /** A model's entry in a report, from its audit results. */
 export function reportModel(name: string, json: Pick<AuditJson, 'target' | 'recipe'>, results: { name: string; scores: Float64Array; metrics: Summary }[], members: Uint8Array): ReportModel {
   return {
@@ -307,7 +317,7 @@ export function reportModel(name: string, json: Pick<AuditJson, 'target' | 'reci
         nonMemberScores: r.scores.filter((_, i) => !members[i]),
       };
     }),
-    settings: { objective: json.recipe.objective, defenses: json.recipe.defenses, dp: json.recipe.dp },
+    settings: { objective: json.recipe.objective, defenses: json.recipe.defenses, dp: json.recipe.dp, release: releaseLabel(json.recipe) },
   };
 }
 

@@ -7,7 +7,7 @@ import type { AttackName } from '../attacks/index.ts';
 import { cwrfStage } from '../defenses/index.ts';
 import { defaultRecipe, relaxLossDefaults, type DefenseStage, type Recipe } from '../train/index.ts';
 import { audit, loadAuditForReport, type AuditOptions } from './audit.ts';
-import { defend } from './defend.ts';
+import { defend, defendedRecipe } from './defend.ts';
 import { reuseRun, train, type Run } from './run.ts';
 import type { ReportModel } from '../report/index.ts';
 
@@ -52,7 +52,7 @@ export async function demo(o: DemoOptions): Promise<{ steps: DemoStep[]; models:
   const defended = (run: Run, objective: Recipe['objective'], name: string, what: string, method: 'cwrf' | 'rewind' = 'cwrf') => {
     const stage = cwrfStage(method, { objective }, run.recipe) as unknown as DefenseStage;
     const out = join(o.out, name);
-    return cached(out, { ...run.recipe, defenses: [...run.recipe.defenses, stage] }, () => defend(run, { stage }, { out, onEpoch }), what);
+    return cached(out, defendedRecipe(run.recipe, stage), () => defend(run, { stage }, { out, onEpoch }), what);
   };
   const cwrf = await defended(target, { name: 'ce' }, 'cwrf', 'defend with CWRF');
   const relaxCwrf = await defended(relax, rl, 'relaxloss-cwrf', 'defend with RelaxLoss + CWRF');
