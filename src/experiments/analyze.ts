@@ -12,7 +12,7 @@ import { runAttacks, type AttackName } from '../attacks/index.ts';
 import { applyCwrf, criticalMasks, cwrfStage, selected, disposeMasks, disposeScores, rewind, scoreModel, type CwrfStage, type Scores } from '../defenses/index.ts';
 import { Generator } from '../engine/index.ts';
 import { buildModel, parameterKinds, type Module, type ParamKind } from '../nn/index.ts';
-import { loadData, type DataContext } from '../train/index.ts';
+import { loadData, type DataContext, type Recipe } from '../train/index.ts';
 import { Rng } from '../util/rng.ts';
 import { querySignals, readSignals, type SignalSet } from './audit.ts';
 import { evaluate, loadRunModel, type Run } from './run.ts';
@@ -106,9 +106,9 @@ function layerType(kind: ParamKind | undefined, shape: number[]): string {
 }
 
 /** Attacks the model with the audit's references, the model standing in as the target row. */
-function attackModel(model: Module, data: DataContext, members: Uint8Array, refs: SignalSet, name: string): VariantResult {
+function attackModel(model: Module, data: DataContext, members: Uint8Array, refs: SignalSet, name: string, recipe: Recipe): VariantResult {
   const q = refs.queries ?? 1;
-  const e = evaluate(model, data, members, q);
+  const e = evaluate(model, data, members, recipe, q);
   const s = querySignals([e.logits], refs.labels, q, e.classes);
   const signals = Object.fromEntries(
     Object.entries(refs.signals).map(([k, m]) => {
@@ -163,7 +163,7 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
   const sampleIdx = Array.from({ length: Math.min(2000, fp.length) }, () => rng.int(fp.length));
 
   o.onStep?.('baseline');
-  const baseline = attackModel(target, data, run.members, refs, 'the run as trained');
+  const baseline = attackModel(target, data, run.members, refs, 'the run as trained', run.recipe);
   const sweep: AnalyzeJson['concentration']['sweep'] = [];
   for (const r of o.sweep) {
     o.onStep?.(`rewind top ${r}`);
@@ -172,7 +172,7 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
     const masks = criticalMasks(pve, { ...base, ratio: r }, kinds);
     rewind(m, masks, 'init', init, () => fresh(0));
     disposeMasks(masks);
-    sweep.push({ ratio: r, ...attackModel(m, data, run.members, refs, `rewind top ${r * 100}%`) });
+    sweep.push({ ratio: r, ...attackModel(m, data, run.members, refs, `rewind top ${r * 100}%`, run.recipe) });
     m.dispose();
   }
   const variants: [string, Partial<CwrfStage>][] = [
@@ -187,7 +187,7 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
     const m = fresh(run.recipe.seed);
     m.copyFrom(target);
     applyCwrf({ ...base, ...opts }, ctx(m));
-    locationVsValue.push(attackModel(m, data, run.members, refs, label));
+    locationVsValue.push(attackModel(m, data, run.members, refs, label, run.recipe));
     m.dispose();
   }
   const json: AnalyzeJson = {

@@ -2,13 +2,13 @@
 // seeds, each audited by reference models that replay it (adaptive attacker).
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { cwrfStage } from '../defenses/index.ts';
-import { relaxLossDefaults, type DefenseStage, type ObjectiveSpec, type Recipe } from '../train/index.ts';
+import { cwrfStage, releaseFor } from '../defenses/index.ts';
+import { cclDefaults, hampDefaults, relaxLossDefaults, type DefenseStage, type ObjectiveSpec, type Recipe } from '../train/index.ts';
 import type { AttackName } from '../attacks/index.ts';
 import type { LoadOptions } from '../data/index.ts';
 import type { ModelSpec } from '../nn/index.ts';
 import { audit, type AuditJson, type AuditOptions } from './audit.ts';
-import { defend } from './defend.ts';
+import { defend, defendedRecipe } from './defend.ts';
 import { reuseRun, train, type Run } from './run.ts';
 import { InputError } from '../util/errors.ts';
 import type { BenchRow } from '../report/bench-summary.ts';
@@ -35,6 +35,8 @@ export function benchDefenses(dataset: string, ftEpochs = 10): BenchDefense[] {
   const rl = { name: 'relaxloss' as const, ...relaxLossDefaults(dataset) };
   const ls = { name: 'label-smoothing' as const, smoothing: 0.1 };
   const dp = { maxGradNorm: 1, targetEpsilon: 8, delta: 1e-5 };
+  const ccl = { name: 'ccl' as const, ...cclDefaults(dataset), form: 'exp' as const };
+  const hamp = { name: 'hamp' as const, ...hampDefaults(dataset) };
   const stage = (method: Parameters<typeof cwrfStage>[0], opts: Parameters<typeof cwrfStage>[1]) => (r: Recipe) =>
     cwrfStage(method, { epochs: ftEpochs, ...opts }, r) as unknown as DefenseStage;
   return [
@@ -49,6 +51,12 @@ export function benchDefenses(dataset: string, ftEpochs = 10): BenchDefense[] {
     { name: 'RelaxLoss + fine-tune-all', base: rl, stage: stage('finetune-all', { objective: rl }) },
     { name: 'retrain (RelaxLoss, +fine-tune epochs)', base: rl, extraEpochs: ftEpochs },
     { name: 'prune (TFO, no fine-tune)', base: { name: 'ce' }, stage: stage('prune', { score: 'tfo' }) },
+    { name: 'CCL', base: ccl },
+    { name: 'CCL + CWRF', base: ccl, stage: stage('cwrf', { objective: ccl }) },
+    { name: 'CCL + CWRF rewind only', base: ccl, stage: stage('rewind', {}) },
+    { name: 'HAMP', base: hamp },
+    { name: 'HAMP + CWRF', base: hamp, stage: stage('cwrf', { objective: hamp }) },
+    { name: 'HAMP + CWRF rewind only', base: hamp, stage: stage('rewind', {}) },
     { name: 'DP-SGD (eps 8)', base: { name: 'ce' }, dp },
     { name: 'DP-SGD + CWRF (DP fine-tune, eps 8)', base: { name: 'ce' }, dp, stage: stage('cwrf', { objective: { name: 'ce' }, dp }) },
   ];
@@ -61,6 +69,8 @@ export interface BenchOptions extends LoadOptions {
   seeds: number[];
   refs: number;
   workers?: number;
+  /** Intra-op threads of the reference models (default: trainingThreads()). */
+  threads?: number;
   ftEpochs?: number;
   /** Row ids (slugs of the row names) to run; all rows when absent. */
   only?: string[];
@@ -84,8 +94,9 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchRow[]> 
   const defenses = all.filter((d) => !o.only || o.only.includes(slug(d.name)));
   for (const seed of o.seeds) {
     for (const d of defenses) {
+      const release = releaseFor(d.base);
       const model = d.dp ? dpModel(base.model) : base.model;
-      const baseRecipe: Recipe = { ...base, model, seed, memberSeed: seed, objective: d.base, dp: d.dp, epochs: base.epochs + (d.extraEpochs ?? 0), defenses: [] };
+      const baseRecipe: Recipe = { ...base, model, seed, memberSeed: seed, objective: d.base, dp: d.dp, epochs: base.epochs + (d.extraEpochs ?? 0), defenses: [], release };
       const baseDir = join(o.out, `seed${seed}`, slug(`${d.dp ? 'dpsgd' : d.base.name}-${baseRecipe.epochs}`));
       let run: Run;
       if (existsSync(join(baseDir, 'run.json'))) run = await reuseRun(baseDir, baseRecipe);
@@ -98,7 +109,7 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchRow[]> 
       if (d.stage) {
         const dir = join(o.out, `seed${seed}`, slug(d.name));
         const stage = d.stage(run.recipe);
-        if (existsSync(join(dir, 'run.json'))) target = await reuseRun(dir, { ...run.recipe, defenses: [...run.recipe.defenses, stage] });
+        if (existsSync(join(dir, 'run.json'))) target = await reuseRun(dir, defendedRecipe(run.recipe, stage));
         else {
           o.onStep?.(`seed ${seed}: ${d.name}`);
           target = await defend(run, { stage }, { ...o, out: dir });

@@ -5,12 +5,12 @@
 //   split.safetensors  population / reference / test row indices (I32) and members (U8 over population)
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Generator } from '../engine/index.ts';
+import { Generator, getThreads } from '../engine/index.ts';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../io/atomic.ts';
 import { memberMask, type LoadOptions } from '../data/index.ts';
 import { buildModel, type Module, type StateEntry } from '../nn/index.ts';
-import { accuracy, canonicalJson, loadData, removeCheckpoint, predictLogits, validateRecipe, type DataContext, type EpochStats, type Recipe } from '../train/index.ts';
+import { accuracy, canonicalJson, loadData, removeCheckpoint, validateRecipe, type DataContext, type EpochStats, type Recipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { versions } from './versions.ts';
@@ -18,6 +18,7 @@ import { firstQuery, queryLogits } from './queries.ts';
 import { upgradeRecipe } from '../defenses/index.ts';
 import { replay, type StageLog } from './replay.ts';
 import { loadState, saveState } from '../nn/index.ts';
+import { releasedLogits } from '../defenses/index.ts';
 
 export interface RunMetrics {
   trainAccuracy: number;
@@ -40,6 +41,8 @@ export interface RunJson {
   /** Where the dataset's files were found (absolute), used when a later command is given no --data-dir. */
   dataDir?: string;
   metrics: RunMetrics;
+  /** Intra-op threads this process trained with (src/engine/threads.ts; absent in runs made before it was recorded). */
+  threads?: number;
   versions: Record<string, string>;
 }
 
@@ -56,23 +59,29 @@ export function targetMembers(recipe: Recipe, populationSize: number): Uint8Arra
 }
 
 /**
- * Population logits of a model ([n, classes], or [n, queries, classes] with LiRA queries), its accuracy on its
- * members (a subset of the population; first query) and on the test rows.
+ * The released population logits of a model (after the recipe's release transform, e.g. HAMP's output
+ * modification), its accuracy on its members (a subset of the population) and on the test rows.
  */
 export function evaluate(
   model: Module,
   data: DataContext,
   members: Uint8Array,
+  recipe: Pick<Recipe, 'release' | 'seed'>,
   queries = 1,
 ): { trainAccuracy: number; testAccuracy: number; logits: Float32Array; classes: number; queries: number } {
-  const q = queries === 1 ? { ...predictLogits(model, data.x, data.population) } : queryLogits(model, data, queries);
+  if (queries > 1 && recipe.release) throw new InputError('--queries 2|18 with a release transform (HAMP) is not supported yet: use --queries 1');
+  const q =
+    queries === 1
+      ? releasedLogits(model, { x: data.x, index: data.population, rowIds: data.split.population, source: 'train' }, recipe)
+      : queryLogits(model, data, queries);
   const { classes } = q;
   const logits = firstQuery(q.logits, data.split.population.length, queries, classes);
   const idx = [...members.keys()].filter((i) => members[i]);
   const memberLogits = new Float32Array(idx.length * classes);
   idx.forEach((p, j) => memberLogits.set(logits.subarray(p * classes, (p + 1) * classes), j * classes));
   const trainAccuracy = accuracy(memberLogits, classes, Int32Array.from(idx, (p) => data.populationLabels[p]));
-  const t = predictLogits(model, data.testX, data.test);
+  const testQueries = { x: data.testX, index: data.test, rowIds: data.split.test ?? new Int32Array(0), source: data.split.testFromTrain ? 'train' : 'test' };
+  const t = releasedLogits(model, testQueries, recipe);
   return { trainAccuracy, testAccuracy: accuracy(t.logits, t.classes, data.testLabels), logits: q.logits, classes, queries };
 }
 
@@ -90,7 +99,7 @@ export async function train(asked: Recipe, opts: TrainOptions): Promise<Run> {
   const ckpt = checkpointDirFor(opts.out);
   const r = await replay(recipe, data, members, opts.onEpoch, undefined, ckpt);
   try {
-    const { trainAccuracy, testAccuracy } = evaluate(r.model, data, members);
+    const { trainAccuracy, testAccuracy } = evaluate(r.model, data, members, recipe);
     const acc = { trainAccuracy, testAccuracy };
     const json: RunJson = {
       format: 'cwrf-run/1',
@@ -107,6 +116,7 @@ export async function train(asked: Recipe, opts: TrainOptions): Promise<Run> {
         history: r.history,
         stages: r.stages,
       },
+      threads: getThreads(),
       versions: versions(),
     };
     await writeRun(opts.out, json, r.init, r.model.stateDict(), data, members);

@@ -30,6 +30,14 @@ export interface DefenseStage {
   [option: string]: unknown;
 }
 
+/**
+ * A transform of every output the model releases (signals, accuracy, reports), part of the released model:
+ * 'hamp' is HAMP's test-time output modification (src/defenses/hamp-output.ts).
+ */
+export interface ReleaseSpec {
+  name: 'hamp';
+}
+
 export interface Recipe {
   dataset: string;
   split: SplitSpec;
@@ -49,6 +57,8 @@ export interface Recipe {
   augment?: AugmentSpec;
   /** Per-channel normalisation applied wherever the model sees an image ('population': computed there, then recorded). */
   normalize?: NormalizeSpec | 'population';
+  /** Output transform of the released model (absent: the raw logits). */
+  release?: ReleaseSpec;
 }
 
 function num(v: unknown, what: string, opts: { int?: boolean; min?: number; max?: number } = {}): number {
@@ -77,6 +87,7 @@ export function validateRecipe(r: Recipe): Recipe {
     r.schedule.milestones.forEach((m) => num(m, 'milestone (a fraction of the epochs)', { min: 0, max: 1 }));
   }
   if (r.augment) num(r.augment.pad, 'pad', { int: true, min: 1 });
+  if (r.release && r.release.name !== 'hamp') throw new InputError(`unknown output release '${String(r.release.name)}' (hamp)`);
   if (r.dp) {
     num(r.dp.maxGradNorm, 'max grad norm', { min: 0 });
     num(r.dp.delta, 'delta', { min: 0, max: 1 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { bench, benchDefenses } from '../../experiments/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { benchMarkdown, renderAuditReport, renderBenchReport } from '../../report/index.ts';
-import { COMMON, DATA, outFlag, type Command } from '../command.ts';
+import { COMMON, DATA, outFlag, THREADS, type Command } from '../command.ts';
+import { threadsFromFlags, workersFromFlags } from '../thread-flags.ts';
 import { loadOptionsFromFlags } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe-flags.ts';
@@ -21,6 +22,7 @@ export const benchCommand: Command = {
     ...RECIPE_FLAGS,
     refs: AUDIT_FLAGS.refs,
     workers: AUDIT_FLAGS.workers,
+    ...THREADS,
     seeds: { type: 'int-list', min: 0, default: [0, 1, 2], description: 'seeds (one base model and audit per seed and row)' },
     'ft-epochs': { type: 'int', min: 0, default: 10, description: 'fine-tuning epochs of the stage rows' },
     rows: { type: 'string', value: 'ROW,ROW,...', defaultText: 'all', description: 'rows to run (slugs of the row names)' },
@@ -39,7 +41,8 @@ export const benchCommand: Command = {
       out,
       seeds,
       refs: f.get<number>('refs'),
-      workers: f.get('workers', cpus().length),
+      workers: workersFromFlags(f),
+      threads: threadsFromFlags(f),
       ftEpochs: f.get<number>('ft-epochs'),
       render: renderAuditReport,
       onStep: (w) => progress.tick(w),
