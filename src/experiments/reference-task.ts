@@ -18,6 +18,8 @@ export interface ReferenceTask {
   cacheDir?: string;
   /** Cache root of trained models on this machine (machine-local). */
   cacheRoot: string;
+  /** Refuse the task unless the dataset read here has this SHA-256 (queue workers). */
+  datasetSha256?: string;
   /** libtorch intra-op threads for the training (part of the result: workers train with the coordinator's). */
   threads: number;
 }

@@ -16,6 +16,8 @@ export async function processReference(task: ReferenceTask, onProgress?: (p: Ref
   if (cached) return cached;
   setThreads(task.threads);
   const data = await loadData(task.recipe, { dataDir: task.dataDir, cacheDir: task.cacheDir, limit: task.limit, labelColumn: task.labelColumn });
+  if (task.datasetSha256 && data.ds.sha256 !== task.datasetSha256)
+    throw new InputError(`dataset ${task.recipe.dataset} here (${data.ds.source}) has sha256 ${data.ds.sha256 ?? 'unknown'}, the job wants ${task.datasetSha256}`);
   const pop = data.split.population.length;
   if (pop !== task.population) throw new InputError(`the reference's population has ${task.population} examples, but ${task.recipe.dataset} here gives ${pop}`);
   const t0 = performance.now();
