@@ -12,12 +12,15 @@ import { evaluate } from './run.ts';
 export async function processReference(task: ReferenceTask, onProgress?: (p: ReferenceProgress) => void): Promise<RefOutput> {
   const members = unpackMembers(task.members, task.population);
   const file = refFile(task.recipe, members, task.cacheRoot);
+  const load = () => loadData(task.recipe, { dataDir: task.dataDir, cacheDir: task.cacheDir, limit: task.limit, labelColumn: task.labelColumn });
+  if (task.datasetSha256) {
+    const { ds } = await load(); // checked before the cache too: entries here were trained on this machine's data
+    if (ds.sha256 !== task.datasetSha256) throw new InputError(`dataset ${task.recipe.dataset} here (${ds.source}) has sha256 ${ds.sha256 ?? 'unknown'}, the job wants ${task.datasetSha256}`);
+  }
   const cached = await readRefEntry(file, task.threads);
   if (cached) return cached;
   setThreads(task.threads);
-  const data = await loadData(task.recipe, { dataDir: task.dataDir, cacheDir: task.cacheDir, limit: task.limit, labelColumn: task.labelColumn });
-  if (task.datasetSha256 && data.ds.sha256 !== task.datasetSha256)
-    throw new InputError(`dataset ${task.recipe.dataset} here (${data.ds.source}) has sha256 ${data.ds.sha256 ?? 'unknown'}, the job wants ${task.datasetSha256}`);
+  const data = await load();
   const pop = data.split.population.length;
   if (pop !== task.population) throw new InputError(`the reference's population has ${task.population} examples, but ${task.recipe.dataset} here gives ${pop}`);
   const t0 = performance.now();

@@ -9,7 +9,7 @@ function explain(q: QueueUrl, e: Error & { code?: string }): string {
   const m = e.message ?? String(e);
   if (e.code === 'ECONNREFUSED') return `cannot reach ${where}: connection refused (is redis-server running there?)`;
   if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return `cannot reach ${where}: unknown host '${q.host}'`;
-  if (e.code === 'ETIMEDOUT' || /timed? ?out/i.test(m)) return `cannot reach ${where}: no answer (timeout)`;
+  if (e.code === 'ETIMEDOUT' || /timed? ?out/i.test(m)) return `cannot reach ${where}: no answer (timeout${q.tls ? '; does the server speak TLS?' : ''})`;
   if (/WRONGPASS|invalid password|invalid username-password/i.test(m)) return `${where} refused the user name or password (${q.display})`;
   if (/NOAUTH|Authentication required/i.test(m)) return `${where} needs a password: redis://[user:]PASSWORD@${q.host}:${q.port}`;
   if (/ERR.*DB index/i.test(m)) return `${where} has no database ${q.db}`;

@@ -1,4 +1,5 @@
 // The --queue URL: redis://[user:password@]host:port[/db], or rediss:// for TLS.
+import { isIP } from 'node:net';
 import type { RedisOptions } from 'ioredis';
 import { InputError } from '../util/errors.ts';
 
@@ -50,7 +51,7 @@ export function redisOptions(q: QueueUrl): RedisOptions {
     db: q.db,
     ...(q.username ? { username: q.username } : {}),
     ...(q.password ? { password: q.password } : {}),
-    ...(q.tls ? { tls: { servername: q.host } } : {}),
+    ...(q.tls ? { tls: isIP(q.host) ? {} : { servername: q.host } } : {}),
     maxRetriesPerRequest: null,
   };
 }
