@@ -15,7 +15,7 @@ const cleanup: (() => unknown)[] = [];
 after(async () => {
   for (const f of cleanup.reverse()) await f();
 });
-const count = (w: WorkerProc, re: RegExp) => (w.log().match(re) ?? []).length;
+const count = (w: WorkerProc, re: RegExp) => (w.log().match(new RegExp(re.source, 'g')) ?? []).length;
 
 test('worker killed -9 mid-job, coordinator killed -9 and rerun: signals byte-identical, nothing trained twice but the killed job', async () => {
   const redis = await startRedis();
