@@ -22,7 +22,7 @@ export function runInChild(task: ReferenceTask, onProgress?: (p: ReferenceProgre
       else error = m.input ? new InputError(m.message) : new Error(m.message);
     });
     proc.on('error', (e) => (error ??= e));
-    proc.on('exit', (code, sig) => {
+    proc.on('close', (code, sig) => { // after 'exit' and the last message
       if (outcome && !error) resolve(outcome);
       else reject(error ?? new Error(`reference process ${sig ? `killed by ${sig}` : `exited with code ${code}`}: ${stderr.trim().split('\n').pop() ?? ''}`));
     });

@@ -3,18 +3,18 @@ import { InputError } from '../util/errors.ts';
 import { processReference } from './reference.ts';
 import { encodeOutcome, type ChildMessage, type ParentMessage } from './reference-task.ts';
 
-const send = (m: ChildMessage) => {
+const send = (m: ChildMessage): Promise<void> => {
   if (!process.connected) process.exit(1); // the parent is gone: stop training for nobody
-  process.send!(m);
+  return new Promise((resolve) => process.send!(m, () => resolve()));
 };
 
 process.once('message', async (m: ParentMessage) => {
   try {
-    const r = await processReference(m.task, (progress) => send({ type: 'progress', progress }));
-    send({ type: 'done', outcome: encodeOutcome(r) });
+    const r = await processReference(m.task, (progress) => void send({ type: 'progress', progress }));
+    await send({ type: 'done', outcome: encodeOutcome(r) });
     process.exitCode = 0;
   } catch (e) {
-    send({ type: 'error', message: (e as Error).message, input: e instanceof InputError });
+    await send({ type: 'error', message: (e as Error).message, input: e instanceof InputError });
     process.exitCode = 1;
   }
   process.disconnect();
