@@ -27,6 +27,8 @@ const workers = ['w1', 'w2'].map((w) =>
   startWorker({ ...process.env, CWRF_CACHE_DIR: join(root, `cache-${w}`) }, '--queue', redis.url, '--threads', '1', '--data-dir', SHARED),
 );
 await Promise.all(workers.map((w) => w.waitFor(/worker on redis/)));
+const stopAll = async () => (await Promise.all(workers.map(stopWorker)), redis.stop());
+process.on('exit', () => (workers.forEach((w) => w.proc.kill('SIGKILL')), redis.stop()));
 const queue = await queueExecutor(parseQueueUrl(redis.url));
 
 const load = () => loadavg()[0].toFixed(1);
@@ -41,8 +43,7 @@ async function timed(kind: 'local' | 'queue', round: number): Promise<{ kind: st
 const rows: { round: number; kind: string; seconds: number; load: string }[] = [];
 for (let r = 0; r < ROUNDS; r++) for (const kind of r % 2 ? (['queue', 'local'] as const) : (['local', 'queue'] as const)) rows.push({ round: r, ...(await timed(kind, r)) });
 await queue.close();
-await Promise.all(workers.map(stopWorker));
-redis.stop();
+await stopAll();
 
 const total = (k: string) => rows.filter((x) => x.kind === k).reduce((a, x) => a + x.seconds, 0);
 console.log(`machine: ${cpus()[0]?.model ?? '?'} x${cpus().length} (shared); Location MLP 446-1024-512-256-128-30, ${EPOCHS} epochs, ${REFS} fresh reference models per audit, ${ROUNDS} rounds (ABBA)`);
