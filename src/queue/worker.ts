@@ -3,6 +3,7 @@
 import { hostname, cpus } from 'node:os';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { cacheDir, runInChild, versions, type ReferenceOutcome } from '../experiments/index.ts';
+import { validateRecipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { connectRedis } from './connect.ts';
 import { REFUSED } from './coordinator.ts';
@@ -40,6 +41,11 @@ export async function runWorker(url: QueueUrl, o: WorkerOptions): Promise<{ comp
     const problem = jobProblem(job.data);
     if (problem) throw new UnrecoverableError(`${REFUSED} ${me}: invalid job: ${problem}`);
     const { data } = job;
+    try {
+      validateRecipe(data.spec.recipe);
+    } catch (e) {
+      throw new UnrecoverableError(`${REFUSED} ${me}: invalid recipe: ${(e as Error).message}`);
+    }
     if (data.cwrf !== version) throw new UnrecoverableError(`${REFUSED} ${me}: the job is for cwrf ${data.cwrf}, this worker runs cwrf ${version}`);
     const task = { ...data.spec, dataDir: o.dataDir, cacheRoot: o.cacheRoot ?? cacheDir(), threads, datasetSha256: data.dataset.sha256 };
     try {
