@@ -24,7 +24,7 @@ const run = await train(recipe, { dataDir: SHARED, out: join(root, 'target') });
 
 const redis = await startRedis();
 const workers = ['w1', 'w2'].map((w) =>
-  startWorker({ ...process.env, CWRF_CACHE_DIR: join(root, `cache-${w}`) }, '--queue', redis.url, '--threads', '1', '--data-dir', SHARED),
+  startWorker({ ...process.env, CWRF_CACHE_DIR: join(root, `cache-${w}`) }, '--queue', redis.url, '--data-dir', SHARED),
 );
 await Promise.all(workers.map((w) => w.waitFor(/worker on redis/)));
 const stopAll = async () => (await Promise.all(workers.map(stopWorker)), redis.stop());

@@ -15,7 +15,7 @@ test('member halves round-trip bit-packed; a wrong length is refused', () => {
 
 test('results round-trip as JSON bit for bit (NaN, -0, subnormals)', () => {
   const logits = Float32Array.from([1.5, -0, NaN, 1e-45, -3.4e38, 0.1]);
-  const o = JSON.parse(JSON.stringify(encodeOutcome({ logits, classes: 2, trainAccuracy: 0.5, testAccuracy: 0.25, seconds: 1.25 })));
+  const o = JSON.parse(JSON.stringify(encodeOutcome({ logits, classes: 2, trainAccuracy: 0.5, testAccuracy: 0.25, seconds: 1.25, threads: 1 })));
   const back = decodeOutcome(o, 3);
   assert.ok(Buffer.from(back.logits.buffer).equals(Buffer.from(logits.buffer)));
   assert.equal(back.trainAccuracy, 0.5);

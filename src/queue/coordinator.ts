@@ -28,6 +28,7 @@ export async function queueJob(task: ReferenceTask): Promise<QueueJob> {
     recipe,
     members: task.members,
     population: task.population,
+    threads: task.threads,
     ...(task.limit !== undefined ? { limit: task.limit } : {}),
     ...(task.labelColumn !== undefined ? { labelColumn: task.labelColumn } : {}),
   };

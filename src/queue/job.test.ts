@@ -22,6 +22,7 @@ const job: QueueJob = {
     },
     members: 'AAAA',
     population: 20,
+    threads: 1,
   },
 };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests poke at arbitrary fields

@@ -49,10 +49,11 @@ export const JOB_SCHEMA = {
     spec: {
       type: 'object',
       additionalProperties: false,
-      required: ['recipe', 'members', 'population'],
+      required: ['recipe', 'members', 'population', 'threads'],
       properties: {
         members: { type: 'string', pattern: '^[A-Za-z0-9+/]*={0,2}$', maxLength: 1 << 24 },
         population: { type: 'integer', minimum: 1, maximum: 1 << 27 },
+        threads: { type: 'integer', minimum: 1, maximum: 1024 },
         limit: { type: 'integer', minimum: 1 },
         labelColumn: { anyOf: [int, { enum: ['first', 'last'] }] },
         recipe: {

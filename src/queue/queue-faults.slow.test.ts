@@ -27,7 +27,7 @@ test('worker killed -9 mid-job, coordinator killed -9 and rerun: signals byte-id
   const auditArgs = ['audit', run, '--refs', '4', '--attacks', 'lira-online-fixed,loss', ...common];
   const local = cwrf(env('local'), ...auditArgs, '--workers', '1', '--out', join(dir, 'local'));
 
-  const workers = ['w1', 'w2'].map((w) => startWorker(env(w), '--queue', redis.url, '--threads', '1', '--data-dir', SHARED));
+  const workers = ['w1', 'w2'].map((w) => startWorker(env(w), '--queue', redis.url, '--data-dir', SHARED));
   cleanup.push(() => Promise.all(workers.map(stopWorker)));
   const [w1, w2] = workers;
   await Promise.all(workers.map((w) => w.waitFor(/worker on redis/)));

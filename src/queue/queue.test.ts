@@ -51,7 +51,7 @@ test('two workers train the references: signals byte-identical to a local audit;
   const common = ['--data-dir', SHARED, '--quiet'];
   const t = await cwrf(env('target'), 'train', '--dataset', 'location', '--hidden', '16', '--epochs', '2', '--population', '400', '--out', run, ...common);
   assert.equal(t.code, 0, t.err);
-  const workers: WorkerProc[] = ['w1', 'w2'].map((w) => startWorker(env(w), '--queue', redis.url, '--threads', '1', '--data-dir', SHARED));
+  const workers: WorkerProc[] = ['w1', 'w2'].map((w) => startWorker(env(w), '--queue', redis.url, '--data-dir', SHARED));
   cleanup.push(() => Promise.all(workers.map(stopWorker)));
   const auditArgs = ['audit', run, '--refs', '4', '--attacks', 'lira-online-fixed,rmia-online,loss', '--json', ...common];
   const [local, queued] = await Promise.all([

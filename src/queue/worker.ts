@@ -1,6 +1,6 @@
 // `cwrf worker`: takes reference jobs from the queue and trains each in a child process (processReference),
 // keeping weights and results in this machine's cache and returning the result rows to the coordinator.
-import { hostname, cpus } from 'node:os';
+import { hostname } from 'node:os';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { cacheDir, runInChild, versions, type ReferenceOutcome } from '../experiments/index.ts';
 import { validateRecipe } from '../train/index.ts';
@@ -12,8 +12,6 @@ import type { QueueUrl } from './url.ts';
 
 export interface WorkerOptions {
   concurrency: number;
-  /** libtorch threads per job (default: the cores split between the concurrent jobs). */
-  threads?: number;
   dataDir?: string;
   cacheRoot?: string;
   log: (line: string) => void;
@@ -33,7 +31,6 @@ export async function runWorker(url: QueueUrl, o: WorkerOptions): Promise<{ comp
   const client = await connectRedis(url);
   const me = `${hostname()}:${process.pid}`;
   const version = versions().cwrf;
-  const threads = o.threads ?? Math.max(1, Math.floor(cpus().length / o.concurrency));
   const abort = new AbortController();
   const stats = { completed: 0, failed: 0 };
 
@@ -47,7 +44,7 @@ export async function runWorker(url: QueueUrl, o: WorkerOptions): Promise<{ comp
       throw new UnrecoverableError(`${REFUSED} ${me}: invalid recipe: ${(e as Error).message}`);
     }
     if (data.cwrf !== version) throw new UnrecoverableError(`${REFUSED} ${me}: the job is for cwrf ${data.cwrf}, this worker runs cwrf ${version}`);
-    const task = { ...data.spec, dataDir: o.dataDir, cacheRoot: o.cacheRoot ?? cacheDir(), threads, datasetSha256: data.dataset.sha256 };
+    const task = { ...data.spec, dataDir: o.dataDir, cacheRoot: o.cacheRoot ?? cacheDir(), datasetSha256: data.dataset.sha256 };
     try {
       return await runInChild(task, (p) => void job.updateProgress({ ...p }).catch(() => {}), abort.signal);
     } catch (e) {
@@ -79,7 +76,7 @@ export async function runWorker(url: QueueUrl, o: WorkerOptions): Promise<{ comp
   });
   worker.on('error', (e) => o.log(`${me}: ${e.message.split('\n')[0]}`));
   await worker.waitUntilReady();
-  o.log(`${me}: cwrf ${version} worker on ${url.display}, queue '${QUEUE_NAME}', concurrency ${o.concurrency}, ${threads} thread(s) per job`);
+  o.log(`${me}: cwrf ${version} worker on ${url.display}, queue '${QUEUE_NAME}', concurrency ${o.concurrency} (each job trains with the audit's thread count)`);
 
   await new Promise<void>((resolve) => {
     let stops = 0;

@@ -5,7 +5,7 @@ import { COMMON, type Command } from '../command.ts';
 
 export const workerCommand: Command = {
   summary: 'train reference models from a Redis queue (for `cwrf audit --queue`) until SIGTERM',
-  usage: 'cwrf worker --queue redis://[user:password@]host:port[/db] [--concurrency 1] [--threads N] [--data-dir DIR]',
+  usage: 'cwrf worker --queue redis://[user:password@]host:port[/db] [--concurrency 1] [--data-dir DIR]',
   examples: [
     'cwrf worker --queue redis://127.0.0.1:6379',
     'cwrf worker --queue rediss://cwrf:secret@queue.example.org:6380/2 --concurrency 2 --data-dir /data',
@@ -14,17 +14,14 @@ export const workerCommand: Command = {
     ...COMMON,
     queue: { type: 'string', value: 'URL', description: 'the Redis of the queue: redis://[user:password@]host:port[/db], rediss:// for TLS (required)' },
     concurrency: { type: 'int', min: 1, default: 1, description: 'jobs trained at once (one child process each)' },
-    threads: { type: 'int', min: 1, defaultText: 'the CPU cores split between the jobs', description: 'libtorch threads per job' },
     'data-dir': { type: 'string', value: 'DIR', defaultText: '$CWRF_DATA_DIR, then ~/.cache/cwrf/data', description: 'where this machine keeps the datasets (checked by SHA-256)' },
   },
   async run(f, _pos, io) {
     const raw = f.opt<string>('queue');
     if (raw === undefined) throw new InputError('--queue URL is required (redis://[user:password@]host:port[/db])');
-    const threads = f.opt<number>('threads');
     const dataDir = f.opt<string>('data-dir');
     return runWorker(parseQueueUrl(raw), {
       concurrency: f.get<number>('concurrency'),
-      ...(threads !== undefined ? { threads } : {}),
       ...(dataDir !== undefined ? { dataDir } : {}),
       log: (l) => io.err(l),
     });
