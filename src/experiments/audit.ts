@@ -22,7 +22,7 @@ import { writeDirAtomic, writeJsonAtomic, writeFileAtomic } from '../io/atomic.t
 import { loadData, withSeeds, type Recipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
-import { trainReferences, type RefJob, type RefResult } from './refs.ts';
+import { trainReferences, type ReferenceExecutor, type RefJob, type RefResult } from './refs.ts';
 import { evaluate, loadRunModel, type Run } from './run.ts';
 import { versions } from './versions.ts';
 import { checkQueries, defaultQueries } from './queries.ts';
@@ -38,6 +38,8 @@ export interface AuditOptions extends LoadOptions {
   workers?: number;
   /** Intra-op threads of the reference models (default: trainingThreads()). */
   threads?: number;
+  /** Where reference models train (default: a local pool of `workers` processes). */
+  executor?: ReferenceExecutor;
   attacks?: AttackName[];
   leaveOneOut?: boolean;
   /** Seed of the reference models' seeds and member halves. */

@@ -9,6 +9,7 @@ import { threadsFromFlags, workersFromFlags } from '../thread-flags.ts';
 import { loadOptionsFromFlags } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe-flags.ts';
+import { QUEUE_FLAGS, withQueue } from '../queue-flags.ts';
 import { AUDIT_FLAGS } from './audit.ts';
 import { mkdirSync } from 'node:fs';
 
@@ -23,6 +24,7 @@ export const benchCommand: Command = {
     refs: AUDIT_FLAGS.refs,
     workers: AUDIT_FLAGS.workers,
     ...THREADS,
+    ...QUEUE_FLAGS,
     seeds: { type: 'int-list', min: 0, default: [0, 1, 2], description: 'seeds (one base model and audit per seed and row)' },
     'ft-epochs': { type: 'int', min: 0, default: 10, description: 'fine-tuning epochs of the stage rows' },
     rows: { type: 'string', value: 'ROW,ROW,...', defaultText: 'all', description: 'rows to run (slugs of the row names)' },
@@ -36,7 +38,8 @@ export const benchCommand: Command = {
     const only = rowsFlag !== undefined ? rowsFlag.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
     const progress = new Progress(io, 'step', seeds.length * (only?.length ?? benchDefenses(base.dataset).length) * 2);
     const t0 = performance.now();
-    const rows = await bench(base, {
+    const rows = await withQueue(f, (executor) => bench(base, {
+      executor,
       ...loadOptionsFromFlags(f),
       out,
       seeds,
@@ -47,7 +50,7 @@ export const benchCommand: Command = {
       render: renderAuditReport,
       onStep: (w) => progress.tick(w),
       ...(only ? { only } : {}),
-    });
+    }));
     const minutes = (performance.now() - t0) / 60000;
     const md = benchMarkdown(rows);
     const cmd = `cwrf bench ${process.argv.slice(3).join(' ')}`;
