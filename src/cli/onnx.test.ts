@@ -17,6 +17,7 @@ import { buildModel } from '../nn/index.ts';
 import { fixtureDir, fixtureSkip, npy } from '../nn/onnx/_testing.ts';
 import { validateRecipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
+import { cwrfEnv } from '../util/_testing.ts';
 import { Flags } from './flags.ts';
 import { RECIPE_FLAGS, recipeFromFlags } from './recipe-flags.ts';
 
@@ -24,7 +25,7 @@ const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
 const skip = fixtureSkip();
 const dir = mkdtempSync(join(tmpdir(), 'cwrf-onnx-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const env = { ...process.env, CWRF_CACHE_DIR: join(dir, 'cache') };
+const env = cwrfEnv({ CWRF_CACHE_DIR: join(dir, 'cache') });
 ort.env.logLevel = 'error';
 
 function cwrf(...args: string[]) {
