@@ -12,6 +12,7 @@ import { mlp, smallCnn, type Module } from '../src/nn/index.ts';
 import { Adam } from '../src/optim/index.ts';
 import { fit, makeObjective } from '../src/train/index.ts';
 import { Rng } from '../src/util/rng.ts';
+import { median } from './timing.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 2560);
 const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 3);
@@ -21,11 +22,6 @@ E.setThreads(threads);
 // reuse heap memory instead of being mmapped and page-faulted afresh on every step (on some VMs each fault
 // costs ~10 us, which otherwise dominates and makes either side's timings erratic). Applies to both sides.
 E.zeros([7_500_000]).dispose();
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 interface Setting {
   name: string;

@@ -8,6 +8,7 @@ import * as E from '../src/engine/index.ts';
 import { augmentBatch } from '../src/data/index.ts';
 import { buildModel, type ModelSpec } from '../src/nn/index.ts';
 import { SGD } from '../src/optim/index.ts';
+import { median } from './timing.ts';
 
 const BATCH = 128;
 const MODELS: { name: string; spec: ModelSpec; steps: number }[] = [
@@ -15,11 +16,6 @@ const MODELS: { name: string; spec: ModelSpec; steps: number }[] = [
   { name: 'resnet20', spec: { arch: 'resnet20' }, steps: 3 },
   { name: 'vit-tiny', spec: { arch: 'vit-tiny' }, steps: 1 },
 ];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 function cwrfImagesPerSecond(spec: ModelSpec, steps: number, runs: number): number {
   const gen = new E.Generator(0);

@@ -8,8 +8,8 @@
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import * as E from '../src/engine/index.ts';
-import { mlp, smallCnn, type Module } from '../src/nn/index.ts';
-import { Adam } from '../src/optim/index.ts';
+import { mlp, smallCnn } from '../src/nn/index.ts';
+import { adamStep, median, timeIt } from './timing.ts';
 import { imageTrainingBench } from './engine-images.ts';
 
 const cores = cpus().length;
@@ -18,46 +18,17 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const STEPS = { mlp: 10, cnn: 5 };
 const THREADS = [...new Set([1, cores])];
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** Median seconds per call over RUNS runs of `n` calls each (after warm-up). */
-function timeIt(f: () => void, n: number, warm = 3): number {
-  for (let i = 0; i < warm; i++) f();
-  const runs: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) f();
-    runs.push((performance.now() - t0) / 1000 / n);
-  }
-  return median(runs);
-}
-
-function cwrfStep(net: Module, xShape: number[], classes: number): () => void {
-  const gen = new E.Generator(0);
-  const opt = new Adam(net.namedParameters(), { lr: 1e-3 });
-  const x = E.keep(E.rand(xShape, gen));
-  const y = E.keep(E.randint(0, classes, [xShape[0]], gen));
-  return () =>
-    E.tidy(() => {
-      opt.zeroGrad();
-      E.crossEntropy(net.forward(x), y).backward();
-      opt.step();
-    });
-}
 
 const MLP_SIZES = [446, 1024, 512, 256, 128, 30];
 const mlpFlops = 6 * 128 * MLP_SIZES.slice(1).reduce((s, o, i) => s + MLP_SIZES[i] * o, 0);
 const steps = {
-  mlp: cwrfStep(mlp(MLP_SIZES, 'tanh', new E.Generator(0)), [128, 446], 30),
-  cnn: cwrfStep(smallCnn([3, 32, 32], 10, new E.Generator(0)), [64, 3, 32, 32], 10),
+  mlp: adamStep(mlp(MLP_SIZES, 'tanh', new E.Generator(0)), [128, 446], 30),
+  cnn: adamStep(smallCnn([3, 32, 32], 10, new E.Generator(0)), [64, 3, 32, 32], 10),
 };
 
 E.setThreads(1);
 const gemmA = E.keep(E.rand([2048, 2048], new E.Generator(1)));
-const gemmS = timeIt(() => E.tidy(() => void gemmA.matmul(gemmA)), 2, 1);
+const gemmS = timeIt(() => E.tidy(() => void gemmA.matmul(gemmA)), 2, RUNS, 1);
 const gemmGflops = (2 * 2048 ** 3) / gemmS / 1e9;
 
 interface Times {
@@ -66,7 +37,7 @@ interface Times {
 }
 function cwrfAt(threads: number): Times {
   E.setThreads(threads);
-  return { mlp: timeIt(steps.mlp, STEPS.mlp), cnn: timeIt(steps.cnn, STEPS.cnn) };
+  return { mlp: timeIt(steps.mlp, STEPS.mlp, RUNS), cnn: timeIt(steps.cnn, STEPS.cnn, RUNS) };
 }
 
 // ---- Python PyTorch (Debian python3-torch, same libtorch)
