@@ -102,8 +102,10 @@ test('analyze on the small Location run; bench resumes and refuses runs made wit
   assert.deepEqual(j.concentration.sweep.map((s: { ratio: number }) => s.ratio), [0.001, 0.01]);
   assert.ok(j.concentration.topShare['1%'] > 0.01 && j.concentration.topShare['10%'] <= 1, JSON.stringify(j.concentration.topShare));
   assert.ok(Math.abs(j.entanglement.spearman) <= 1);
-  assert.equal(j.locationVsValue.length, 4);
-  assert.match(readFileSync(join(dir, 'loc', 'analyze', 'analyze.html'), 'utf8'), /Location, not value/);
+  assert.equal(j.locationVsValue.length, 7);
+  assert.deepEqual(Object.keys(j.entanglement.perType).sort(), ['bias', 'linear']);
+  assert.ok(Math.abs(j.movement.spearman) <= 1 && j.movement.leastMovedShare >= 0 && j.movement.leastMovedShare <= 1, JSON.stringify(j.movement));
+  assert.match(readFileSync(join(dir, 'loc', 'analyze', 'analyze.html'), 'utf8'), /Location, not value[\s\S]*least moved from init/);
 
   const out = join(dir, 'bench');
   const b = ['bench', '--dataset', 'location', '--hidden', '32', '--epochs', '2', '--population', '600', '--seeds', '0', '--refs', '2', '--rows', 'none,relaxloss-cwrf', '--out', out, ...common];

@@ -3,14 +3,16 @@
 //        AUC when only the top r are rewound (no fine-tune), over a sweep of r;
 //  (ii)  entanglement: Pearson and Spearman r between PVE and TFO scores, overall and per layer type, and the
 //        overlap of their top-r sets;
-//  (iii) location vs value: at equal r, rewind-critical + fine-tune (CWRF), prune-critical, rewind random
-//        locations + fine-tune, and critical weights re-randomised + fine-tune.
+//  (iii) location vs value: at equal r, rewind-critical, prune-critical, rewind random locations, and critical
+//        weights re-randomised (fresh random-init values), each with and without the fine-tune;
+//  (iv)  the paper's fourth observation: are the critical weights the least moved from init? Rank correlation
+//        of PVE with |theta - theta0| and the share of the critical set in the least-moved decile.
 // Attack AUCs here use the run's audit references (trained by the run's recipe, so non-adaptive to the edit) with
 // the modified model as target.
 import { join } from 'node:path';
 import { computeSignals, runAttacks, type AttackName, type Summary } from '../attacks/index.ts';
 import { applyCwrf, criticalMasks, cwrfStage, disposeMasks, disposeScores, rewind, scoreModel, type CwrfStage, type Scores } from '../defenses/index.ts';
-import { Generator } from '../engine/index.ts';
+import { Generator, type Tensor } from '../engine/index.ts';
 import { buildModel, type Module } from '../nn/index.ts';
 import { loadData, type DataContext } from '../train/index.ts';
 import { Rng } from '../util/rng.ts';
@@ -18,6 +20,16 @@ import { readSignals, type SignalSet } from './audit.ts';
 import { evaluate, loadRunModel, type Run } from './run.ts';
 import { loadState } from '../nn/index.ts';
 import type { LoadOptions } from '../data/index.ts';
+import { paramTypes } from '../nn/param-types.ts';
+import { leastMovedShare, movement, pearson, spearman, topOverlap, topShare } from './weight-stats.ts';
+
+export { pearson, ranks, spearman, topOverlap, topShare } from './weight-stats.ts';
+
+/** The paper's Pearson r of PVE vs TFO per parameter type (shared/PAPER.md; ViT 'attention' is its attention+MLP). */
+export const PAPER_PVE_TFO: Record<string, Record<string, number>> = {
+  'ResNet18': { conv: 0.94, linear: 0.81, norm: 0.68 },
+  'ViT': { attention: 0.91, linear: 0.86, norm: 0.73 },
+};
 
 export const ANALYZE_ATTACKS: AttackName[] = ['lira-online-fixed', 'loss'];
 
@@ -41,12 +53,15 @@ export interface AnalyzeJson {
     topOverlap: Record<string, number>;
   };
   locationVsValue: VariantResult[];
+  /** (iv) PVE vs |theta - theta0| over the ranked weights; `leastMovedShare` = critical weights in the least-moved decile (independence: 0.1). */
+  movement: { pearson: number; spearman: number; leastMovedShare: number; leastMovedFraction: number; perType: Record<string, { spearman: number; weights: number }> };
   baseline: VariantResult;
   sample: { pve: number[]; tfo: number[] };
 }
 
-function flatScores(s: Scores, names: string[]): Float64Array {
-  const parts = names.map((n) => s.get(n)!.toFloat64());
+const LEAST_MOVED = 0.1;
+
+function concat(parts: ArrayLike<number>[]): Float64Array {
   const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
   for (const p of parts) {
@@ -55,77 +70,14 @@ function flatScores(s: Scores, names: string[]): Float64Array {
   }
   return out;
 }
+const flatParams = (params: [string, Tensor][], names: string[]) => {
+  const m = new Map(params);
+  return concat(names.map((n) => m.get(n)!.toFloat64()));
+};
+const flatState = (state: Record<string, { data: ArrayLike<number> | BigInt64Array }>, names: string[]) =>
+  concat(names.map((n) => Float64Array.from(state[n].data as ArrayLike<number>)));
 
-/** Pearson correlation. */
-export function pearson(a: Float64Array, b: Float64Array): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mb += b[i];
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const x = a[i] - ma;
-    const y = b[i] - mb;
-    sab += x * y;
-    saa += x * x;
-    sbb += y * y;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
-
-/** Average ranks (ties share their mean rank). */
-export function ranks(a: Float64Array): Float64Array {
-  const idx = Uint32Array.from({ length: a.length }, (_, i) => i).sort((i, j) => a[i] - a[j]);
-  const r = new Float64Array(a.length);
-  for (let s = 0; s < idx.length; ) {
-    let e = s;
-    while (e + 1 < idx.length && a[idx[e + 1]] === a[idx[s]]) e++;
-    for (let k = s; k <= e; k++) r[idx[k]] = (s + e) / 2;
-    s = e + 1;
-  }
-  return r;
-}
-
-export function spearman(a: Float64Array, b: Float64Array): number {
-  return pearson(ranks(a), ranks(b));
-}
-
-/** Share of the total held by the top `frac` of the values. */
-export function topShare(a: Float64Array, frac: number): number {
-  const s = Float64Array.from(a).sort().reverse();
-  const k = Math.max(1, Math.round(frac * s.length));
-  let top = 0;
-  let all = 0;
-  for (let i = 0; i < s.length; i++) {
-    all += s[i];
-    if (i < k) top += s[i];
-  }
-  return top / all;
-}
-
-/** |top-k(a) ∩ top-k(b)| / k. */
-export function topOverlap(a: Float64Array, b: Float64Array, frac: number): number {
-  const k = Math.max(1, Math.round(frac * a.length));
-  const top = (x: Float64Array) => new Set(Uint32Array.from({ length: x.length }, (_, i) => i).sort((i, j) => x[j] - x[i]).subarray(0, k));
-  const ta = top(a);
-  let both = 0;
-  for (const i of top(b)) if (ta.has(i)) both++;
-  return both / k;
-}
-
-function layerType(name: string, shape: number[]): string {
-  if (shape.length === 4) return 'conv';
-  if (shape.length === 2) return 'linear';
-  if (/bn|norm|shortcut\.1/.test(name)) return 'norm';
-  return 'bias';
-}
+const flatScores = (s: Scores, names: string[]): Float64Array => concat(names.map((n) => s.get(n)!.toFloat64()));
 
 /** Attacks the model with the audit's references, the model standing in as the target row. */
 function attackModel(model: Module, data: DataContext, members: Uint8Array, refs: SignalSet, name: string): VariantResult {
@@ -167,16 +119,17 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
   const fp = flatScores(pve, names);
   const ft = flatScores(tfo, names);
 
+  const trainedFlat = flatParams(target.namedParameters(), names);
+  const moved = movement(trainedFlat, flatState(init, names));
   const perType: AnalyzeJson['entanglement']['perType'] = {};
+  const movedPerType: AnalyzeJson['movement']['perType'] = {};
   const groups = new Map<string, string[]>();
-  for (const [n, p] of target.namedParameters()) {
-    const t = layerType(n, p.shape);
-    groups.set(t, [...(groups.get(t) ?? []), n]);
-  }
+  for (const [n, t] of paramTypes(target)) groups.set(t, [...(groups.get(t) ?? []), n]);
   for (const [t, ns] of groups) {
     const a = flatScores(pve, ns);
     const b = flatScores(tfo, ns);
     perType[t] = { pearson: pearson(a, b), spearman: spearman(a, b), weights: a.length };
+    movedPerType[t] = { spearman: spearman(a, movement(flatParams(target.namedParameters(), ns), flatState(init, ns))), weights: a.length };
   }
   const rng = new Rng(Rng.deriveSeed(run.recipe.seed, 'analyze-sample'));
   const sampleIdx = Array.from({ length: Math.min(2000, fp.length) }, () => rng.int(fp.length));
@@ -199,6 +152,9 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
     ['prune critical (zero, no fine-tune)', { rewind: 'zero', epochs: 0 }],
     ['rewind random locations + fine-tune', { score: 'random' }],
     ['critical re-randomised + fine-tune', { rewind: 'random-init' }],
+    ['rewind critical (no fine-tune)', { epochs: 0 }],
+    ['rewind random locations (no fine-tune)', { score: 'random', epochs: 0 }],
+    ['critical re-randomised (no fine-tune)', { rewind: 'random-init', epochs: 0 }],
   ];
   const locationVsValue: VariantResult[] = [];
   for (const [label, opts] of variants) {
@@ -222,6 +178,13 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
       topOverlap: Object.fromEntries([0.001, 0.01, 0.1].map((f) => [`${f * 100}%`, topOverlap(fp, ft, f)])),
     },
     locationVsValue,
+    movement: {
+      pearson: pearson(fp, moved),
+      spearman: spearman(fp, moved),
+      leastMovedShare: leastMovedShare(fp, moved, o.ratio, LEAST_MOVED),
+      leastMovedFraction: LEAST_MOVED,
+      perType: movedPerType,
+    },
     baseline,
     sample: { pve: sampleIdx.map((i) => fp[i]), tfo: sampleIdx.map((i) => ft[i]) },
   };

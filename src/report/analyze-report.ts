@@ -1,5 +1,5 @@
 // The `cwrf analyze` page: concentration, entanglement, location vs value.
-import type { AnalyzeJson, VariantResult } from '../experiments/analyze.ts';
+import { PAPER_PVE_TFO, type AnalyzeJson, type VariantResult } from '../experiments/analyze.ts';
 import { barChart, lineChart, scatterChart } from './charts.ts';
 import { figure, fmtPct, grid, kv, page, table } from './html.ts';
 
@@ -13,6 +13,7 @@ function variantRows(vs: VariantResult[]): (string | number)[][] {
     fmtPct(v.attacks.loss?.auc ?? NaN),
   ]);
 }
+const paper = (model: string, type: string) => PAPER_PVE_TFO[model][type]?.toFixed(2) ?? '';
 const HEAD = ['model', 'train acc', 'test acc', 'LiRA AUC', 'LiRA TPR@0.1%FPR', 'loss-threshold AUC'];
 
 /** Renders analyze.json as a self-contained HTML page. */
@@ -59,8 +60,9 @@ export async function renderAnalyzeReport(a: AnalyzeJson): Promise<string> {
         html:
           `<p>Pearson r between PVE and TFO scores: ${e.pearson.toFixed(3)}; Spearman: ${e.spearman.toFixed(3)} (paper, ResNet-18: conv 0.94, linear 0.81, norm 0.68).</p>` +
           table(
-            ['layer type', 'weights', 'Pearson', 'Spearman'],
-            Object.entries(e.perType).map(([t, v]) => [t, v.weights, v.pearson.toFixed(3), v.spearman.toFixed(3)]),
+            ['parameter type', 'weights', 'Pearson', 'Spearman', 'paper Pearson, ResNet18', 'paper Pearson, ViT'],
+            Object.entries(e.perType).map(([t, v]) => [t, v.weights, v.pearson.toFixed(3), v.spearman.toFixed(3), paper('ResNet18', t), paper('ViT', t)]),
+            { caption: "PVE vs TFO per parameter type (the paper's ViT 'attention' row is its attention+MLP)" },
           ) +
           kv(Object.fromEntries(Object.entries(e.topOverlap).map(([k, v]) => [`overlap of the top ${k} sets`, fmtPct(v)])), { caption: 'Top-r overlap of PVE and TFO' }) +
           ent,
@@ -69,6 +71,21 @@ export async function renderAnalyzeReport(a: AnalyzeJson): Promise<string> {
         heading: '(iii) Location, not value',
         html: table(HEAD, variantRows([a.baseline, ...a.locationVsValue]), { caption: `At equal r = ${a.ratio}` }),
       },
+      ...(a.movement
+        ? [
+            {
+              heading: '(iv) Are the critical weights the least moved from init?',
+              html:
+                `<p>Spearman r of the PVE score with |theta - theta0|: ${a.movement.spearman.toFixed(3)} (Pearson ${a.movement.pearson.toFixed(3)}); negative means the most vulnerable weights moved least.
+                ${fmtPct(a.movement.leastMovedShare)} of the critical top ${fmtPct(a.ratio, 2)} lie in the ${fmtPct(a.movement.leastMovedFraction, 0)} least-moved weights
+                (${fmtPct(a.movement.leastMovedFraction, 0)} if location and movement were independent).</p>` +
+                table(
+                  ['parameter type', 'weights', 'Spearman r(PVE, |theta - theta0|)'],
+                  Object.entries(a.movement.perType).map(([t, v]) => [t, v.weights, v.spearman.toFixed(3)]),
+                ),
+            },
+          ]
+        : []),
     ],
   });
 }
