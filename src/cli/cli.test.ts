@@ -116,3 +116,19 @@ test('analyze on the small Location run; bench resumes and refuses runs made wit
   oneLineError(cwrf(...b, '--ft-epochs', '2'), /holds a run with other settings than this command asks for/);
   oneLineError(cwrf(...b, '--rows', 'nonsense'), /unknown bench row 'nonsense'/);
 });
+
+test('bench on images: the issue-14 row set, GPU-size flags accepted; --collect writes a partial table naming what is left out', () => {
+  const out = join(dir, 'bench-img');
+  const doc = join(dir, 'docs', 'bench-cifar10.md');
+  const r = cwrf('bench', '--dataset', 'cifar10-jpeg', '--model', 'resnet18', '--population', '30000', '--sweep', 'ratio,lambda', '--collect', '--out', out, '--doc', doc, '--json', '--data-dir', SHARED);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.deepEqual(j.rows, []);
+  assert.ok(j.missing.some((m: { defense: string; seed: number }) => m.defense === 'RelaxLoss + CWRF [lambda 0.9]' && m.seed === 1));
+  const md = readFileSync(doc, 'utf8');
+  assert.match(md, /\(partial\)[\s\S]*Status: \*\*partial\*\*[\s\S]*Continue/);
+  assert.doesNotMatch(md, /Continue[^\n]*--collect/, 'the continue command trains');
+  assert.ok(existsSync(doc.replace(/md$/, 'html')));
+  oneLineError(cwrf('bench', '--dataset', 'cifar10-jpeg', '--sweep', 'ratio,depth', '--collect', '--out', out), /--sweep: unknown parameter 'depth'/);
+  oneLineError(cwrf('bench', '--dataset', 'cifar10-jpeg', '--queries', '3', '--collect', '--out', out), /--queries must be 1, 2 or 18/);
+});

@@ -1,54 +1,23 @@
 // `bench`: the privacy-utility table (paper Table 3 style): every defense on the same footing, several
-// seeds, each audited by reference models that replay it (adaptive attacker).
+// seeds, each audited by reference models that replay it (adaptive attacker). Rows per dataset family and
+// the sensitivity sweep are in bench-rows.ts. Resumable: finished runs and audits are reused, reference
+// models are cached, and `collect` builds the table from what is finished without training anything.
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { cwrfStage } from '../defenses/index.ts';
-import { relaxLossDefaults, type DefenseStage, type ObjectiveSpec, type Recipe } from '../train/index.ts';
+import type { Recipe } from '../train/index.ts';
 import type { AttackName } from '../attacks/index.ts';
 import type { LoadOptions } from '../data/index.ts';
 import { audit, type AuditJson } from './audit.ts';
 import { defend } from './defend.ts';
 import { reuseRun, train, type Run } from './run.ts';
 import { InputError } from '../util/errors.ts';
+import { benchDefenses, objectiveMissing, sweepRows, type BenchDefense, type SweepParam } from './bench-rows.ts';
+import { CWRF_DEFAULTS } from '../defenses/index.ts';
+
+export { benchDefenses, datasetFamily, imageRows, tabularRows, sweepRows, SWEEP, SWEPT_ROWS, sweepLabel } from './bench-rows.ts';
+export type { BenchDefense, DatasetFamily, SweepParam } from './bench-rows.ts';
 
 export const BENCH_ATTACKS: AttackName[] = ['lira-online-fixed', 'rmia-online', 'loss'];
-
-/** One row of the table: a defense built on a base run. */
-export interface BenchDefense {
-  name: string;
-  /** Objective of the base model trained from scratch. */
-  base: ObjectiveSpec;
-  /** Extra epochs when training the base (compute-matched retraining). */
-  extraEpochs?: number;
-  /** DP-SGD settings of the base model. */
-  dp?: Recipe['dp'];
-  /** Weight-level stage applied to the base run, if any. */
-  stage?: (recipe: Recipe) => DefenseStage;
-}
-
-/** The defenses of the Location table. */
-export function benchDefenses(dataset: string, ftEpochs = 10): BenchDefense[] {
-  const rl = { name: 'relaxloss' as const, ...relaxLossDefaults(dataset) };
-  const ls = { name: 'label-smoothing' as const, smoothing: 0.1 };
-  const dp = { maxGradNorm: 1, targetEpsilon: 8, delta: 1e-5 };
-  const stage = (method: Parameters<typeof cwrfStage>[0], opts: Parameters<typeof cwrfStage>[1]) => (r: Recipe) =>
-    cwrfStage(method, { epochs: ftEpochs, ...opts }, r) as unknown as DefenseStage;
-  return [
-    { name: 'none', base: { name: 'ce' } },
-    { name: 'RelaxLoss', base: rl },
-    { name: 'RelaxLoss + CWRF', base: rl, stage: stage('cwrf', { objective: rl }) },
-    { name: 'label smoothing', base: ls },
-    { name: 'label smoothing + CWRF', base: ls, stage: stage('cwrf', { objective: ls }) },
-    { name: 'CWRF (CE fine-tune)', base: { name: 'ce' }, stage: stage('cwrf', { objective: { name: 'ce' } }) },
-    { name: 'CWRF rewind only (no fine-tune)', base: { name: 'ce' }, stage: stage('rewind', {}) },
-    { name: 'RelaxLoss + CWRF rewind only', base: rl, stage: stage('rewind', {}) },
-    { name: 'RelaxLoss + fine-tune-all', base: rl, stage: stage('finetune-all', { objective: rl }) },
-    { name: 'retrain (RelaxLoss, +fine-tune epochs)', base: rl, extraEpochs: ftEpochs },
-    { name: 'prune (TFO, no fine-tune)', base: { name: 'ce' }, stage: stage('prune', { score: 'tfo' }) },
-    { name: 'DP-SGD (eps 8)', base: { name: 'ce' }, dp },
-    { name: 'DP-SGD + CWRF (DP fine-tune, eps 8)', base: { name: 'ce' }, dp, stage: stage('cwrf', { objective: { name: 'dpsgd' } }) },
-  ];
-}
 
 export interface BenchRow {
   defense: string;
@@ -58,6 +27,10 @@ export interface BenchRow {
   /** Defense wall time over the base model's training time (a stage only; 1 + extra for retraining). */
   relativeCost: number;
   attacks: Record<string, { auc: number; tprAt0_1pct: number; tprAt1pct: number }>;
+  /** Sensitivity point: the main row it varies, the parameter and its value. */
+  sweep?: { of: string; param: SweepParam; value: number };
+  /** LiRA queries per example in the audit (1 when the audit does not record any). */
+  queries?: number;
 }
 
 export interface BenchOptions extends LoadOptions {
@@ -68,7 +41,24 @@ export interface BenchOptions extends LoadOptions {
   ftEpochs?: number;
   /** Row ids (slugs of the row names) to run; all rows when absent. */
   only?: string[];
+  /** Sensitivity sweep: also run the swept rows with these parameters moved off their defaults. */
+  sweep?: SweepParam[];
+  /** LiRA queries per example (passed to the audit where the audit supports it). */
+  queries?: number;
+  /** Only gather finished rows (train and audit nothing). */
+  collect?: boolean;
   onStep?: (what: string) => void;
+  /** After every finished row (all rows so far), e.g. to write a partial table. */
+  onRow?: (sofar: BenchResult) => Promise<void> | void;
+  /** A row left out: its objective is not in this build, or (collect) it is not finished. */
+  onSkip?: (defense: string, seed: number | null, why: string) => void;
+}
+
+/** Everything the table asks for: rows, and the (row, seed) cells not done. */
+export interface BenchResult {
+  rows: BenchRow[];
+  missing: { defense: string; seed: number | null; why: string }[];
+  planned: number;
 }
 
 function readAudit(dir: string): AuditJson | null {
@@ -79,20 +69,57 @@ function readAudit(dir: string): AuditJson | null {
 /** A row's directory name and its id for `only`. */
 export const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
-/** Runs (or resumes: finished runs and audits are reused) the whole table. */
-export async function bench(base: Recipe, o: BenchOptions): Promise<BenchRow[]> {
-  const rows: BenchRow[] = [];
-  const all = benchDefenses(base.dataset, o.ftEpochs);
+/** The rows `o` selects (main table, then sweep points), checked against the family's row set. */
+export function selectDefenses(dataset: string, o: Pick<BenchOptions, 'only' | 'ftEpochs' | 'sweep'>): BenchDefense[] {
+  const all = benchDefenses(dataset, o.ftEpochs);
   const unknown = (o.only ?? []).filter((n) => !all.some((d) => slug(d.name) === n));
   if (unknown.length) throw new InputError(`unknown bench row '${unknown[0]}' (rows: ${all.map((d) => slug(d.name)).join(', ')})`);
-  const defenses = all.filter((d) => !o.only || o.only.includes(slug(d.name)));
+  const main = all.filter((d) => !o.only || o.only.includes(slug(d.name)));
+  const sweep = o.sweep?.length ? sweepRows(main, o.sweep, { ratio: CWRF_DEFAULTS.ratio, lambda: CWRF_DEFAULTS.pve.lambda }) : [];
+  return [...main, ...sweep];
+}
+
+function baseRecipeOf(base: Recipe, d: BenchDefense, seed: number): Recipe {
+  return {
+    ...base,
+    seed,
+    memberSeed: seed,
+    model: { ...base.model, ...(d.model ?? {}) },
+    objective: d.base,
+    dp: d.dp,
+    epochs: base.epochs + (d.extraEpochs ?? 0),
+    defenses: [],
+  };
+}
+
+/** Runs (or resumes: finished runs and audits are reused) the whole table; seeds outermost, so a partial table has every row of the first seed first. */
+export async function bench(base: Recipe, o: BenchOptions): Promise<BenchResult> {
+  const rows: BenchRow[] = [];
+  const missing: BenchResult['missing'] = [];
+  const defenses: BenchDefense[] = [];
+  for (const d of selectDefenses(base.dataset, o)) {
+    const why = objectiveMissing(d.base);
+    if (why) {
+      missing.push({ defense: d.name, seed: null, why });
+      o.onSkip?.(d.name, null, why);
+    } else defenses.push(d);
+  }
+  const skip = (defense: string, seed: number, why: string) => {
+    missing.push({ defense, seed, why });
+    o.onSkip?.(defense, seed, why);
+  };
+  const planned = defenses.length * o.seeds.length;
   for (const seed of o.seeds) {
     for (const d of defenses) {
-      const baseRecipe: Recipe = { ...base, seed, memberSeed: seed, objective: d.base, dp: d.dp, epochs: base.epochs + (d.extraEpochs ?? 0), defenses: [] };
-      const baseDir = join(o.out, `seed${seed}`, slug(`${d.dp ? 'dpsgd' : d.base.name}-${baseRecipe.epochs}`));
+      const baseRecipe = baseRecipeOf(base, d, seed);
+      const tag = d.dp ? `dpsgd${d.model?.norm ? `-${d.model.norm}norm` : ''}` : d.base.name;
+      const baseDir = join(o.out, `seed${seed}`, slug(`${tag}-${baseRecipe.epochs}`));
       let run: Run;
       if (existsSync(join(baseDir, 'run.json'))) run = await reuseRun(baseDir, baseRecipe);
-      else {
+      else if (o.collect) {
+        skip(d.name, seed, 'not trained yet');
+        continue;
+      } else {
         o.onStep?.(`seed ${seed}: train ${d.dp ? 'DP-SGD' : d.base.name} (${baseRecipe.epochs} epochs)`);
         run = await train(baseRecipe, { ...o, out: baseDir });
       }
@@ -102,7 +129,10 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchRow[]> 
         const dir = join(o.out, `seed${seed}`, slug(d.name));
         const stage = d.stage(run.recipe);
         if (existsSync(join(dir, 'run.json'))) target = await reuseRun(dir, { ...run.recipe, defenses: [...run.recipe.defenses, stage] });
-        else {
+        else if (o.collect) {
+          skip(d.name, seed, 'defense not run yet');
+          continue;
+        } else {
           o.onStep?.(`seed ${seed}: ${d.name}`);
           target = await defend(run, { stage }, { ...o, out: dir });
         }
@@ -110,10 +140,15 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchRow[]> 
       }
       const auditDir = join(target.dir, 'audit');
       let a = readAudit(auditDir);
+      if (!a && o.collect) {
+        skip(d.name, seed, 'not audited yet');
+        continue;
+      }
       if (!a) {
         o.onStep?.(`seed ${seed}: audit ${d.name}`);
-        a = await audit(target, { ...o, refs: o.refs, out: auditDir, workers: o.workers, attacks: BENCH_ATTACKS });
+        a = await audit(target, { ...o, refs: o.refs, out: auditDir, workers: o.workers, attacks: BENCH_ATTACKS, ...(o.queries ? { queries: o.queries } : {}) });
       }
+      const queries = (a.settings as { queries?: number }).queries;
       rows.push({
         defense: d.name,
         seed,
@@ -121,10 +156,13 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchRow[]> 
         trainAccuracy: a.target.trainAccuracy,
         relativeCost: cost,
         attacks: Object.fromEntries(a.attacks.map((x) => [x.name, { auc: x.metrics.auc, tprAt0_1pct: x.metrics.tprAt0_1pct, tprAt1pct: x.metrics.tprAt1pct }])),
+        ...(d.sweep ? { sweep: d.sweep } : {}),
+        queries: queries ?? 1,
       });
+      await o.onRow?.({ rows: [...rows], missing: [...missing], planned });
     }
   }
-  return rows;
+  return { rows, missing, planned };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -133,8 +171,15 @@ const sd = (xs: number[]) => {
   return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
 };
 
-/** Mean ± std over seeds per defense. */
-export function summarizeBench(rows: BenchRow[]): { defense: string; seeds: number; cells: Record<string, [number, number]> }[] {
+export interface BenchSummary {
+  defense: string;
+  seeds: number;
+  cells: Record<string, [number, number]>;
+  sweep?: BenchRow['sweep'];
+}
+
+/** Mean ± std over seeds per defense (rows in first-seen order). */
+export function summarizeBench(rows: BenchRow[]): BenchSummary[] {
   const by = new Map<string, BenchRow[]>();
   for (const r of rows) by.set(r.defense, [...(by.get(r.defense) ?? []), r]);
   return [...by].map(([defense, rs]) => {
@@ -145,21 +190,50 @@ export function summarizeBench(rows: BenchRow[]): { defense: string; seeds: numb
     put('relativeCost', rs.map((r) => r.relativeCost));
     for (const a of Object.keys(rs[0].attacks))
       for (const m of ['auc', 'tprAt0_1pct', 'tprAt1pct'] as const) put(`${a}.${m}`, rs.map((r) => r.attacks[a][m]));
-    return { defense, seeds: rs.length, cells };
+    return { defense, seeds: rs.length, cells, ...(rs[0].sweep ? { sweep: rs[0].sweep } : {}) };
   });
 }
 
-/** The table as markdown (percentages, mean ± std over seeds). */
+const pct = (c: [number, number] | undefined) => (c ? `${(100 * c[0]).toFixed(2)} ± ${(100 * c[1]).toFixed(2)}` : 'n/a');
+
+/** The table as markdown (percentages, mean ± std over seeds); sweep points are left to `sweepMarkdown`. */
 export function benchMarkdown(rows: BenchRow[]): string {
-  const s = summarizeBench(rows);
-  const pct = (c: [number, number]) => `${(100 * c[0]).toFixed(2)} ± ${(100 * c[1]).toFixed(2)}`;
-  const head = '| defense | test acc % | LiRA AUC % | LiRA TPR@0.1% | LiRA TPR@1% | RMIA AUC % | RMIA TPR@0.1% | loss-threshold AUC % | cost (x training) |';
-  const lines = [head, '|---|---|---|---|---|---|---|---|---|'];
+  const s = summarizeBench(rows.filter((r) => !r.sweep));
+  const seedsCol = s.some((r) => r.seeds !== s[0].seeds);
+  const head = `| defense |${seedsCol ? ' seeds |' : ''} test acc % | LiRA AUC % | LiRA TPR@0.1% | LiRA TPR@1% | RMIA AUC % | RMIA TPR@0.1% | loss-threshold AUC % | cost (x training) |`;
+  const lines = [head, `|---|${seedsCol ? '---|' : ''}---|---|---|---|---|---|---|---|`];
   for (const r of s) {
     const c = r.cells;
     lines.push(
-      `| ${r.defense} | ${pct(c.testAccuracy)} | ${pct(c['lira-online-fixed.auc'])} | ${pct(c['lira-online-fixed.tprAt0_1pct'])} | ${pct(c['lira-online-fixed.tprAt1pct'])} | ${pct(c['rmia-online.auc'])} | ${pct(c['rmia-online.tprAt0_1pct'])} | ${pct(c['loss.auc'])} | ${c.relativeCost[0].toFixed(2)} |`,
+      `| ${r.defense} |${seedsCol ? ` ${r.seeds} |` : ''} ${pct(c.testAccuracy)} | ${pct(c['lira-online-fixed.auc'])} | ${pct(c['lira-online-fixed.tprAt0_1pct'])} | ${pct(c['lira-online-fixed.tprAt1pct'])} | ${pct(c['rmia-online.auc'])} | ${pct(c['rmia-online.tprAt0_1pct'])} | ${pct(c['loss.auc'])} | ${c.relativeCost[0].toFixed(2)} |`,
     );
   }
   return lines.join('\n');
+}
+
+/** The sensitivity table: each swept row at every sweep value (the default value is the main row). */
+export function sweepMarkdown(rows: BenchRow[], defaults: { ratio: number; lambda: number }): string {
+  const all = summarizeBench(rows);
+  const points = sweepPoints(all, defaults);
+  if (!points.length) return '';
+  const lines = ['| defense | parameter | value | seeds | test acc % | LiRA AUC % | LiRA TPR@0.1% | RMIA AUC % |', '|---|---|---|---|---|---|---|---|'];
+  for (const p of points)
+    lines.push(
+      `| ${p.of} | ${p.param} | ${p.param === 'ratio' ? `${+(p.value * 100).toFixed(3)}%` : p.value}${p.isDefault ? ' (default)' : ''} | ${p.row.seeds} | ${pct(p.row.cells.testAccuracy)} | ${pct(p.row.cells['lira-online-fixed.auc'])} | ${pct(p.row.cells['lira-online-fixed.tprAt0_1pct'])} | ${pct(p.row.cells['rmia-online.auc'])} |`,
+    );
+  return lines.join('\n');
+}
+
+/** Sweep points with the main row standing in at the default value, sorted by row, parameter, value. */
+export function sweepPoints(s: BenchSummary[], defaults: { ratio: number; lambda: number }): { of: string; param: SweepParam; value: number; isDefault: boolean; row: BenchSummary }[] {
+  const swept = s.filter((r) => r.sweep);
+  const out: ReturnType<typeof sweepPoints> = [];
+  for (const r of swept) out.push({ of: r.sweep!.of, param: r.sweep!.param, value: r.sweep!.value, isDefault: false, row: r });
+  const pairs = new Set(swept.map((r) => `${r.sweep!.of}\u0000${r.sweep!.param}`));
+  for (const key of pairs) {
+    const [of, param] = key.split('\u0000') as [string, SweepParam];
+    const main = s.find((r) => r.defense === of && !r.sweep);
+    if (main) out.push({ of, param, value: defaults[param], isDefault: true, row: main });
+  }
+  return out.sort((a, b) => a.of.localeCompare(b.of) || a.param.localeCompare(b.param) || a.value - b.value);
 }

@@ -18,3 +18,5 @@ export { page, table, kv, esc, raw, fmtPct, fmtNum, figure, grid } from './html.
 export type { RawHtml } from './html.ts';
 export { renderAnalyzeReport } from './analyze-report.ts';
 export { renderBenchReport } from './bench-report.ts';
+export { benchDoc, benchComplete } from './bench-doc.ts';
+export type { BenchDocInput } from './bench-doc.ts';

@@ -1,20 +1,31 @@
-// `cwrf bench`: the privacy-utility table on a dataset (markdown + HTML), resumable.
-import { cpus } from 'node:os';
-import { join } from 'node:path';
-import { bench, benchDefenses, benchMarkdown } from '../../experiments/index.ts';
+// `cwrf bench`: the privacy-utility table on a dataset (markdown + HTML), resumable, with a partial table
+// written after every finished row.
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { CWRF_DEFAULTS } from '../../defenses/index.ts';
+import { bench, datasetFamily, selectDefenses, type BenchResult, type SweepParam } from '../../experiments/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
-import { renderBenchReport } from '../../report/index.ts';
+import { benchComplete, benchDoc, renderBenchReport } from '../../report/index.ts';
+import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, listFlag, numberFlag, type Command } from '../command.ts';
 import { loadOptionsFromFlags } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe-flags.ts';
 import { AUDIT_FLAGS } from './audit.ts';
-import { mkdirSync } from 'node:fs';
+
+const SWEEP_PARAMS: SweepParam[] = ['ratio', 'lambda'];
 
 export const benchCommand: Command = {
-  summary: 'privacy-utility table of every defense (3 seeds, adaptive audits); markdown + HTML',
-  usage: 'cwrf bench --dataset location [--seeds 0,1,2] [--refs 8] [--rows none,relaxloss,...] [--out bench/location]',
-  examples: ['cwrf bench --dataset location --data-dir ../shared/data --out bench-out/location'],
+  summary: 'privacy-utility table of every defense (several seeds, adaptive audits); markdown + HTML; resumable',
+  usage:
+    'cwrf bench --dataset location|cifar10-jpeg [--model M] [--seeds 0,1,2] [--refs 8] [--rows none,relaxloss,...] [--sweep ratio,lambda] [--queries 2] [--collect] [--doc docs/bench-X.md] [--out bench-out/X]',
+  examples: [
+    'cwrf bench --dataset location --data-dir ../shared/data --out bench-out/location',
+    'cwrf bench --dataset cifar10-jpeg --model resnet20 --population 10000 --data-dir ../shared/data --doc docs/bench-cifar10.md',
+    'cwrf bench --dataset cifar10-jpeg --model resnet18 --population 30000 --data-dir ../shared/data --sweep ratio,lambda',
+    'cwrf bench --dataset cifar10-jpeg --collect --doc docs/bench-cifar10.md   # the table of what is finished, marked partial',
+  ],
   options: {
     ...COMMON,
     ...DATA,
@@ -24,44 +35,83 @@ export const benchCommand: Command = {
     seeds: { type: 'string' },
     'ft-epochs': { type: 'string' },
     rows: { type: 'string' },
+    sweep: { type: 'string' },
+    queries: { type: 'string' },
+    collect: { type: 'boolean' },
+    doc: { type: 'string' },
     out: { type: 'string', short: 'o' },
   },
   async run(v, _pos, io) {
     const base = recipeFromFlags(v);
+    const family = datasetFamily(base.dataset);
     const out = typeof v.out === 'string' ? v.out : join('bench-out', base.dataset.replace(/[^a-z0-9-]/gi, '_'));
-    const seeds = listFlag(v, 'seeds') ?? [0, 1, 2];
+    const seeds = listFlag(v, 'seeds') ?? (family === 'image' ? [0, 1] : [0, 1, 2]);
     const only = typeof v.rows === 'string' ? v.rows.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
-    const progress = new Progress(io, 'step', seeds.length * (only?.length ?? benchDefenses(base.dataset).length) * 2);
+    const sweep = typeof v.sweep === 'string' ? v.sweep.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+    for (const p of sweep ?? []) if (!SWEEP_PARAMS.includes(p as SweepParam)) throw new InputError(`--sweep: unknown parameter '${p}' (ratio, lambda)`);
+    const queries = v.queries === undefined ? (family === 'image' ? 2 : 1) : numberFlag(v, 'queries', 1, { int: true });
+    if (![1, 2, 18].includes(queries)) throw new InputError(`--queries must be 1, 2 or 18, got ${queries}`);
+    const refs = numberFlag(v, 'refs', 8, { int: true, min: 2 });
+    const ftEpochs = numberFlag(v, 'ft-epochs', 10, { int: true, min: 0 });
+    const opts = { only, ftEpochs, sweep: sweep as SweepParam[] | undefined };
+    const planned = selectDefenses(base.dataset, opts);
+    const progress = new Progress(io, 'step', seeds.length * planned.length * 2);
+    const cmd = `cwrf bench ${process.argv.slice(3).filter((a) => a !== '--collect').join(' ')}`;
     const t0 = performance.now();
-    const rows = await bench(base, {
+    const load0 = loadavg()[0];
+    const defaults = { ratio: CWRF_DEFAULTS.ratio, lambda: CWRF_DEFAULTS.pve.lambda };
+    const write = async (result: BenchResult) => {
+      const minutes = (performance.now() - t0) / 60000;
+      const md = benchDoc({
+        dataset: base.dataset,
+        family,
+        command: cmd,
+        machine: `${cpus()[0]?.model ?? '?'} x${cpus().length}, Node ${process.version}; load average ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} now (shared machine)`,
+        minutes,
+        recipe: `Recipe: ${base.model.arch} ${JSON.stringify(base.model)}, ${base.optimizer.name} lr ${base.optimizer.lr}, ${base.epochs} epochs, batch ${base.batchSize}, population ${base.split.populationSize ?? 'all'} (each model trains on a seeded half).`,
+        settings: `Seeds ${seeds.join(', ')}; ${refs} reference models per audit, each replaying the defense (adaptive attacker). LiRA = online, fixed variance, ${describeQueries(result, queries)}; RMIA = online; loss threshold = threshold-free AUC. CWRF = PVE (lambda ${defaults.lambda}), top ${defaults.ratio * 100}% rewound to init and frozen, ${ftEpochs} fine-tune epochs with the base's objective. Values are mean ± std over seeds, in %. Cost = the defense's own wall time over the base model's training time.`,
+        result,
+        defaults,
+      });
+      mkdirSync(out, { recursive: true });
+      const html = await renderBenchReport(result.rows, `cwrf bench: ${base.dataset}${benchComplete(result) ? '' : ' (partial)'}`, cmd, defaults);
+      await writeFileAtomic(join(out, 'bench.md'), md);
+      await writeJsonAtomic(join(out, 'bench.json'), { command: cmd, complete: benchComplete(result), ...result });
+      await writeFileAtomic(join(out, 'bench.html'), html);
+      if (typeof v.doc === 'string') {
+        mkdirSync(dirname(v.doc), { recursive: true });
+        await writeFileAtomic(v.doc, md);
+        await writeFileAtomic(v.doc.replace(/\.md$/, '') + '.html', html);
+      }
+      return md;
+    };
+    const result = await bench(base, {
       ...loadOptionsFromFlags(v),
       out,
       seeds,
-      refs: numberFlag(v, 'refs', 8, { int: true, min: 2 }),
+      refs,
       workers: numberFlag(v, 'workers', cpus().length, { int: true, min: 1 }),
-      ftEpochs: numberFlag(v, 'ft-epochs', 10, { int: true, min: 0 }),
+      ...opts,
+      queries,
+      collect: Boolean(v.collect),
       onStep: (w) => progress.tick(w),
-      ...(only ? { only } : {}),
+      onSkip: (d, seed, why) => {
+        if (seed === null) io.err(`row '${d}' left out of the table: ${why}`);
+      },
+      onRow: async (sofar) => {
+        if (!v.collect) await write(sofar);
+      },
     });
-    const minutes = (performance.now() - t0) / 60000;
-    const md = benchMarkdown(rows);
-    const cmd = `cwrf bench ${process.argv.slice(3).join(' ')}`;
-    const doc = [
-      `# Privacy-utility benchmark: ${base.dataset}`,
-      '',
-      `Command: \`${cmd}\``,
-      `Machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, Node ${process.version}. Wall time ${minutes.toFixed(1)} min (finished runs are reused).`,
-      `Recipe: ${base.model.arch} ${JSON.stringify(base.model)}, ${base.optimizer.name} lr ${base.optimizer.lr}, ${base.epochs} epochs, batch ${base.batchSize}. Seeds ${seeds.join(', ')}; ${numberFlag(v, 'refs', 8, { int: true, min: 2 })} reference models per audit, each replaying the defense (adaptive attacker). LiRA = online, fixed variance; RMIA = online. Values are mean ± std over seeds, in %.`,
-      '',
-      md,
-      '',
-    ].join('\n');
-    mkdirSync(out, { recursive: true });
-    await writeFileAtomic(join(out, 'bench.md'), doc);
-    await writeJsonAtomic(join(out, 'bench.json'), { command: cmd, rows });
-    await writeFileAtomic(join(out, 'bench.html'), await renderBenchReport(rows, `cwrf bench: ${base.dataset}`, cmd));
-    io.log(doc);
-    io.log(`files: ${join(out, 'bench.md')}, ${join(out, 'bench.html')}`);
-    return { rows };
+    const md = await write(result);
+    io.log(md);
+    io.log(`files: ${join(out, 'bench.md')}, ${join(out, 'bench.html')}${typeof v.doc === 'string' ? `, ${v.doc}` : ''}`);
+    return result;
   },
 };
+
+function describeQueries(r: BenchResult, asked: number): string {
+  const used = [...new Set(r.rows.map((x) => x.queries ?? 1))];
+  if (!used.length) return `${asked} ${asked === 1 ? 'query' : 'queries'} asked`;
+  const s = used.join('/');
+  return used.length === 1 && used[0] === asked ? `${s} ${asked === 1 ? 'query' : 'queries'} per example` : `${s} query per example (asked ${asked}: the audit of this build does not support more)`;
+}
