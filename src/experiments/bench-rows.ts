@@ -137,3 +137,53 @@ export function sweepRows(rows: BenchDefense[], params: SweepParam[], defaults: 
   }
   return out;
 }
+
+/** What a table costs in model training: counted from its rows, before anything runs. */
+export interface BenchPlan {
+  /** Base models trained (targets and reference models). */
+  trainings: number;
+  /** Defense stages applied (targets and reference models). */
+  stages: number;
+  /** Weight scorings (PVE/TFO) among the stages. */
+  scorings: number;
+  /** Training epochs of base models and fine-tunes, without and with DP-SGD. */
+  epochs: number;
+  dpEpochs: number;
+  /** Scoring cost in training epochs: PVE 2 passes (members, reference set) per iteration, TFO one epoch. */
+  scoreEpochs: number;
+}
+
+/** DP-SGD epoch time over a plain one (npm run bench:dpsgd: small CNN 1.82x, Location MLP 1.62x). */
+export const DP_EPOCH_FACTOR = 1.8;
+
+/** Wall hours of a plan at `epochSeconds` per training epoch and `speedup` from parallel workers. */
+export function planHours(p: BenchPlan, epochSeconds: number, speedup: number): number {
+  return ((p.epochs + DP_EPOCH_FACTOR * p.dpEpochs + p.scoreEpochs) * epochSeconds) / speedup / 3600;
+}
+
+/** Counts the work of `rows` over `seeds` with `refs` adaptive references (each replays its base and defense; base models are shared by the rows built on them). */
+export function benchPlan(rows: BenchDefense[], seeds: number, refs: number, recipe: Recipe, members: number): BenchPlan {
+  const models = seeds * (1 + refs);
+  const bases = new Map<string, { epochs: number; dp: boolean }>();
+  const p: BenchPlan = { trainings: 0, stages: 0, scorings: 0, epochs: 0, dpEpochs: 0, scoreEpochs: 0 };
+  const stepsPerEpoch = Math.max(1, Math.ceil(members / recipe.batchSize));
+  for (const d of rows) {
+    const epochs = recipe.epochs + (d.extraEpochs ?? 0);
+    bases.set(JSON.stringify([d.base, d.dp ?? null, d.model ?? null, epochs]), { epochs, dp: Boolean(d.dp) });
+    if (!d.stage) continue;
+    const s = d.stage({ ...recipe, objective: d.base, dp: d.dp }) as unknown as CwrfStage;
+    p.stages += models;
+    if (s.ratio > 0 || s.method === 'prune') {
+      p.scorings += models;
+      p.scoreEpochs += s.score === 'pve' ? (models * 2 * s.pve.iters) / stepsPerEpoch : models; // TFO: one epoch of gradients
+    }
+    if (s.objective.name === 'dpsgd') p.dpEpochs += models * s.epochs;
+    else p.epochs += models * s.epochs;
+  }
+  for (const b of bases.values()) {
+    p.trainings += models;
+    if (b.dp) p.dpEpochs += models * b.epochs;
+    else p.epochs += models * b.epochs;
+  }
+  return p;
+}

@@ -14,8 +14,8 @@ import { InputError } from '../util/errors.ts';
 import { benchDefenses, objectiveMissing, sweepRows, type BenchDefense, type SweepParam } from './bench-rows.ts';
 import { CWRF_DEFAULTS } from '../defenses/index.ts';
 
-export { benchDefenses, datasetFamily, imageRows, tabularRows, sweepRows, SWEEP, SWEPT_ROWS, sweepLabel } from './bench-rows.ts';
-export type { BenchDefense, DatasetFamily, SweepParam } from './bench-rows.ts';
+export { benchDefenses, benchPlan, datasetFamily, imageRows, planHours, tabularRows, sweepRows, DP_EPOCH_FACTOR, SWEEP, SWEPT_ROWS, sweepLabel } from './bench-rows.ts';
+export type { BenchDefense, BenchPlan, DatasetFamily, SweepParam } from './bench-rows.ts';
 
 export const BENCH_ATTACKS: AttackName[] = ['lira-online-fixed', 'rmia-online', 'loss'];
 

@@ -114,8 +114,8 @@ export function predictLogits(model: Module, x: Tensor, index: Tensor | null, ba
       const parts: Tensor[] = [];
       for (let s = 0; s < n; s += batch) {
         const m = Math.min(batch, n - s);
-        const xb = index ? x.indexSelect(0, index.narrow(0, s, m)) : x.narrow(0, s, m);
-        parts.push(model.forward(xb));
+        // one scope per batch: only the logits outlive it, not every batch's activations
+        parts.push(tidy(() => model.forward(index ? x.indexSelect(0, index.narrow(0, s, m)) : x.narrow(0, s, m))));
       }
       return parts.length ? cat(parts, 0) : null;
     }),

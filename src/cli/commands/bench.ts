@@ -4,11 +4,12 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { CWRF_DEFAULTS } from '../../defenses/index.ts';
-import { bench, datasetFamily, selectDefenses, type BenchResult, type SweepParam } from '../../experiments/index.ts';
+import { bench, benchPlan, datasetFamily, planHours, selectDefenses, DP_EPOCH_FACTOR, type BenchDefense, type BenchResult, type SweepParam } from '../../experiments/index.ts';
+import type { Recipe } from '../../train/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { benchComplete, benchDoc, renderBenchReport } from '../../report/index.ts';
 import { InputError } from '../../util/errors.ts';
-import { COMMON, DATA, listFlag, numberFlag, type Command } from '../command.ts';
+import { COMMON, DATA, listFlag, numberFlag, type Command, type Io, type Values } from '../command.ts';
 import { loadOptionsFromFlags } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe-flags.ts';
@@ -25,6 +26,7 @@ export const benchCommand: Command = {
     'cwrf bench --dataset cifar10-jpeg --model resnet20 --population 10000 --data-dir ../shared/data --doc docs/bench-cifar10.md',
     'cwrf bench --dataset cifar10-jpeg --model resnet18 --population 30000 --data-dir ../shared/data --sweep ratio,lambda',
     'cwrf bench --dataset cifar10-jpeg --collect --doc docs/bench-cifar10.md   # the table of what is finished, marked partial',
+    'cwrf bench --dataset cifar10-jpeg --model resnet20 --population 10000 --plan --epoch-seconds 30   # the work it needs, and hours',
   ],
   options: {
     ...COMMON,
@@ -38,6 +40,9 @@ export const benchCommand: Command = {
     sweep: { type: 'string' },
     queries: { type: 'string' },
     collect: { type: 'boolean' },
+    plan: { type: 'boolean' },
+    'epoch-seconds': { type: 'string' },
+    speedup: { type: 'string' },
     doc: { type: 'string' },
     out: { type: 'string', short: 'o' },
   },
@@ -55,6 +60,7 @@ export const benchCommand: Command = {
     const ftEpochs = numberFlag(v, 'ft-epochs', 10, { int: true, min: 0 });
     const opts = { only, ftEpochs, sweep: sweep as SweepParam[] | undefined };
     const planned = selectDefenses(base.dataset, opts);
+    if (v.plan) return printPlan(planned, seeds.length, refs, base, v, io);
     const progress = new Progress(io, 'step', seeds.length * planned.length * 2);
     const cmd = `cwrf bench ${process.argv.slice(3).filter((a) => a !== '--collect').join(' ')}`;
     const t0 = performance.now();
@@ -114,4 +120,18 @@ function describeQueries(r: BenchResult, asked: number): string {
   if (!used.length) return `${asked} ${asked === 1 ? 'query' : 'queries'} asked`;
   const s = used.join('/');
   return used.length === 1 && used[0] === asked ? `${s} ${asked === 1 ? 'query' : 'queries'} per example` : `${s} query per example (asked ${asked}: the audit of this build does not support more)`;
+}
+
+/** `--plan`: the training work the table needs (and, with --epoch-seconds, its wall time); runs nothing. */
+function printPlan(rows: BenchDefense[], seeds: number, refs: number, base: Recipe, v: Values, io: Io) {
+  const population = base.split.populationSize;
+  if (!population) throw new InputError('--plan needs --population (the members per model set the scoring cost)');
+  const p = benchPlan(rows, seeds, refs, base, Math.floor(population / 2));
+  const epochSeconds = v['epoch-seconds'] === undefined ? undefined : numberFlag(v, 'epoch-seconds', 0, { min: 0 });
+  const speedup = numberFlag(v, 'speedup', 1.68, { min: 0.01 });
+  const hours = epochSeconds === undefined ? undefined : planHours(p, epochSeconds, speedup);
+  io.log(`${rows.length} rows x ${seeds} seeds, ${refs} references each: ${p.trainings} base trainings, ${p.stages} defense stages (${p.scorings} scorings)`);
+  io.log(`training epochs: ${p.epochs} plain + ${p.dpEpochs} DP-SGD (x${DP_EPOCH_FACTOR}) + ${p.scoreEpochs.toFixed(0)} epoch-equivalents of scoring`);
+  if (hours !== undefined) io.log(`at ${epochSeconds} s per epoch and a parallel speedup of ${speedup}: ${hours.toFixed(1)} h`);
+  return { ...p, ...(hours !== undefined ? { hours } : {}) };
 }
