@@ -2,7 +2,7 @@
 // written after every finished row.
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { CWRF_DEFAULTS } from '../../defenses/index.ts';
 import { bench, benchPlan, datasetFamily, planHours, selectDefenses, DP_EPOCH_FACTOR, type BenchDefense, type BenchResult, type SweepParam } from '../../experiments/index.ts';
 import type { Recipe } from '../../train/index.ts';
@@ -20,7 +20,7 @@ const SWEEP_PARAMS: SweepParam[] = ['ratio', 'lambda'];
 export const benchCommand: Command = {
   summary: 'privacy-utility table of every defense (several seeds, adaptive audits); markdown + HTML; resumable',
   usage:
-    'cwrf bench --dataset location|cifar10-jpeg [--model M] [--seeds 0,1,2] [--refs 8] [--rows none,relaxloss,...] [--sweep ratio,lambda] [--queries 2] [--collect] [--doc docs/bench-X.md] [--out bench-out/X]',
+    'cwrf bench --dataset location|cifar10-jpeg [--model M] [--seeds 0,1,2] [--refs 8] [--rows none,relaxloss,...] [--sweep ratio,lambda] [--queries 2] [--collect] [--doc docs/bench-X.md] [--notes FILE] [--out bench-out/X]',
   examples: [
     'cwrf bench --dataset location --data-dir ../shared/data --out bench-out/location',
     'cwrf bench --dataset cifar10-jpeg --model resnet20 --population 10000 --data-dir ../shared/data --doc docs/bench-cifar10.md',
@@ -44,6 +44,7 @@ export const benchCommand: Command = {
     'epoch-seconds': { type: 'string' },
     speedup: { type: 'string' },
     doc: { type: 'string' },
+    notes: { type: 'string' },
     out: { type: 'string', short: 'o' },
   },
   async run(v, _pos, io) {
@@ -66,6 +67,7 @@ export const benchCommand: Command = {
     const t0 = performance.now();
     const load0 = loadavg()[0];
     const defaults = { ratio: CWRF_DEFAULTS.ratio, lambda: CWRF_DEFAULTS.pve.lambda };
+    const notes = typeof v.notes === 'string' ? [readNotes(v.notes)] : undefined;
     const write = async (result: BenchResult) => {
       const minutes = (performance.now() - t0) / 60000;
       const md = benchDoc({
@@ -78,6 +80,7 @@ export const benchCommand: Command = {
         settings: `Seeds ${seeds.join(', ')}; ${refs} reference models per audit, each replaying the defense (adaptive attacker). LiRA = online, fixed variance, ${describeQueries(result, queries)}; RMIA = online; loss threshold = threshold-free AUC. CWRF = PVE (lambda ${defaults.lambda}), top ${defaults.ratio * 100}% rewound to init and frozen, ${ftEpochs} fine-tune epochs with the base's objective. Values are mean ± std over seeds, in %. Cost = the defense's own wall time over the base model's training time.`,
         result,
         defaults,
+        notes,
       });
       mkdirSync(out, { recursive: true });
       const html = await renderBenchReport(result.rows, `cwrf bench: ${base.dataset}${benchComplete(result) ? '' : ' (partial)'}`, cmd, defaults);
@@ -134,4 +137,10 @@ function printPlan(rows: BenchDefense[], seeds: number, refs: number, base: Reci
   io.log(`training epochs: ${p.epochs} plain + ${p.dpEpochs} DP-SGD (x${DP_EPOCH_FACTOR}) + ${p.scoreEpochs.toFixed(0)} epoch-equivalents of scoring`);
   if (hours !== undefined) io.log(`at ${epochSeconds} s per epoch and a parallel speedup of ${speedup}: ${hours.toFixed(1)} h`);
   return { ...p, ...(hours !== undefined ? { hours } : {}) };
+}
+
+/** `--notes FILE`: markdown placed verbatim under the settings (measured choices, cost estimate). */
+function readNotes(file: string): string {
+  if (!existsSync(file)) throw new InputError(`--notes: no file ${file}`);
+  return readFileSync(file, 'utf8').trim();
 }
