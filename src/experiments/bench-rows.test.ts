@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultRecipe } from '../train/index.ts';
 import type { CwrfStage } from '../defenses/index.ts';
-import { benchDefenses, datasetFamily, objectiveMissing, sweepRows } from './bench-rows.ts';
+import { benchDefenses, benchPlan, datasetFamily, objectiveMissing, planHours, sweepRows } from './bench-rows.ts';
 import { selectDefenses, slug, summarizeBench, sweepMarkdown, type BenchRow } from './bench.ts';
 import { benchComplete, benchDoc } from '../report/bench-doc.ts';
 
@@ -86,4 +86,20 @@ test('a partial table says partial, what is left out and how to continue; the sw
   assert.deepEqual(sw.split('\n').slice(2).map((l) => l.split('|')[3].trim()), ['0.1% (default)', '1%']);
   assert.equal(summarizeBench(rows).length, 3);
   assert.ok(benchComplete({ rows, missing: [], planned: 3 }));
+});
+
+test('benchPlan counts base models once per seed, every stage per model, DP epochs apart', () => {
+  const r = { ...defaultRecipe('location'), epochs: 10, batchSize: 100 };
+  const rows = benchDefenses('location', 5).filter((d) => ['none', 'RelaxLoss + CWRF', 'RelaxLoss'].includes(d.name));
+  const p = benchPlan(rows, 1, 2, r, { members: 1000, population: 2000, test: 500, queries: 1 });
+  assert.equal(p.trainings, 6); // ce and relaxloss bases, target + 2 references each
+  assert.equal(p.stages, 3);
+  assert.equal(p.scorings, 3);
+  assert.equal(p.epochs, 6 * 10 + 3 * 5);
+  assert.equal(p.dpEpochs, 0);
+  assert.equal(p.scoreEpochs, (3 * 2 * 20) / 10); // PVE: 20 iterations, 2 passes each, 10 steps per epoch
+  assert.equal(p.evalEpochs, (9 * 2500) / 3000);
+  const dp = benchPlan(benchDefenses('location', 5).filter((d) => d.dp), 2, 2, r, { members: 1000, population: 2000, test: 500, queries: 1 });
+  assert.equal(dp.dpEpochs, 2 * 3 * 10 + 2 * 3 * 5);
+  assert.equal(planHours({ ...p, scoreEpochs: 0, evalEpochs: 0 }, 36, 1), (75 * 36) / 3600);
 });

@@ -151,6 +151,8 @@ export interface BenchPlan {
   dpEpochs: number;
   /** Scoring cost in training epochs: PVE 2 passes (members, reference set) per iteration, TFO one epoch. */
   scoreEpochs: number;
+  /** Evaluation cost in training epochs: every model's logits on the population (each query) and the test set, a forward pass costing a third of a training step. */
+  evalEpochs: number;
 }
 
 /** DP-SGD epoch time over a plain one (npm run bench:dpsgd: small CNN 1.82x, Location MLP 1.62x). */
@@ -158,14 +160,15 @@ export const DP_EPOCH_FACTOR = 1.8;
 
 /** Wall hours of a plan at `epochSeconds` per training epoch and `speedup` from parallel workers. */
 export function planHours(p: BenchPlan, epochSeconds: number, speedup: number): number {
-  return ((p.epochs + DP_EPOCH_FACTOR * p.dpEpochs + p.scoreEpochs) * epochSeconds) / speedup / 3600;
+  return ((p.epochs + DP_EPOCH_FACTOR * p.dpEpochs + p.scoreEpochs + p.evalEpochs) * epochSeconds) / speedup / 3600;
 }
 
 /** Counts the work of `rows` over `seeds` with `refs` adaptive references (each replays its base and defense; base models are shared by the rows built on them). */
-export function benchPlan(rows: BenchDefense[], seeds: number, refs: number, recipe: Recipe, members: number): BenchPlan {
+export function benchPlan(rows: BenchDefense[], seeds: number, refs: number, recipe: Recipe, sizes: { members: number; population: number; test: number; queries: number }): BenchPlan {
+  const members = sizes.members;
   const models = seeds * (1 + refs);
   const bases = new Map<string, { epochs: number; dp: boolean }>();
-  const p: BenchPlan = { trainings: 0, stages: 0, scorings: 0, epochs: 0, dpEpochs: 0, scoreEpochs: 0 };
+  const p: BenchPlan = { trainings: 0, stages: 0, scorings: 0, epochs: 0, dpEpochs: 0, scoreEpochs: 0, evalEpochs: 0 };
   const stepsPerEpoch = Math.max(1, Math.ceil(members / recipe.batchSize));
   for (const d of rows) {
     const epochs = recipe.epochs + (d.extraEpochs ?? 0);
@@ -185,5 +188,6 @@ export function benchPlan(rows: BenchDefense[], seeds: number, refs: number, rec
     if (b.dp) p.dpEpochs += models * b.epochs;
     else p.epochs += models * b.epochs;
   }
+  p.evalEpochs = ((p.trainings + p.stages) * (sizes.population * sizes.queries + sizes.test)) / (3 * members);
   return p;
 }

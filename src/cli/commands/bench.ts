@@ -61,7 +61,7 @@ export const benchCommand: Command = {
     const ftEpochs = numberFlag(v, 'ft-epochs', 10, { int: true, min: 0 });
     const opts = { only, ftEpochs, sweep: sweep as SweepParam[] | undefined };
     const planned = selectDefenses(base.dataset, opts);
-    if (v.plan) return printPlan(planned, seeds.length, refs, base, v, io);
+    if (v.plan) return printPlan(planned, seeds.length, refs, base, queries, v, io);
     const progress = new Progress(io, 'step', seeds.length * planned.length * 2);
     const cmd = `cwrf bench ${process.argv.slice(3).filter((a) => a !== '--collect').join(' ')}`;
     const t0 = performance.now();
@@ -126,15 +126,16 @@ function describeQueries(r: BenchResult, asked: number): string {
 }
 
 /** `--plan`: the training work the table needs (and, with --epoch-seconds, its wall time); runs nothing. */
-function printPlan(rows: BenchDefense[], seeds: number, refs: number, base: Recipe, v: Values, io: Io) {
+function printPlan(rows: BenchDefense[], seeds: number, refs: number, base: Recipe, queries: number, v: Values, io: Io) {
   const population = base.split.populationSize;
-  if (!population) throw new InputError('--plan needs --population (the members per model set the scoring cost)');
-  const p = benchPlan(rows, seeds, refs, base, Math.floor(population / 2));
+  if (!population) throw new InputError('--plan needs --population (the members per model set the scoring and evaluation cost)');
+  const test = numberFlag(v, 'test-size', 10000, { int: true, min: 1 });
+  const p = benchPlan(rows, seeds, refs, base, { members: Math.floor(population / 2), population, test, queries });
   const epochSeconds = v['epoch-seconds'] === undefined ? undefined : numberFlag(v, 'epoch-seconds', 0, { min: 0 });
   const speedup = numberFlag(v, 'speedup', 1.68, { min: 0.01 });
   const hours = epochSeconds === undefined ? undefined : planHours(p, epochSeconds, speedup);
   io.log(`${rows.length} rows x ${seeds} seeds, ${refs} references each: ${p.trainings} base trainings, ${p.stages} defense stages (${p.scorings} scorings)`);
-  io.log(`training epochs: ${p.epochs} plain + ${p.dpEpochs} DP-SGD (x${DP_EPOCH_FACTOR}) + ${p.scoreEpochs.toFixed(0)} epoch-equivalents of scoring`);
+  io.log(`training epochs: ${p.epochs} plain + ${p.dpEpochs} DP-SGD (x${DP_EPOCH_FACTOR}) + epoch-equivalents of scoring ${p.scoreEpochs.toFixed(0)} and of evaluation ${p.evalEpochs.toFixed(0)} (${queries} queries, ${test} test images)`);
   if (hours !== undefined) io.log(`at ${epochSeconds} s per epoch and a parallel speedup of ${speedup}: ${hours.toFixed(1)} h`);
   return { ...p, ...(hours !== undefined ? { hours } : {}) };
 }
