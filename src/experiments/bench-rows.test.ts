@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultRecipe } from '../train/index.ts';
 import type { CwrfStage } from '../defenses/index.ts';
-import { benchDefenses, benchPlan, datasetFamily, objectiveMissing, planHours, sweepRows } from './bench-rows.ts';
+import { benchDefenses, benchPlan, datasetFamily, dpModel, objectiveMissing, planHours, sweepRows } from './bench-rows.ts';
 import { selectDefenses, slug, summarizeBench, sweepMarkdown, type BenchRow } from './bench.ts';
 import { benchComplete, benchDoc } from '../report/bench-doc.ts';
 
@@ -23,11 +23,13 @@ test('the dataset picks the row set: images get issue 14 rows, tabular data the 
   assert.equal(new Set(IMAGE_ROWS.map(slug)).size, IMAGE_ROWS.length, 'row ids are distinct');
 });
 
-test('image rows: DP-SGD bases swap BatchNorm for GroupNorm; stages carry the defaults; RelaxLoss uses its image form', () => {
+test('image rows: DP-SGD bases swap BatchNorm for GroupNorm (dpModel); stages carry the defaults; RelaxLoss uses its image form', () => {
   const rows = benchDefenses('cifar10-jpeg', 5);
   const r = { ...defaultRecipe('cifar10-jpeg'), objective: rows[1].base };
-  assert.deepEqual(rows.find((d) => d.name === 'DP-SGD')!.model, { norm: 'group' });
-  assert.equal(rows.find((d) => d.name === 'none')!.model, undefined);
+  assert.ok(rows.find((d) => d.name === 'DP-SGD')!.dp);
+  assert.deepEqual(dpModel({ arch: 'resnet18' }), { arch: 'resnet18', norm: 'group' });
+  assert.deepEqual(dpModel({ arch: 'smallcnn', norm: 'none' }), { arch: 'smallcnn', norm: 'none' });
+  assert.deepEqual(dpModel({ arch: 'mlp' }), { arch: 'mlp' });
   assert.deepEqual(rows[1].base, { name: 'relaxloss', alpha: 1, upper: 1, variant: 'image' });
   const cwrf = rows.find((d) => d.name === 'RelaxLoss + CWRF')!.stage!(r) as unknown as CwrfStage;
   assert.equal(cwrf.method, 'cwrf');

@@ -13,7 +13,7 @@ export interface BenchDefense {
   extraEpochs?: number;
   /** DP-SGD settings of the base model. */
   dp?: Recipe['dp'];
-  /** Model changes of the base (DP-SGD: GroupNorm where the model has BatchNorm). */
+  /** Model changes of the base (DP-SGD bases get `dpModel` on top). */
   model?: Partial<ModelSpec>;
   /** Weight-level stage applied to the base run, if any. */
   stage?: (recipe: Recipe) => DefenseStage;
@@ -81,7 +81,6 @@ export function tabularRows(dataset: string, ftEpochs = 10): BenchDefense[] {
 export function imageRows(dataset: string, ftEpochs = 10): BenchDefense[] {
   const rl: ObjectiveSpec = { name: 'relaxloss', ...relaxLossDefaults(dataset), variant: 'image' };
   const dp = { maxGradNorm: 1, targetEpsilon: 8, delta: 1e-5 };
-  const gn: Partial<ModelSpec> = { norm: 'group' };
   const stage = (m: CwrfStage['method'], o: StageOpts) => stageOf(m, o, ftEpochs);
   return [
     { name: 'none', base: { name: 'ce' } },
@@ -91,14 +90,20 @@ export function imageRows(dataset: string, ftEpochs = 10): BenchDefense[] {
     { name: 'CCL + CWRF', base: CCL_IMAGE, stage: stage('cwrf', { objective: CCL_IMAGE }) },
     { name: 'HAMP', base: HAMP_IMAGE },
     { name: 'HAMP + CWRF', base: HAMP_IMAGE, stage: stage('cwrf', { objective: HAMP_IMAGE }) },
-    { name: 'DP-SGD', base: { name: 'ce' }, dp, model: gn },
-    { name: 'DP-SGD + CWRF', base: { name: 'ce' }, dp, model: gn, stage: stage('cwrf', { objective: { name: 'dpsgd' } }) },
+    { name: 'DP-SGD', base: { name: 'ce' }, dp },
+    { name: 'DP-SGD + CWRF', base: { name: 'ce' }, dp, stage: stage('cwrf', { objective: { name: 'dpsgd' } }) },
     { name: 'CWRF rewind only', base: { name: 'ce' }, stage: stage('rewind', {}) },
     { name: 'RelaxLoss + CWRF rewind only', base: rl, stage: stage('rewind', {}) },
     { name: 'CCL + CWRF rewind only', base: CCL_IMAGE, stage: stage('rewind', {}) },
     { name: 'RelaxLoss + fine-tune-all', base: rl, stage: stage('finetune-all', { objective: rl }) },
     { name: 'prune', base: { name: 'ce' }, stage: stage('prune', { score: 'tfo' }) },
   ];
+}
+
+/** The DP-SGD variant of a model: GroupNorm where the architecture defaults to BatchNorm (per-example statistics). */
+export function dpModel(m: ModelSpec): ModelSpec {
+  const batchByDefault = /^(resnet|wrn)/.test(m.arch);
+  return (m.norm ?? (batchByDefault ? 'batch' : 'none')) === 'batch' && m.arch !== 'mlp' ? { ...m, norm: 'group' } : m;
 }
 
 /** The table's rows for the dataset's family. */

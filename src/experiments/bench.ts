@@ -11,10 +11,10 @@ import { audit, type AuditJson } from './audit.ts';
 import { defend } from './defend.ts';
 import { reuseRun, train, type Run } from './run.ts';
 import { InputError } from '../util/errors.ts';
-import { benchDefenses, objectiveMissing, sweepRows, type BenchDefense, type SweepParam } from './bench-rows.ts';
+import { benchDefenses, dpModel, objectiveMissing, sweepRows, type BenchDefense, type SweepParam } from './bench-rows.ts';
 import { CWRF_DEFAULTS } from '../defenses/index.ts';
 
-export { benchDefenses, benchPlan, datasetFamily, imageRows, planHours, tabularRows, sweepRows, DP_EPOCH_FACTOR, SWEEP, SWEPT_ROWS, sweepLabel } from './bench-rows.ts';
+export { benchDefenses, benchPlan, dpModel, datasetFamily, imageRows, planHours, tabularRows, sweepRows, DP_EPOCH_FACTOR, SWEEP, SWEPT_ROWS, sweepLabel } from './bench-rows.ts';
 export type { BenchDefense, BenchPlan, DatasetFamily, SweepParam } from './bench-rows.ts';
 
 export const BENCH_ATTACKS: AttackName[] = ['lira-online-fixed', 'rmia-online', 'loss'];
@@ -84,7 +84,7 @@ function baseRecipeOf(base: Recipe, d: BenchDefense, seed: number): Recipe {
     ...base,
     seed,
     memberSeed: seed,
-    model: { ...base.model, ...(d.model ?? {}) },
+    model: d.dp ? dpModel({ ...base.model, ...(d.model ?? {}) }) : { ...base.model, ...(d.model ?? {}) },
     objective: d.base,
     dp: d.dp,
     epochs: base.epochs + (d.extraEpochs ?? 0),
@@ -112,7 +112,7 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchResult>
   for (const seed of o.seeds) {
     for (const d of defenses) {
       const baseRecipe = baseRecipeOf(base, d, seed);
-      const tag = d.dp ? `dpsgd${d.model?.norm ? `-${d.model.norm}norm` : ''}` : d.base.name;
+      const tag = d.dp ? `dpsgd${baseRecipe.model.norm && baseRecipe.model.norm !== base.model.norm ? `-${baseRecipe.model.norm}norm` : ''}` : d.base.name;
       const baseDir = join(o.out, `seed${seed}`, slug(`${tag}-${baseRecipe.epochs}`));
       let run: Run;
       if (existsSync(join(baseDir, 'run.json'))) run = await reuseRun(baseDir, baseRecipe);
