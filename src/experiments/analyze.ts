@@ -25,11 +25,7 @@ import { leastMovedShare, movement, pearson, spearman, topOverlap, topShare } fr
 
 export { pearson, ranks, spearman, topOverlap, topShare } from './weight-stats.ts';
 
-/** The paper's Pearson r of PVE vs TFO per parameter type (shared/PAPER.md; ViT 'attention' is its attention+MLP). */
-export const PAPER_PVE_TFO: Record<string, Record<string, number>> = {
-  'ResNet18': { conv: 0.94, linear: 0.81, norm: 0.68 },
-  'ViT': { attention: 0.91, linear: 0.86, norm: 0.73 },
-};
+export { PAPER_PVE_TFO } from '../report/analyze-report.ts';
 
 export const ANALYZE_ATTACKS: AttackName[] = ['lira-online-fixed', 'loss'];
 

@@ -22,7 +22,9 @@ export interface BenchDefense {
 }
 
 export type DatasetFamily = 'image' | 'tabular';
-export type SweepParam = 'ratio' | 'lambda';
+import type { SweepParam } from '../report/bench-summary.ts';
+
+export type { SweepParam } from '../report/bench-summary.ts';
 
 /** Image datasets get the image row set; everything else the tabular one. */
 export function datasetFamily(dataset: string): DatasetFamily {

@@ -1,6 +1,6 @@
 // The markdown page of `cwrf bench` (docs/bench-*.md): settings, status (complete or partial, with what is
 // missing and the command that continues), the table and the sensitivity sweep.
-import { benchMarkdown, sweepMarkdown, type BenchResult } from '../experiments/bench.ts';
+import { benchMarkdown, sweepMarkdown, type BenchResult } from './bench-summary.ts';
 
 export interface BenchDocInput {
   dataset: string;
