@@ -76,7 +76,7 @@ export const benchCommand: Command = {
         command: cmd,
         machine: `${cpus()[0]?.model ?? '?'} x${cpus().length}, Node ${process.version}; load average ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} now (shared machine)`,
         minutes,
-        recipe: `Recipe: ${base.model.arch} ${JSON.stringify(base.model)}, ${base.optimizer.name} lr ${base.optimizer.lr}, ${base.epochs} epochs, batch ${base.batchSize}, population ${base.split.populationSize ?? 'all'} (each model trains on a seeded half).`,
+        recipe: `Recipe: ${base.model.arch} ${JSON.stringify(base.model)}, ${base.optimizer.name} ${JSON.stringify(base.optimizer)}, schedule ${JSON.stringify(base.schedule)}, ${base.epochs} epochs, batch ${base.batchSize}, population ${base.split.populationSize ?? 'all'} (each model trains on a seeded half), test set ${base.split.testSize ?? 'default'}${recipeExtras(base)}.`,
         settings: `Seeds ${seeds.join(', ')}; ${refs} reference models per audit, each replaying the defense (adaptive attacker). LiRA = online, fixed variance, ${describeQueries(result, queries)}; RMIA = online; loss threshold = threshold-free AUC. CWRF = PVE (lambda ${defaults.lambda}), top ${defaults.ratio * 100}% rewound to init and frozen, ${ftEpochs} fine-tune epochs with the base's objective. Values are mean ± std over seeds, in %. Cost = the defense's own wall time over the base model's training time.`,
         result,
         defaults,
@@ -144,4 +144,11 @@ function printPlan(rows: BenchDefense[], seeds: number, refs: number, base: Reci
 function readNotes(file: string): string {
   if (!existsSync(file)) throw new InputError(`--notes: no file ${file}`);
   return readFileSync(file, 'utf8').trim();
+}
+
+/** Recipe fields beyond the common ones (augmentation, normalisation, output release, ...), for the page. */
+function recipeExtras(r: Recipe): string {
+  const common = new Set(['dataset', 'split', 'model', 'optimizer', 'schedule', 'objective', 'dp', 'epochs', 'batchSize', 'seed', 'memberSeed', 'defenses']);
+  const extra = Object.entries(r).filter(([k, v]) => !common.has(k) && v !== undefined);
+  return extra.map(([k, v]) => `, ${k} ${JSON.stringify(v)}`).join('');
 }
