@@ -10,4 +10,39 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  {
+    // Leaves stay leaves: the report depends only on its own input types (commands render).
+    files: ['src/report/**/*.ts'],
+    ignores: ['src/report/**/*.test.ts', 'src/report/_testing.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./',
+              message: 'src/report/ imports only its own files (and npm packages): pass data in, render in the command',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Attacks are pure typed-array functions: no engine, no model, no experiment.
+    files: ['src/attacks/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(engine|nn|optim|data|train|defenses|dp|experiments|report|cli|io)/',
+              message: 'src/attacks/ never imports the engine or the layers above it (only src/util/)',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

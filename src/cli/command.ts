@@ -1,9 +1,8 @@
-// The shape of a CLI command and helpers to read its flags.
-import type { ParseArgsConfig } from 'node:util';
-import { InputError } from '../util/errors.ts';
+// The shape of a CLI command and the flag tables several commands share.
+import type { Flags, OptionTable } from './flags.ts';
 
-export type Options = NonNullable<ParseArgsConfig['options']>;
-export type Values = Record<string, string | boolean | string[] | undefined>;
+export type { OptionTable } from './flags.ts';
+export { Flags } from './flags.ts';
 
 /** Where a command writes: human lines (suppressed by --quiet/--json) and the final result. */
 export interface Io {
@@ -17,53 +16,37 @@ export interface Command {
   summary: string;
   usage: string;
   examples: string[];
-  options: Options;
+  /** Every flag of the command: parsing, defaults, --help and the README reference all read this table. */
+  flags: OptionTable;
   /** Returns the machine-readable result (printed with --json). */
-  run(values: Values, positionals: string[], io: Io): Promise<unknown>;
+  run(f: Flags, positionals: string[], io: Io): Promise<unknown>;
 }
 
-/** A numeric flag (or its default), rejecting anything that is not a finite number in range. */
-export function numberFlag(v: Values, name: string, def: number, o: { int?: boolean; min?: number; max?: number } = {}): number {
-  const raw = v[name];
-  if (raw === undefined) return def;
-  const x = Number(raw);
-  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(x)) throw new InputError(`--${name}: '${String(raw)}' is not a number`);
-  if (o.int && !Number.isInteger(x)) throw new InputError(`--${name}: '${raw}' is not an integer`);
-  if (o.min !== undefined && x < o.min) throw new InputError(`--${name} must be >= ${o.min}, got ${x}`);
-  if (o.max !== undefined && x > o.max) throw new InputError(`--${name} must be <= ${o.max}, got ${x}`);
-  return x;
-}
-
-export function stringFlag<T extends string>(v: Values, name: string, def: T, allowed?: readonly T[]): T {
-  const raw = v[name];
-  if (raw === undefined) return def;
-  if (typeof raw !== 'string') throw new InputError(`--${name} needs a value`);
-  if (allowed && !allowed.includes(raw as T)) throw new InputError(`--${name}: '${raw}' is not one of ${allowed.join(', ')}`);
-  return raw as T;
-}
-
-export function listFlag(v: Values, name: string): number[] | undefined {
-  const raw = v[name];
-  if (raw === undefined) return undefined;
-  return String(raw)
-    .split(',')
-    .map((s) => {
-      const x = Number(s);
-      if (s.trim() === '' || !Number.isFinite(x)) throw new InputError(`--${name}: '${s}' is not a number`);
-      return x;
-    });
-}
-
-/** Options shared by every command. */
-export const COMMON: Options = {
-  help: { type: 'boolean', short: 'h' },
-  json: { type: 'boolean' },
-  quiet: { type: 'boolean', short: 'q' },
+/** Flags of every command. */
+export const COMMON: OptionTable = {
+  help: { type: 'boolean', short: 'h', description: 'show this help' },
+  json: { type: 'boolean', description: 'print the machine-readable result on stdout' },
+  quiet: { type: 'boolean', short: 'q', description: 'no progress or log lines' },
 };
 
-/** Options of every command that reads a dataset. */
-export const DATA: Options = {
-  'data-dir': { type: 'string' },
-  'label-column': { type: 'string' },
-  limit: { type: 'string' },
+/** Flags of every command that reads a dataset. */
+export const DATA: OptionTable = {
+  'data-dir': {
+    type: 'string',
+    value: 'DIR',
+    defaultText: "$CWRF_DATA_DIR, then ~/.cache/cwrf/data (on a run: its recorded directory first)",
+    description: 'where dataset files are looked for',
+  },
+  'label-column': { type: 'string', value: 'first|last|N', defaultText: 'first', description: 'label column of a csv: dataset' },
+  limit: { type: 'int', min: 1, defaultText: 'all rows', description: 'use only the first N examples' },
 };
+
+/** --threads of the commands that train in this process. */
+export const THREADS: OptionTable = {
+  threads: { type: 'int', min: 1, defaultText: 'the number of CPU cores', description: 'libtorch intra-op threads' },
+};
+
+/** --out of commands writing a directory or file. */
+export function outFlag(defaultText: string, description = 'output directory'): OptionTable {
+  return { out: { type: 'string', short: 'o', value: 'DIR', ...(defaultText ? { defaultText } : {}), description } };
+}

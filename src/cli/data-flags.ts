@@ -1,19 +1,21 @@
 // Dataset loading options from flags.
 import type { LoadOptions } from '../data/index.ts';
-import { numberFlag, type Values } from './command.ts';
+import type { Flags } from './flags.ts';
 
-export function loadOptionsFromFlags(v: Values): LoadOptions {
+export function loadOptionsFromFlags(f: Flags): LoadOptions {
   const o: LoadOptions = {};
-  if (typeof v['data-dir'] === 'string') o.dataDir = v['data-dir'];
-  const lc = v['label-column'];
+  const dir = f.opt<string>('data-dir');
+  if (dir !== undefined) o.dataDir = dir;
+  const lc = f.opt<string>('label-column');
   if (lc === 'first' || lc === 'last') o.labelColumn = lc;
-  else if (lc !== undefined) o.labelColumn = numberFlag(v, 'label-column', 0, { int: true, min: 0 });
-  if (v.limit !== undefined) o.limit = numberFlag(v, 'limit', 0, { int: true, min: 1 });
+  else if (lc !== undefined) o.labelColumn = f.with<number>('label-column', { type: 'int', min: 0, description: '' });
+  const limit = f.opt<number>('limit');
+  if (limit !== undefined) o.limit = limit;
   return o;
 }
 
 /** Loading options for a command on an existing run: its recorded data directory unless --data-dir is given. */
-export function runLoadOptions(v: Values, run: { dataDir?: string }): LoadOptions {
-  const o = loadOptionsFromFlags(v);
+export function runLoadOptions(f: Flags, run: { dataDir?: string }): LoadOptions {
+  const o = loadOptionsFromFlags(f);
   return o.dataDir || !run.dataDir ? o : { ...o, dataDir: run.dataDir };
 }

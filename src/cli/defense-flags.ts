@@ -1,56 +1,52 @@
-// Flags of a weight-level defense stage (`cwrf defend`, `cwrf score`, `cwrf analyze`).
-import { CWRF_DEFAULTS, cwrfStage, type CwrfStage, type DefenseMethod } from '../defenses/index.ts';
-import type { Recipe } from '../train/index.ts';
-import { numberFlag, stringFlag, type Options, type Values } from './command.ts';
-import { objectiveFromFlags } from './recipe-flags.ts';
+// Flags of a weight-level defense stage (`cwrf defend`, `cwrf score`, `cwrf analyze`), from the method and
+// score registries.
+import {
+  CWRF_DEFAULTS,
+  cwrfStage,
+  METHODS,
+  PVE_OPTIONS,
+  SCORES,
+  STAGE_OPTIONS,
+  type CwrfStage,
+  type PveOptions,
+} from '../defenses/index.ts';
+import type { DpSpec, ObjectiveSpec, Recipe } from '../train/index.ts';
+import { readAll, type OptionTable } from '../util/options.ts';
+import type { Flags } from './flags.ts';
 
-export const STAGE_FLAGS: Options = {
-  score: { type: 'string' },
-  ratio: { type: 'string' },
-  rank: { type: 'string' },
-  params: { type: 'string' },
-  rewind: { type: 'string' },
-  scope: { type: 'string' },
-  epochs: { type: 'string' },
-  lr: { type: 'string' },
-  'pve-start': { type: 'string' },
-  'pve-anchor': { type: 'string' },
-  lambda: { type: 'string' },
-  iters: { type: 'string' },
-};
+/** The score flags: --score and every score's own options. */
+export const SCORE_FLAGS: OptionTable = { score: STAGE_OPTIONS.score, ...SCORES.options() };
 
-/** The PVE/score part of a stage from flags. */
-export function scoreFromFlags(v: Values): Pick<CwrfStage, 'score' | 'pve'> {
-  const d = CWRF_DEFAULTS;
+/** Every flag some stage method reads. */
+export const STAGE_FLAGS: OptionTable = { ...STAGE_OPTIONS, ...METHODS.options() };
+
+/** The score part of a stage from flags (`def`: the method's default score). */
+export function scoreFromFlags(f: Flags, def: string = CWRF_DEFAULTS.score): Pick<CwrfStage, 'score' | 'pve'> {
   return {
-    score: stringFlag(v, 'score', d.score, ['pve', 'tfo', 'salun', 'magnitude', 'random'] as const),
-    pve: {
-      start: stringFlag(v, 'pve-start', d.pve.start, ['target', 'scratch'] as const),
-      anchor: stringFlag(v, 'pve-anchor', d.pve.anchor, ['target', 'init'] as const),
-      lambda: numberFlag(v, 'lambda', d.pve.lambda, { min: 0, max: 1 }),
-      iters: numberFlag(v, 'iters', d.pve.iters, { int: true, min: 1 }),
-    },
+    score: f.with<string>('score', { ...STAGE_OPTIONS.score, default: def }),
+    pve: readAll(PVE_OPTIONS, f.values) as unknown as PveOptions,
   };
 }
 
-/** A complete stage for `method` from flags over the defaults. */
-export function stageFromFlags(method: DefenseMethod, v: Values, recipe: Recipe): CwrfStage {
-  const d = CWRF_DEFAULTS;
-  const s = scoreFromFlags(v);
-  const objective = objectiveFromFlags(v, recipe.dataset, recipe.objective);
+/** A complete stage for `method` from flags over the defaults, fine-tuning with `objective` (and `dp`). */
+export function stageFromFlags(method: string, f: Flags, recipe: Recipe, objective: ObjectiveSpec, dp?: DpSpec): CwrfStage {
+  const own = METHODS.get(method).options;
+  const s = scoreFromFlags(f, (own.score?.default as string | undefined) ?? CWRF_DEFAULTS.score);
+  const lr = f.opt<number>('lr');
   return cwrfStage(
     method,
     {
-      ...(v.score !== undefined || method !== 'prune' ? { score: s.score } : {}),
+      score: s.score,
       pve: s.pve,
-      ratio: numberFlag(v, 'ratio', d.ratio, { min: 0, max: 1 }),
-      rank: stringFlag(v, 'rank', d.rank, ['global', 'per-layer'] as const),
-      params: stringFlag(v, 'params', d.params, ['weights', 'all'] as const),
-      rewind: stringFlag(v, 'rewind', d.rewind, ['init', 'zero', 'random-init'] as const),
-      scope: stringFlag(v, 'scope', d.scope, ['rest', 'critical', 'all'] as const),
-      epochs: numberFlag(v, 'epochs', d.epochs, { int: true, min: 0 }),
+      ratio: f.with<number>('ratio', STAGE_OPTIONS.ratio),
+      rank: f.with<CwrfStage['rank']>('rank', STAGE_OPTIONS.rank),
+      params: f.with<CwrfStage['params']>('params', STAGE_OPTIONS.params),
+      rewind: f.with<CwrfStage['rewind']>('rewind', STAGE_OPTIONS.rewind),
+      scope: f.with<CwrfStage['scope']>('scope', STAGE_OPTIONS.scope),
+      epochs: f.with<number>('epochs', STAGE_OPTIONS.epochs),
       objective,
-      ...(v.lr !== undefined ? { lr: numberFlag(v, 'lr', 0, { min: 0 }) } : {}),
+      ...(lr !== undefined ? { lr } : {}),
+      ...(dp ? { dp } : {}),
     },
     recipe,
   );

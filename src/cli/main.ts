@@ -1,15 +1,17 @@
 // cwrf command line: `cwrf <command> [flags]`. Exit codes: 0 ok, 1 failure, 2 bad usage or input.
 import { parseArgs } from 'node:util';
 import { InputError } from '../util/errors.ts';
-import type { Command, Io, Values } from './command.ts';
+import type { Command, Io } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
+import { flagHelp, Flags, nearestFlag, parseArgsOptions, type RawValues } from './flags.ts';
 
-function usage(): string {
+/** `cwrf --help`. */
+export function usage(): string {
   const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`);
   return [
     'cwrf: membership-inference audits and the CWRF weight-level defense',
     '',
-    'usage: cwrf <command> [flags]     cwrf <command> --help',
+    'usage: cwrf <command> [flags]     cwrf <command> --help     cwrf --version',
     '',
     'commands:',
     ...rows,
@@ -19,11 +21,9 @@ function usage(): string {
   ].join('\n');
 }
 
-function commandHelp(name: string, c: Command): string {
-  const flags = Object.entries(c.options)
-    .map(([k, o]) => `  --${k}${o.type === 'string' ? ' VALUE' : ''}${o.short ? ` (-${o.short})` : ''}`)
-    .join('\n');
-  return [`cwrf ${name}: ${c.summary}`, '', `usage: ${c.usage}`, '', 'examples:', ...c.examples.map((e) => `  ${e}`), '', 'flags:', flags].join('\n');
+/** `cwrf <command> --help`: usage, examples, and every flag with its description, value type and default. */
+export function commandHelp(name: string, c: Command): string {
+  return [`cwrf ${name}: ${c.summary}`, '', `usage: ${c.usage}`, '', 'examples:', ...c.examples.map((e) => `  ${e}`), '', 'flags:', ...flagHelp(c.flags)].join('\n');
 }
 
 function makeIo(json: boolean, quiet: boolean): Io {
@@ -39,6 +39,15 @@ function makeIo(json: boolean, quiet: boolean): Io {
   };
 }
 
+/** The parse error as one line, with the nearest flag for an unknown one. */
+function parseErrorLine(c: Command, e: Error): string {
+  const first = e.message.split('\n')[0];
+  const unknown = /Unknown option '-{1,2}([^']+)'/.exec(first);
+  if (!unknown) return first;
+  const near = nearestFlag(c.flags, unknown[1]);
+  return `Unknown option '--${unknown[1]}'${near ? `; did you mean --${near}?` : ''}`;
+}
+
 /** Runs the CLI and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -46,9 +55,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage()}\n`);
     return name ? 0 : 2;
   }
-  if (name === '--version') {
+  if (name === '--version' || name === '-V') {
     const { versions } = await import('../experiments/versions.ts');
-    process.stdout.write(`${JSON.stringify(versions())}\n`);
+    const v = versions();
+    process.stdout.write(`cwrf ${v.cwrf}\nlibtorch ${v.libtorch}\nnode ${v.node}\n`);
     return 0;
   }
   const cmd = COMMANDS[name];
@@ -56,14 +66,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`cwrf: unknown command '${name}' (see cwrf --help)\n`);
     return 2;
   }
-  let values: Values;
+  let values: RawValues;
   let positionals: string[];
   try {
-    const parsed = parseArgs({ args: rest, options: cmd.options, allowPositionals: true, strict: true });
-    values = parsed.values as Values;
+    const parsed = parseArgs({ args: rest, options: parseArgsOptions(cmd.flags), allowPositionals: true, strict: true });
+    values = parsed.values as RawValues;
     positionals = parsed.positionals;
   } catch (e) {
-    process.stderr.write(`cwrf ${name}: ${(e as Error).message.split('\n')[0]} (see cwrf ${name} --help)\n`);
+    process.stderr.write(`cwrf ${name}: ${parseErrorLine(cmd, e as Error)} (see cwrf ${name} --help)\n`);
     return 2;
   }
   if (values.help) {
@@ -72,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const io = makeIo(Boolean(values.json), Boolean(values.quiet));
   try {
-    const result = await cmd.run(values, positionals, io);
+    const result = await cmd.run(new Flags(cmd.flags, values), positionals, io);
     if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   } catch (e) {

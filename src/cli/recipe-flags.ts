@@ -1,120 +1,170 @@
-// Flags that describe a training recipe, shared by `train`, `defend --method retrain` and `bench`.
-import { defaultRecipe, relaxLossDefaults, type ObjectiveSpec, type Recipe } from '../train/index.ts';
-import type { ModelSpec } from '../nn/index.ts';
+// Flags that describe a training recipe, shared by `train`, `defend --method retrain` and `bench`. Model and
+// objective options come from their registries.
+import { defaultRecipe, OBJECTIVES, type DpSpec, type ObjectiveSpec, type Recipe } from '../train/index.ts';
+import { MODELS, type ModelSpec } from '../nn/index.ts';
 import type { OptimizerSpec, ScheduleSpec } from '../optim/index.ts';
 import { InputError } from '../util/errors.ts';
-import { listFlag, numberFlag, stringFlag, type Options, type Values } from './command.ts';
+import { readAll, type OptionTable } from '../util/options.ts';
+import type { Flags } from './flags.ts';
 
-export const RECIPE_FLAGS: Options = {
-  dataset: { type: 'string', short: 'd' },
-  model: { type: 'string' },
-  hidden: { type: 'string' },
-  activation: { type: 'string' },
-  norm: { type: 'string' },
-  epochs: { type: 'string' },
-  optimizer: { type: 'string' },
-  lr: { type: 'string' },
-  momentum: { type: 'string' },
-  nesterov: { type: 'boolean' },
-  'weight-decay': { type: 'string' },
-  schedule: { type: 'string' },
-  'step-size': { type: 'string' },
-  gamma: { type: 'string' },
-  'batch-size': { type: 'string' },
-  seed: { type: 'string' },
-  'member-seed': { type: 'string' },
-  'split-seed': { type: 'string' },
-  population: { type: 'string' },
-  'reference-fraction': { type: 'string' },
-  'test-size': { type: 'string' },
-  ...OBJECTIVE_FLAGS(),
+/** --objective also takes 'dpsgd': cross-entropy under DP-SGD (recorded as objective ce plus DP settings). */
+const DPSGD = 'dpsgd';
+
+/** Flags of DP-SGD (train, retrain, or a DP fine-tune). */
+export const DP_FLAGS: OptionTable = {
+  'max-grad-norm': { type: 'number', min: 0, default: 1, description: 'DP-SGD: clipping bound C on each example gradient' },
+  'noise-multiplier': { type: 'number', min: 0, defaultText: 'from --target-epsilon', description: 'DP-SGD: noise std over C' },
+  'target-epsilon': {
+    type: 'number',
+    min: 0,
+    defaultText: '8 when no --noise-multiplier',
+    description: 'DP-SGD: epsilon to reach over the epochs',
+  },
+  delta: { type: 'number', min: 0, max: 1, default: 1e-5, description: 'DP-SGD: delta of (epsilon, delta)-DP' },
 };
 
-/** Flags of a training objective (also used by `defend` for the fine-tuning objective). */
-export function OBJECTIVE_FLAGS(): Options {
+/** Flags of a training objective (also used by `defend` for the fine-tuning objective), then DP-SGD's. */
+export function objectiveFlags(defaultText: string): OptionTable {
   return {
-    objective: { type: 'string' },
-    smoothing: { type: 'string' },
-    alpha: { type: 'string' },
-    upper: { type: 'string' },
-    'max-grad-norm': { type: 'string' },
-    'noise-multiplier': { type: 'string' },
-    'target-epsilon': { type: 'string' },
-    delta: { type: 'string' },
+    objective: {
+      type: 'choice',
+      choices: () => [...OBJECTIVES.names(), DPSGD],
+      defaultText,
+      description: `training objective (${DPSGD}: cross-entropy under DP-SGD)`,
+    },
+    ...OBJECTIVES.options(),
+    ...DP_FLAGS,
   };
 }
 
-/** The objective named by --objective (with its parameters); 'dpsgd' means CE under DP-SGD. */
-export function objectiveFromFlags(v: Values, dataset: string, def: ObjectiveSpec): ObjectiveSpec | { name: 'dpsgd' } {
-  const name = stringFlag(v, 'objective', def.name as string, ['ce', 'label-smoothing', 'relaxloss', 'dpsgd']);
-  if (name === 'label-smoothing') return { name, smoothing: numberFlag(v, 'smoothing', 0.1, { min: 0, max: 1 }) };
-  if (name === 'relaxloss') {
-    const d = relaxLossDefaults(dataset);
-    return { name, alpha: numberFlag(v, 'alpha', d.alpha, { min: 0 }), upper: numberFlag(v, 'upper', d.upper, { min: 0, max: 1 }) };
-  }
-  if (name === 'dpsgd') return { name: 'dpsgd' };
-  return name === def.name ? def : { name: 'ce' };
+export const RECIPE_FLAGS: OptionTable = {
+  dataset: { type: 'string', short: 'd', value: 'NAME', default: 'mnist', description: 'dataset name or spec (cwrf datasets)' },
+  model: {
+    type: 'choice',
+    choices: () => MODELS.names(),
+    defaultText: 'dataset preset (mlp; cifar*, imagefolder: smallcnn)',
+    description: 'architecture',
+  },
+  ...MODELS.options(),
+  epochs: { type: 'int', min: 0, defaultText: 'dataset preset (30; cifar*, imagefolder: 20)', description: 'training epochs' },
+  optimizer: { type: 'choice', choices: ['sgd', 'adam', 'adamw'], defaultText: 'dataset preset (adam)', description: 'optimizer' },
+  lr: {
+    type: 'number',
+    min: 0,
+    defaultText: 'dataset preset (1e-3); 0.1 for sgd over an adam preset',
+    description: 'initial learning rate',
+  },
+  momentum: { type: 'number', min: 0, max: 1, default: 0.9, description: 'SGD momentum' },
+  nesterov: { type: 'boolean', description: 'SGD with Nesterov momentum' },
+  'weight-decay': { type: 'number', min: 0, default: 0, description: 'L2 weight decay' },
+  schedule: {
+    type: 'choice',
+    choices: ['constant', 'step', 'cosine'],
+    defaultText: 'dataset preset (constant)',
+    description: 'learning-rate schedule',
+  },
+  'step-size': { type: 'int', min: 1, default: 10, description: 'epochs between decays of the step schedule' },
+  gamma: { type: 'number', min: 0, default: 0.1, description: 'decay factor of the step schedule' },
+  'batch-size': {
+    type: 'int',
+    min: 1,
+    defaultText: 'dataset preset (128; cifar*, imagefolder: 64)',
+    description: 'batch size (DP-SGD: expected batch size)',
+  },
+  seed: { type: 'int', min: 0, default: 0, description: 'model seed (initial weights, batch order)' },
+  'member-seed': { type: 'int', min: 0, defaultText: '--seed', description: "seed of the target's member half" },
+  'split-seed': { type: 'int', min: 0, default: 0, description: 'seed of the population / reference / test split' },
+  population: { type: 'int', min: 2, defaultText: 'all train rows not held out', description: 'audit population size' },
+  'reference-fraction': {
+    type: 'number',
+    min: 0,
+    max: 0.9,
+    defaultText: 'dataset preset (0.1)',
+    description: "fraction of train rows held out as the defender's reference set",
+  },
+  'test-size': { type: 'int', min: 1, defaultText: "the dataset's test split, else 10% of train", description: 'test rows' },
+  ...objectiveFlags('dataset preset (ce)'),
+};
+
+/** The objective named by --objective (with its options over `def`), and whether DP-SGD was asked for. */
+export function objectiveFromFlags(f: Flags, dataset: string, def: ObjectiveSpec): { objective: ObjectiveSpec; dpsgd: boolean } {
+  const name = f.get<string>('objective', def.name);
+  const entry = OBJECTIVES.get(name === DPSGD ? 'ce' : name);
+  for (const flag of Object.keys(OBJECTIVES.options()))
+    if (f.has(flag) && !(flag in entry.options)) throw new InputError(`--${flag} does not apply to --objective ${name}`);
+  if (name === DPSGD) return { objective: { name: 'ce' }, dpsgd: true };
+  if (Object.keys(entry.options).length === 0) return { objective: name === def.name ? def : { name }, dpsgd: false };
+  return { objective: { name, ...readAll(entry.options, f.values, entry.defaults?.(dataset)) }, dpsgd: false };
 }
 
-/** DP settings from flags, or undefined when none is given. */
-export function dpFromFlags(v: Values, required: boolean): Recipe['dp'] {
-  const any = ['max-grad-norm', 'noise-multiplier', 'target-epsilon'].some((k) => v[k] !== undefined);
+/** DP settings from flags, or undefined when none is given (and none is required). */
+export function dpFromFlags(f: Flags, required: boolean): DpSpec | undefined {
+  const any = ['max-grad-norm', 'noise-multiplier', 'target-epsilon'].some((k) => f.has(k));
   if (!any && !required) return undefined;
-  const dp = {
-    maxGradNorm: numberFlag(v, 'max-grad-norm', 1, { min: 0 }),
-    noiseMultiplier: v['noise-multiplier'] !== undefined ? numberFlag(v, 'noise-multiplier', 1, { min: 0 }) : undefined,
-    targetEpsilon: v['target-epsilon'] !== undefined ? numberFlag(v, 'target-epsilon', 8, { min: 0 }) : undefined,
-    delta: numberFlag(v, 'delta', 1e-5, { min: 0, max: 1 }),
+  const dp: DpSpec = {
+    maxGradNorm: f.get<number>('max-grad-norm'),
+    noiseMultiplier: f.opt<number>('noise-multiplier'),
+    targetEpsilon: f.opt<number>('target-epsilon'),
+    delta: f.get<number>('delta'),
   };
   if (dp.noiseMultiplier === undefined && dp.targetEpsilon === undefined) dp.targetEpsilon = 8;
   return dp;
 }
 
+/** The model of --model over the dataset preset, with the family's options given as flags. */
+export function modelFromFlags(f: Flags, preset: ModelSpec): ModelSpec {
+  const arch = f.get<string>('model', preset.arch);
+  const entry = MODELS.get(arch);
+  const model: ModelSpec = arch === preset.arch ? { ...preset } : { arch };
+  for (const [flag, spec] of Object.entries(MODELS.options())) {
+    if (!f.has(flag)) continue;
+    const own = entry.options[flag];
+    if (!own) throw new InputError(`--${flag} does not apply to --model ${arch}`);
+    model[own.key ?? flag] = f.with(flag, own ?? spec);
+  }
+  return model;
+}
+
 /** A complete recipe: the dataset's defaults overridden by the flags given. */
-export function recipeFromFlags(v: Values): Recipe {
-  const dataset = stringFlag(v, 'dataset', 'mnist');
+export function recipeFromFlags(f: Flags): Recipe {
+  const dataset = f.get<string>('dataset');
   const d = defaultRecipe(dataset);
-  const arch = stringFlag(v, 'model', d.model.arch, ['mlp', 'smallcnn', 'resnet18'] as const);
-  const model: ModelSpec = arch === d.model.arch ? { ...d.model } : { arch };
-  if (v.hidden !== undefined) model.hidden = listFlag(v, 'hidden');
-  if (v.activation !== undefined) model.activation = stringFlag(v, 'activation', 'tanh', ['relu', 'tanh', 'gelu', 'sigmoid'] as const);
-  if (v.norm !== undefined) model.norm = stringFlag(v, 'norm', 'batch', ['batch', 'group', 'none'] as const);
-  const optName = stringFlag(v, 'optimizer', d.optimizer.name, ['sgd', 'adam', 'adamw'] as const);
-  const lr = numberFlag(v, 'lr', optName === 'sgd' && d.optimizer.name !== 'sgd' ? 0.1 : d.optimizer.lr, { min: 0 });
-  const wd = numberFlag(v, 'weight-decay', 0, { min: 0 });
+  const model = modelFromFlags(f, d.model);
+  const optName = f.get<OptimizerSpec['name']>('optimizer', d.optimizer.name);
+  const lr = f.get<number>('lr', optName === 'sgd' && d.optimizer.name !== 'sgd' ? 0.1 : d.optimizer.lr);
+  const wd = f.get<number>('weight-decay');
   const optimizer: OptimizerSpec =
     optName === 'sgd'
-      ? { name: 'sgd', lr, momentum: numberFlag(v, 'momentum', 0.9, { min: 0, max: 1 }), nesterov: Boolean(v.nesterov), weightDecay: wd }
+      ? { name: 'sgd', lr, momentum: f.get<number>('momentum'), nesterov: f.get<boolean>('nesterov', false), weightDecay: wd }
       : { name: optName, lr, weightDecay: wd };
-  const sched = stringFlag(v, 'schedule', d.schedule.name, ['constant', 'step', 'cosine'] as const);
+  const sched = f.get<ScheduleSpec['name']>('schedule', d.schedule.name);
   const schedule: ScheduleSpec =
-    sched === 'step'
-      ? { name: 'step', stepSize: numberFlag(v, 'step-size', 10, { int: true, min: 1 }), gamma: numberFlag(v, 'gamma', 0.1, { min: 0 }) }
-      : { name: sched };
-  const seed = numberFlag(v, 'seed', 0, { int: true, min: 0 });
-  const objective = objectiveFromFlags(v, dataset, d.objective);
-  const dp = dpFromFlags(v, objective.name === 'dpsgd');
-  if (objective.name === 'dpsgd' && model.arch !== 'mlp' && (model.norm ?? (arch === 'resnet18' ? 'batch' : 'none')) === 'batch')
+    sched === 'step' ? { name: 'step', stepSize: f.get<number>('step-size'), gamma: f.get<number>('gamma') } : { name: sched };
+  const seed = f.get<number>('seed');
+  const { objective, dpsgd } = objectiveFromFlags(f, dataset, d.objective);
+  const dp = dpFromFlags(f, dpsgd);
+  const norm = MODELS.get(model.arch).options.norm;
+  if (dpsgd && norm && (model.norm ?? norm.default) === 'batch')
     throw new InputError('DP-SGD cannot train BatchNorm layers (batch statistics mix examples): use --norm group');
-  const population = v.population !== undefined ? numberFlag(v, 'population', 0, { int: true, min: 2 }) : undefined;
-  const testSize = v['test-size'] !== undefined ? numberFlag(v, 'test-size', 0, { int: true, min: 1 }) : undefined;
+  const population = f.opt<number>('population');
+  const testSize = f.opt<number>('test-size');
   return {
     dataset,
     split: {
-      seed: numberFlag(v, 'split-seed', 0, { int: true, min: 0 }),
-      referenceFraction: numberFlag(v, 'reference-fraction', d.split.referenceFraction ?? 0.1, { min: 0, max: 0.9 }),
+      seed: f.get<number>('split-seed'),
+      referenceFraction: f.get<number>('reference-fraction', d.split.referenceFraction ?? 0.1),
       ...(population ? { populationSize: population } : {}),
       ...(testSize ? { testSize } : {}),
     },
     model,
     optimizer,
     schedule,
-    objective: objective.name === 'dpsgd' ? { name: 'ce' } : objective,
+    objective,
     ...(dp ? { dp } : {}),
-    epochs: numberFlag(v, 'epochs', d.epochs, { int: true, min: 0 }),
-    batchSize: numberFlag(v, 'batch-size', d.batchSize, { int: true, min: 1 }),
+    epochs: f.get<number>('epochs', d.epochs),
+    batchSize: f.get<number>('batch-size', d.batchSize),
     seed,
-    memberSeed: numberFlag(v, 'member-seed', seed, { int: true, min: 0 }),
+    memberSeed: f.get<number>('member-seed', seed),
     defenses: [],
   };
 }

@@ -1,7 +1,7 @@
 // The critical set: the top `ratio` of weights by score, as 0/1 masks shaped like each parameter.
 import { cat, keep, noGrad, tidy, zeros, type Tensor } from '../engine/index.ts';
 import { InputError } from '../util/errors.ts';
-import type { Scores } from './scores.ts';
+import type { Scores } from './scores/index.ts';
 
 export interface CriticalOptions {
   ratio: number;

@@ -1,17 +1,30 @@
 // CWRF (Fang & Kim, ICLR 2026): score weights, rewind the critical ones to their initial values and
-// freeze them, fine-tune the rest. Also the baselines run on the same footing: fine-tune-all, prune, rewind-only.
+// freeze them, fine-tune the rest. The weight-level baselines (src/defenses/methods/) apply it with fixed choices.
 import { Generator, keep, type Tensor } from '../engine/index.ts';
 import { buildModel } from '../nn/index.ts';
 import { makeOptimizer } from '../optim/index.ts';
-import { checkpointedFit, fit, makeObjective, memberRows, type CheckpointSpec, type DataContext, type EpochStats, type ObjectiveSpec, type Recipe, type TrainedModel } from '../train/index.ts';
-import { InputError } from '../util/errors.ts';
+import {
+  checkpointedFit,
+  fit,
+  makeObjective,
+  memberRows,
+  type CheckpointSpec,
+  type DataContext,
+  type DpSpec,
+  type EpochStats,
+  type ObjectiveSpec,
+  type Recipe,
+  type TrainedModel,
+} from '../train/index.ts';
+import type { OptionTable } from '../util/options.ts';
 import { Rng } from '../util/rng.ts';
 import { criticalMasks, disposeMasks, maskCounts, type CriticalOptions, type Masks } from './critical.ts';
 import { rewind, type RewindTo } from './rewind.ts';
-import { computeScores, disposeScores, type PveOptions, type ScoreName, type Scores } from './scores.ts';
+import { computeScores, disposeScores, SCORES, type PveOptions, type ScoreName, type Scores } from './scores/index.ts';
 import { dpHooks } from '../dp/dpsgd.ts';
 
-export type DefenseMethod = 'cwrf' | 'finetune-all' | 'prune' | 'rewind';
+/** A defense method's registered name (src/defenses/methods/index.ts). */
+export type DefenseMethod = string;
 export type Scope = 'rest' | 'critical' | 'all';
 
 /** Every option of a weight-level defense stage (stored in the recipe so references replay it). */
@@ -22,8 +35,10 @@ export interface CwrfStage extends CriticalOptions {
   rewind: RewindTo;
   scope: Scope;
   epochs: number;
-  /** Fine-tuning objective; 'dpsgd' fine-tunes with the recipe's DP settings. */
-  objective: ObjectiveSpec | { name: 'dpsgd' };
+  /** Fine-tuning objective. */
+  objective: ObjectiveSpec;
+  /** DP-SGD settings of the fine-tune (absent: an ordinary fine-tune); the encoding recipes use too. */
+  dp?: DpSpec;
   /** Fine-tuning learning rate (default: the recipe's initial LR), annealed with cosine. */
   lr?: number;
 }
@@ -40,26 +55,48 @@ export const CWRF_DEFAULTS: Omit<CwrfStage, 'method' | 'objective'> = {
   epochs: 10,
 };
 
-/** Fills defaults and the method's fixed choices into a user-supplied stage. */
-export function cwrfStage(method: DefenseMethod, opts: Partial<CwrfStage>, recipe: Recipe): CwrfStage {
-  const s: CwrfStage = {
-    ...CWRF_DEFAULTS,
-    objective: recipe.objective,
-    ...opts,
-    pve: { ...CWRF_DEFAULTS.pve, ...(opts.pve ?? {}) },
-    method,
-  };
-  if (method === 'finetune-all') Object.assign(s, { ratio: 0, scope: 'all' });
-  if (method === 'prune') Object.assign(s, { score: opts.score ?? 'tfo', rewind: 'zero', epochs: 0 });
-  if (method === 'rewind') Object.assign(s, { epochs: 0 });
-  if (!Number.isInteger(s.epochs) || s.epochs < 0) throw new InputError(`epochs must be a non-negative integer, got ${s.epochs}`);
-  if (!['rest', 'critical', 'all'].includes(s.scope)) throw new InputError(`unknown scope '${s.scope}' (rest, critical, all)`);
-  if (!['init', 'zero', 'random-init'].includes(s.rewind)) throw new InputError(`unknown rewind '${s.rewind}' (init, zero, random-init)`);
-  if (!['global', 'per-layer'].includes(s.rank)) throw new InputError(`unknown rank '${s.rank}' (global, per-layer)`);
-  if (!['weights', 'all'].includes(s.params)) throw new InputError(`unknown params '${s.params}' (weights, all)`);
-  if (s.objective.name === 'dpsgd' && !recipe.dp) throw new InputError('fine-tuning with dpsgd needs DP settings (--max-grad-norm, --target-epsilon or --noise-multiplier, --delta)');
-  return s;
-}
+/** Options of weight-level stages, as flags (the score's own options come from the score registry). */
+export const STAGE_OPTIONS = {
+  score: {
+    type: 'choice',
+    choices: () => SCORES.names(),
+    default: CWRF_DEFAULTS.score,
+    description: 'weight score ranking the critical weights',
+  },
+  ratio: {
+    type: 'number',
+    min: 0,
+    max: 1,
+    default: CWRF_DEFAULTS.ratio,
+    description: 'fraction of the ranked weights that is critical (exactly round(ratio * n))',
+  },
+  rank: {
+    type: 'choice',
+    choices: ['global', 'per-layer'],
+    default: CWRF_DEFAULTS.rank,
+    description: 'rank all weights together or each layer apart',
+  },
+  params: {
+    type: 'choice',
+    choices: ['weights', 'all'],
+    default: CWRF_DEFAULTS.params,
+    description: 'rank weight matrices only, or biases and norms too',
+  },
+  rewind: {
+    type: 'choice',
+    choices: ['init', 'zero', 'random-init'],
+    default: CWRF_DEFAULTS.rewind,
+    description: 'what critical weights are set to',
+  },
+  scope: {
+    type: 'choice',
+    choices: ['rest', 'critical', 'all'],
+    default: CWRF_DEFAULTS.scope,
+    description: 'weights the fine-tune trains (rest: all but the critical ones)',
+  },
+  epochs: { type: 'int', min: 0, default: CWRF_DEFAULTS.epochs, description: 'fine-tuning epochs' },
+  lr: { type: 'number', min: 0, defaultText: "the recipe's initial rate", description: 'fine-tuning learning rate (cosine-annealed)' },
+} satisfies OptionTable;
 
 export interface StageContext {
   recipe: Recipe;
@@ -126,20 +163,26 @@ export function applyCwrf(stage: CwrfStage, ctx: StageContext): { history: Epoch
     for (const [n, m] of trainable) optimizer.setMask(n, m);
     const gen = new Generator(Rng.deriveSeed(recipe.seed, 'finetune'));
     const rows = memberRows(data, ctx.members);
-    const dp = stage.objective.name === 'dpsgd' ? recipe.dp! : null;
     // DP-SGD fine-tuning: the fine-tune's own budget over its epochs, with frozen weights masked out.
-    const { streams, ...dpLoop } = dp
-      ? dpHooks({ ...recipe, epochs: stage.epochs, objective: { name: 'ce' } }, dp, data, ctx.members, { masks: trainable, label: 'finetune' })
+    const { streams, ...dpLoop } = stage.dp
+      ? dpHooks({ ...recipe, epochs: stage.epochs, objective: stage.objective }, stage.dp, data, ctx.members, {
+          masks: trainable,
+          label: 'finetune',
+        })
       : {};
     try {
-      const ck = checkpointedFit(ctx.checkpoint, { model, init: {}, optimizer, streams: { generators: { finetune: gen, ...streams?.generators }, rngs: { ...streams?.rngs } } }, stage.epochs);
+      const ck = checkpointedFit(
+        ctx.checkpoint,
+        { model, init: {}, optimizer, streams: { generators: { finetune: gen, ...streams?.generators }, rngs: { ...streams?.rngs } } },
+        stage.epochs,
+      );
       history = fit(model, data.x, data.y, rows, {
         optimizer,
         schedule: { name: 'cosine' },
         baseLr: lr,
         epochs: stage.epochs,
         batchSize: recipe.batchSize,
-        objective: makeObjective(stage.objective.name === 'dpsgd' ? { name: 'ce' } : stage.objective),
+        objective: makeObjective(stage.objective),
         gen,
         onEpoch: ctx.onEpoch,
         ...dpLoop,

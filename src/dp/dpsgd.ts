@@ -7,6 +7,7 @@ import type { Module } from '../nn/index.ts';
 import type { DataContext } from '../train/data.ts';
 import type { GradientStep } from '../train/loop.ts';
 import type { DpSpec, Recipe } from '../train/recipe.ts';
+import { OBJECTIVES } from '../train/objectives/index.ts';
 import type { LoopHooks } from '../train/train.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
@@ -146,9 +147,13 @@ export function dpNoiseFor(recipe: Pick<Recipe, 'batchSize' | 'epochs'>, dp: DpS
 
 function dpLoss(recipe: Recipe): DpLoss {
   const o = recipe.objective;
-  if (o.name === 'ce') return 'ce';
-  if (o.name === 'label-smoothing') return { labelSmoothing: o.smoothing };
-  throw new InputError(`DP-SGD needs a per-example loss: objective '${o.name}' is not supported with DP-SGD (use ce or label-smoothing)`);
+  const per = OBJECTIVES.get(o.name).perExample;
+  if (!per) {
+    const ok = OBJECTIVES.entries().filter((e) => e.perExample).map((e) => e.name);
+    throw new InputError(`DP-SGD needs a per-example loss: objective '${o.name}' is not supported with DP-SGD (use ${ok.join(' or ')})`);
+  }
+  const { labelSmoothing } = per(o);
+  return labelSmoothing === 0 ? 'ce' : { labelSmoothing };
 }
 
 /**

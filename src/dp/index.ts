@@ -13,3 +13,5 @@ export {
   type RdpConversion,
   type RdpHistoryEntry,
 } from './accountant.ts';
+/** Per-sample gradient rules by layer class, and the check that lists every layer DP-SGD cannot train. */
+export { PER_SAMPLE_RULES, ruleFor, unsupportedLayers, validate, type PerSampleRule } from './rules/index.ts';

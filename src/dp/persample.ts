@@ -8,10 +8,23 @@
 // Ghost norms for Linear on 2-D inputs: ||g_i||^2 = ||a_i||^2 ||b_i||^2, with a 0/1 mask M:
 // ||g_i * M||^2 = (b_i^2)^T M (a_i^2); the clipped sum is then (c * b)^T a, never materialising g_i.
 // Layers hand (input, output) to the capture hook of src/nn/capture.ts, installed only during these calls.
-import { call, grad, groupNorm, keep, noGrad, tidy, track, unfold, type Tensor } from '../engine/index.ts';
+import { call, grad, keep, noGrad, tidy, track, type Tensor } from '../engine/index.ts';
 import { setCapture } from '../nn/capture.ts';
-import { BatchNorm, Conv2d, GroupNorm, Linear, type Module } from '../nn/index.ts';
-import { InputError } from '../util/errors.ts';
+import type { Module } from '../nn/index.ts';
+import {
+  batchFirst,
+  ownTrainable,
+  psAddWeighted,
+  psNormSq,
+  maskFor,
+  ruleFor,
+  validate,
+  type ConvMethod,
+  type LayerGrads,
+  type LayerParams,
+  type PerSample,
+  type Trace,
+} from './rules/index.ts';
 
 /** Per-example losses [B] of a batch's logits (e.g. cross-entropy with reduction 'none'). */
 export type LossPerExample = (logits: Tensor) => Tensor;
@@ -25,20 +38,11 @@ export interface PerSampleOptions {
   conv?: ConvMethod;
 }
 
-export type ConvMethod = 'grouped' | 'unfold';
+export type { ConvMethod } from './rules/index.ts';
 
 export interface ClipOptions extends PerSampleOptions {
   /** Multiplies the clipped sums (e.g. 1 / expected batch size), folded into the clipping factors. */
   scale?: number;
-}
-
-type Layer = Linear | Conv2d | GroupNorm;
-
-interface LayerParams {
-  layer: Layer;
-  path: string;
-  weight: [string, Tensor] | null;
-  bias: [string, Tensor] | null;
 }
 
 /** The model's trainable parameters (in namedParameters order) and the supported layer owning each. */
@@ -47,27 +51,20 @@ interface Plan {
   params: [string, Tensor][];
 }
 
-/** The error for models with BatchNorm. */
-export const BATCHNORM_MESSAGE = 'DP-SGD cannot train BatchNorm layers (batch statistics mix examples): use --norm group';
+export { BATCHNORM_MESSAGE } from './rules/index.ts';
 
-/** Throws InputError if the model contains BatchNorm (its batch statistics mix examples). */
+/** Throws InputError if the model contains BatchNorm (its batch statistics mix examples) or any layer without a rule. */
 export function rejectBatchNorm(model: Module): void {
-  for (const [, m] of model.namedModules()) if (m instanceof BatchNorm) throw new InputError(BATCHNORM_MESSAGE);
+  validate(model);
 }
 
 function plan(model: Module): Plan {
-  rejectBatchNorm(model);
+  validate(model);
   const layers = new Map<Module, LayerParams>();
   const params: [string, Tensor][] = [];
   for (const [path, m] of model.namedModules()) {
-    const own = m.namedParameters().filter(([n, p]) => !n.includes('.') && p.requiresGrad);
+    const own = ownTrainable(m);
     if (own.length === 0) continue;
-    if (!(m instanceof Linear || m instanceof Conv2d || m instanceof GroupNorm)) {
-      throw new InputError(
-        `per-sample gradients (DP-SGD) do not support layer '${path || '(root)'}' (${m.constructor.name}): ` +
-          'supported layers with parameters are Linear, Conv2d and GroupNorm',
-      );
-    }
     const full = (n: string) => (path ? `${path}.${n}` : n);
     const find = (n: string): [string, Tensor] | null => {
       const e = own.find(([k]) => k === n);
@@ -82,14 +79,6 @@ function plan(model: Module): Plan {
   }
   for (const [name, p] of model.namedParameters()) if (p.requiresGrad) params.push([name, p]);
   return { layers, params };
-}
-
-interface Trace {
-  lp: LayerParams;
-  /** The layer's input (detached). */
-  a: Tensor;
-  /** Gradient of the summed per-example losses with respect to the layer's output. */
-  b: Tensor;
 }
 
 interface Traced {
@@ -136,147 +125,6 @@ function trace(model: Module, x: Tensor, lossPerExample: LossPerExample): Traced
   return { plan: p, logits, losses, groups: [...groups.values()] };
 }
 
-const bmm = (a: Tensor, b: Tensor): Tensor => call('aten::bmm', [a, b]);
-
-function sumDims(t: Tensor, from: number): Tensor {
-  const dims: number[] = [];
-  for (let d = from; d < t.shape.length; d++) dims.push(d);
-  return dims.length ? t.sum(dims) : t;
-}
-
-/**
- * Per-sample gradients of one parameter: `t` is [B, ...paramShape] ('batch-first'), or for Conv2d weights from
- * the grouped convolution [C_in, B, C_out, k, k] ('conv-cbo', left in the layout the convolution writes, so
- * no copy of B times the parameter is made for norms and sums).
- */
-interface PerSample {
-  t: Tensor;
-  layout: 'batch-first' | 'conv-cbo';
-}
-
-/** The [B, ...paramShape] tensor of a per-sample gradient (a copy for 'conv-cbo'). */
-function batchFirst(ps: PerSample): Tensor {
-  return ps.layout === 'batch-first' ? ps.t : ps.t.permute([1, 2, 0, 3, 4]).contiguous();
-}
-
-/** ||g_i * mask||^2 per example [B], one reduction pass (a masked copy only where a mask is given). */
-function psNormSq(ps: PerSample, mask: Tensor | null): Tensor {
-  if (ps.layout === 'batch-first') return rowNormSq(mask ? ps.t.mul(mask) : ps.t);
-  const t = mask ? ps.t.mul(mask.permute([1, 0, 2, 3]).unsqueeze(1)) : ps.t;
-  return call<Tensor>('aten::linalg_vector_norm', [t, 2, [0, 2, 3, 4], false]).square();
-}
-
-/** out += sum_i w_i g_i (out contiguous, shaped like the parameter). */
-function psAddWeighted(out: Tensor, ps: PerSample, w: Tensor): void {
-  const n = w.shape[0];
-  if (ps.layout === 'batch-first') {
-    call('aten::addmm_', [out.view([1, -1]), w.unsqueeze(0), ps.t.reshape([n, -1])]);
-    return;
-  }
-  const [c, , o, k] = ps.t.shape;
-  // [1, 1, B] x [C, B, O*k*k] -> [C, 1, O*k*k]: one batched matmul over the layout as written.
-  const r = w.view([1, 1, n]).matmul(ps.t.reshape([c, n, -1]));
-  out.add_(r.view([c, o, k, k]).permute([1, 0, 2, 3]));
-}
-
-/** Conv2d per-sample weight gradients by im2col: g_i = B_i U_i^T, U_i = unfold(a_i) [C*k*k, L]. */
-function convUnfold(L: Conv2d, a: Tensor, b: Tensor): Tensor {
-  const n = a.shape[0];
-  const U = unfold(a, L.kernel, L.opts.padding ?? 0, L.opts.stride ?? 1); // [B, C*k*k, L]
-  return bmm(b.reshape([n, L.outChannels, -1]), U.transpose(1, 2)).reshape([n, L.outChannels, L.inChannels, L.kernel, L.kernel]);
-}
-
-/**
- * The same g_i = B_i U_i^T as one grouped convolution (no im2col buffer): the batch becomes the groups,
- * a's channels the batch, and each B_i[o] the kernel, dilated by the stride:
- * g_i[o, c, u, v] = sum_{h,w} b_i[o, h, w] a_i[c, s h + u - p, s w + v - p].
- */
-function convGrouped(L: Conv2d, a: Tensor, b: Tensor): Tensor {
-  const [n, , ho, wo] = b.shape;
-  const { kernel: k, inChannels: c, outChannels: o } = L;
-  const s = L.opts.stride ?? 1;
-  let g = call<Tensor>('aten::conv2d', [a.transpose(0, 1), b.reshape([n * o, 1, ho, wo]), null, 1, L.opts.padding ?? 0, s, n]);
-  // [C, B*O, k', k'] with k' >= k (k' > k when the stride does not divide the padded extent).
-  if (g.shape[2] !== k || g.shape[3] !== k) g = g.narrow(2, 0, k).narrow(3, 0, k).contiguous();
-  return g.view([c, n, o, k, k]);
-}
-
-/** Per-sample gradients of one use of a layer. */
-function materialize(t: Trace, conv: ConvMethod): { weight: PerSample | null; bias: PerSample | null } {
-  const bf = (x: Tensor | null): PerSample | null => x && { t: x, layout: 'batch-first' };
-  const { lp, a, b } = t;
-  const n = a.shape[0];
-  const L = lp.layer;
-  if (L instanceof Linear) {
-    if (a.shape.length === 2) {
-      return {
-        weight: bf(lp.weight && bmm(b.unsqueeze(2), a.unsqueeze(1))),
-        bias: bf(lp.bias && b),
-      };
-    }
-    const A = a.reshape([n, -1, L.inFeatures]);
-    const Bm = b.reshape([n, -1, L.outFeatures]);
-    return {
-      weight: bf(lp.weight && bmm(Bm.transpose(1, 2), A)),
-      bias: bf(lp.bias && Bm.sum(1)),
-    };
-  }
-  if (L instanceof Conv2d) {
-    let weight: PerSample | null = null;
-    if (lp.weight) weight = conv === 'unfold' ? bf(convUnfold(L, a, b)) : { t: convGrouped(L, a, b), layout: 'conv-cbo' };
-    return { weight, bias: bf(lp.bias && sumDims(b, 2)) };
-  }
-  // GroupNorm: y = xhat * w + bias per channel (dim 1).
-  const weight = lp.weight ? sumDims(b.mul(groupNorm(a, L.groups, null, null, L.eps)), 2) : null;
-  return { weight: bf(weight), bias: bf(lp.bias && sumDims(b, 2)) };
-}
-
-function maskFor(masks: Map<string, Tensor> | undefined, name: string, like: Tensor): Tensor | null {
-  const m = masks?.get(name);
-  if (!m) return null;
-  return m.dtype === like.dtype ? m : m.to(like.dtype);
-}
-
-/** ||x_i||^2 per row of a [B, ...] tensor, in one pass (no temporary of x's size). */
-function rowNormSq(x: Tensor): Tensor {
-  return call<Tensor>('aten::linalg_vector_norm', [x.reshape([x.shape[0], -1]), 2, [1], false]).square();
-}
-
-/** How one layer contributes: squared per-sample norms, and the c-weighted sum of its per-sample gradients. */
-interface LayerGrads {
-  names: [string, Tensor][];
-  sq(masks?: Map<string, Tensor>): Tensor;
-  /** outs[k] += sum_i w_i g_i for each of the layer's parameters (outs[k] contiguous, shaped like the parameter). */
-  addClippedSum(w: Tensor, outs: Tensor[]): void;
-}
-
-function ghostLinear(t: Trace): LayerGrads {
-  const { lp, a, b } = t;
-  const names = [lp.weight, lp.bias].filter((e): e is [string, Tensor] => e !== null);
-  return {
-    names,
-    sq(masks) {
-      const M = lp.weight && maskFor(masks, lp.weight[0], a);
-      const m = lp.bias && maskFor(masks, lp.bias[0], b);
-      const b2 = M || m ? b.square() : null;
-      const bn = !M || !m ? rowNormSq(b) : null;
-      let s: Tensor | null = null;
-      if (lp.weight) s = M ? b2!.matmul(M).mul(a.square()).sum(1) : rowNormSq(a).mul(bn!);
-      if (lp.bias) {
-        const sb = m ? b2!.mul(m).sum(1) : bn!;
-        s = s ? s.add(sb) : sb;
-      }
-      return s!;
-    },
-    addClippedSum(w, outs) {
-      const cb = b.mul(w.unsqueeze(1));
-      let k = 0;
-      if (lp.weight) call('aten::addmm_', [outs[k++], cb.t(), a]); // written in place: no fresh weight-sized buffer
-      if (lp.bias) outs[k].add_(cb.sum(0));
-    },
-  };
-}
-
 function materialized(ts: Trace[], conv: ConvMethod): LayerGrads & { perSample: PerSample[] } {
   const lp = ts[0].lp;
   const names = [lp.weight, lp.bias].filter((e): e is [string, Tensor] => e !== null);
@@ -285,7 +133,7 @@ function materialized(ts: Trace[], conv: ConvMethod): LayerGrads & { perSample: 
   let weight: PerSample | null = null;
   let bias: PerSample | null = null;
   for (const t of ts) {
-    const m = materialize(t, conv);
+    const m = ruleFor(t.lp.layer)!.materialize(t, conv);
     weight = add(weight, m.weight);
     bias = add(bias, m.bias);
   }
@@ -309,10 +157,8 @@ function materialized(ts: Trace[], conv: ConvMethod): LayerGrads & { perSample: 
 
 function layerGrads(groups: Trace[][], opts: PerSampleOptions): LayerGrads[] {
   const ghost = opts.ghost ?? true;
-  return groups.map((ts) =>
-    ghost && ts.length === 1 && ts[0].lp.layer instanceof Linear && ts[0].a.shape.length === 2
-      ? ghostLinear(ts[0])
-      : materialized(ts, opts.conv ?? 'grouped'),
+  return groups.map(
+    (ts) => (ghost && ts.length === 1 ? ruleFor(ts[0].lp.layer)!.ghost?.(ts[0]) : null) ?? materialized(ts, opts.conv ?? 'grouped'),
   );
 }
 

@@ -10,7 +10,7 @@
 // Attack AUCs here use the run's audit references (trained by the run's recipe, so non-adaptive to the edit) with
 // the modified model as target.
 import { join } from 'node:path';
-import { computeSignals, runAttacks, type AttackName, type Summary } from '../attacks/index.ts';
+import { computeSignals, runAttacks, type AttackName } from '../attacks/index.ts';
 import { applyCwrf, criticalMasks, cwrfStage, disposeMasks, disposeScores, rewind, scoreModel, type CwrfStage, type Scores } from '../defenses/index.ts';
 import { Generator, type Tensor } from '../engine/index.ts';
 import { buildModel, type Module } from '../nn/index.ts';
@@ -22,38 +22,13 @@ import { loadState } from '../nn/index.ts';
 import type { LoadOptions } from '../data/index.ts';
 import { paramTypes } from '../nn/param-types.ts';
 import { leastMovedShare, movement, pearson, spearman, topOverlap, topShare } from './weight-stats.ts';
+import type { AnalyzeJson, VariantResult } from '../report/analyze-report.ts';
 
+export type { AnalyzeJson, VariantResult } from '../report/analyze-report.ts';
 export { pearson, ranks, spearman, topOverlap, topShare } from './weight-stats.ts';
-
 export { PAPER_PVE_TFO } from '../report/analyze-report.ts';
 
 export const ANALYZE_ATTACKS: AttackName[] = ['lira-online-fixed', 'loss'];
-
-export interface VariantResult {
-  name: string;
-  trainAccuracy: number;
-  testAccuracy: number;
-  attacks: Record<string, Summary>;
-}
-
-export interface AnalyzeJson {
-  format: 'cwrf-analyze/1';
-  run: string;
-  audit: string;
-  ratio: number;
-  concentration: { topShare: Record<string, number>; sweep: (VariantResult & { ratio: number })[] };
-  entanglement: {
-    pearson: number;
-    spearman: number;
-    perType: Record<string, { pearson: number; spearman: number; weights: number }>;
-    topOverlap: Record<string, number>;
-  };
-  locationVsValue: VariantResult[];
-  /** (iv) PVE vs |theta - theta0| over the ranked weights; `leastMovedShare` = critical weights in the least-moved decile (independence: 0.1). */
-  movement: { pearson: number; spearman: number; leastMovedShare: number; leastMovedFraction: number; perType: Record<string, { spearman: number; weights: number }> };
-  baseline: VariantResult;
-  sample: { pve: number[]; tfo: number[] };
-}
 
 const LEAST_MOVED = 0.1;
 

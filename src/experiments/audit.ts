@@ -25,7 +25,7 @@ import { Rng } from '../util/rng.ts';
 import { trainReferences, type RefJob, type RefResult } from './refs.ts';
 import { evaluate, loadRunModel, type Run } from './run.ts';
 import { versions } from './versions.ts';
-import { renderAuditReport, type ReportModel } from '../report/index.ts';
+import type { AuditReportInput, ReportModel } from '../report/index.ts';
 
 /** Attacks run by default (all). */
 export const DEFAULT_ATTACKS: AttackName[] = ATTACK_NAMES;
@@ -45,6 +45,8 @@ export interface AuditOptions extends LoadOptions {
   compare?: string[];
   onReference?: (done: number, total: number, r: RefResult) => void;
   onEpoch?: (ref: number, stage: string, epoch: number) => void;
+  /** Renders report.html from the audit's data (commands pass renderAuditReport); without it none is written. */
+  render?: (input: AuditReportInput) => Promise<string>;
 }
 
 export interface AttackSummary {
@@ -254,19 +256,22 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
     seconds: { references: (tRefs - t0) / 1000, attacks: (tEnd - tRefs) / 1000, total: (tEnd - t0) / 1000 },
     versions: versions(),
   };
-  const models: ReportModel[] = [reportModel(run.dir, json, results, run.members)];
-  for (const dir of o.compare ?? []) models.unshift(await loadAuditForReport(dir));
-  const html = await renderAuditReport({
-    title: `cwrf audit: ${run.dir}`,
-    subtitle: `${recipe.dataset}, ${recipe.model.arch}, ${o.refs} reference models, population ${pop}`,
-    models,
-    baseline: o.compare?.length ? models[0].name : undefined,
-    settings: json.settings as unknown as Record<string, unknown>,
-  });
+  let html: string | undefined;
+  if (o.render) {
+    const models: ReportModel[] = [reportModel(run.dir, json, results, run.members)];
+    for (const dir of o.compare ?? []) models.unshift(await loadAuditForReport(dir));
+    html = await o.render({
+      title: `cwrf audit: ${run.dir}`,
+      subtitle: `${recipe.dataset}, ${recipe.model.arch}, ${o.refs} reference models, population ${pop}`,
+      models,
+      baseline: o.compare?.length ? models[0].name : undefined,
+      settings: json.settings as unknown as Record<string, unknown>,
+    });
+  }
   await writeDirAtomic(o.out, async (tmp) => {
     await writeSignals(join(tmp, 'signals.safetensors'), set, results);
     await writeJsonAtomic(join(tmp, 'audit.json'), json);
-    await writeFileAtomic(join(tmp, 'report.html'), html);
+    if (html !== undefined) await writeFileAtomic(join(tmp, 'report.html'), html);
   });
   return json;
 }

@@ -75,7 +75,7 @@ export function tabularRows(dataset: string, ftEpochs = 10): BenchDefense[] {
     { name: 'retrain (RelaxLoss, +fine-tune epochs)', base: rl, extraEpochs: ftEpochs },
     { name: 'prune (TFO, no fine-tune)', base: { name: 'ce' }, stage: stage('prune', { score: 'tfo' }) },
     { name: 'DP-SGD (eps 8)', base: { name: 'ce' }, dp },
-    { name: 'DP-SGD + CWRF (DP fine-tune, eps 8)', base: { name: 'ce' }, dp, stage: stage('cwrf', { objective: { name: 'dpsgd' } }) },
+    { name: 'DP-SGD + CWRF (DP fine-tune, eps 8)', base: { name: 'ce' }, dp, stage: stage('cwrf', { objective: { name: 'ce' }, dp }) },
   ];
 }
 
@@ -93,7 +93,7 @@ export function imageRows(dataset: string, ftEpochs = 10): BenchDefense[] {
     { name: 'HAMP', base: HAMP_IMAGE },
     { name: 'HAMP + CWRF', base: HAMP_IMAGE, stage: stage('cwrf', { objective: HAMP_IMAGE }) },
     { name: 'DP-SGD', base: { name: 'ce' }, dp },
-    { name: 'DP-SGD + CWRF', base: { name: 'ce' }, dp, stage: stage('cwrf', { objective: { name: 'dpsgd' } }) },
+    { name: 'DP-SGD + CWRF', base: { name: 'ce' }, dp, stage: stage('cwrf', { objective: { name: 'ce' }, dp }) },
     { name: 'CWRF rewind only', base: { name: 'ce' }, stage: stage('rewind', {}) },
     { name: 'RelaxLoss + CWRF rewind only', base: rl, stage: stage('rewind', {}) },
     { name: 'CCL + CWRF rewind only', base: CCL_IMAGE, stage: stage('rewind', {}) },
@@ -187,7 +187,7 @@ export function benchPlan(rows: BenchDefense[], seeds: number, refs: number, rec
       p.scorings += models;
       p.scoreEpochs += s.score === 'pve' ? (models * 2 * s.pve.iters) / stepsPerEpoch : models; // TFO: one epoch of gradients
     }
-    if (s.objective.name === 'dpsgd') p.dpEpochs += models * s.epochs;
+    if (s.dp) p.dpEpochs += models * s.epochs;
     else p.epochs += models * s.epochs;
   }
   for (const b of bases.values()) {

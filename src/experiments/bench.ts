@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Recipe } from '../train/index.ts';
 import type { AttackName } from '../attacks/index.ts';
 import type { LoadOptions } from '../data/index.ts';
-import { audit, type AuditJson } from './audit.ts';
+import { audit, type AuditJson, type AuditOptions } from './audit.ts';
 import { defend } from './defend.ts';
 import { reuseRun, train, type Run } from './run.ts';
 import { InputError } from '../util/errors.ts';
@@ -25,6 +25,8 @@ export const BENCH_ATTACKS: AttackName[] = ['lira-online-fixed', 'rmia-online', 
 
 export interface BenchOptions extends LoadOptions {
   out: string;
+  /** Renders each audit's report.html (see AuditOptions.render). */
+  render?: AuditOptions['render'];
   seeds: number[];
   refs: number;
   workers?: number;

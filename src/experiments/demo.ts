@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { AttackName } from '../attacks/index.ts';
 import { cwrfStage } from '../defenses/index.ts';
 import { defaultRecipe, relaxLossDefaults, type DefenseStage, type Recipe } from '../train/index.ts';
-import { audit, loadAuditForReport } from './audit.ts';
+import { audit, loadAuditForReport, type AuditOptions } from './audit.ts';
 import { defend } from './defend.ts';
 import { reuseRun, train, type Run } from './run.ts';
 import type { ReportModel } from '../report/index.ts';
@@ -31,6 +31,8 @@ export interface DemoOptions {
   onStep?: (what: string) => void;
   onReference?: (done: number, total: number) => void;
   onEpoch?: (stage: string, epoch: number) => void;
+  /** Renders each audit's report.html (see AuditOptions.render). */
+  render?: AuditOptions['render'];
 }
 
 /** Runs (or reuses) every step of the demo and returns the audited models in report order. */
@@ -67,7 +69,7 @@ export async function demo(o: DemoOptions): Promise<{ steps: DemoStep[]; models:
     const auditDir = join(run.dir, 'audit');
     if (!existsSync(join(auditDir, 'audit.json'))) {
       o.onStep?.(`audit ${name}`);
-      await audit(run, { refs: o.refs, out: auditDir, workers: o.workers, attacks: DEMO_ATTACKS, onReference: (d, t) => o.onReference?.(d, t) });
+      await audit(run, { refs: o.refs, out: auditDir, workers: o.workers, attacks: DEMO_ATTACKS, render: o.render, onReference: (d, t) => o.onReference?.(d, t) });
     }
     steps.push({ name, run, auditDir });
     models.push({ ...(await loadAuditForReport(auditDir)), name });

@@ -14,6 +14,7 @@ import { accuracy, canonicalJson, loadData, removeCheckpoint, predictLogits, val
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { versions } from './versions.ts';
+import { upgradeRecipe } from '../defenses/index.ts';
 import { replay, type StageLog } from './replay.ts';
 import { loadState, saveState } from '../nn/index.ts';
 
@@ -144,7 +145,7 @@ export async function loadRun(dir: string): Promise<Run> {
   const split = await readSafetensors(join(dir, 'split.safetensors'));
   const m = split.tensors.members;
   if (!m) throw new InputError(`${dir}/split.safetensors has no 'members' tensor`);
-  return { ...json, dir, members: m.data as Uint8Array };
+  return { ...json, recipe: upgradeRecipe(json.recipe, json.metrics.history), dir, members: m.data as Uint8Array };
 }
 
 /** Where a command writing `out` keeps its training checkpoints until `out` is written. */

@@ -1,5 +1,5 @@
 // Neural-network modules and models (torch.nn in TypeScript).
 export * from './module.ts';
 export * from './layers.ts';
-export * from './models.ts';
+export * from './models/index.ts';
 export * from './state-file.ts';

@@ -1,13 +1,40 @@
 // The `cwrf analyze` page: concentration, entanglement, location vs value.
-import type { AnalyzeJson, VariantResult } from '../experiments/analyze.ts';
 import { barChart, lineChart, scatterChart } from './charts.ts';
 import { figure, fmtPct, grid, kv, page, table } from './html.ts';
 
+/** One model variant of the analysis, with its accuracies and attack metrics. */
+export interface VariantResult {
+  name: string;
+  trainAccuracy: number;
+  testAccuracy: number;
+  attacks: Record<string, { auc: number; balancedAccuracy: number; tprAt0_1pct: number; tprAt1pct: number }>;
+}
+
+export interface AnalyzeJson {
+  format: 'cwrf-analyze/1';
+  run: string;
+  audit: string;
+  ratio: number;
+  concentration: { topShare: Record<string, number>; sweep: (VariantResult & { ratio: number })[] };
+  entanglement: {
+    pearson: number;
+    spearman: number;
+    perType: Record<string, { pearson: number; spearman: number; weights: number }>;
+    topOverlap: Record<string, number>;
+  };
+  locationVsValue: VariantResult[];
+  /** (iv) PVE vs |theta - theta0| over the ranked weights; `leastMovedShare` = critical weights in the least-moved decile (independence: 0.1). */
+  movement: { pearson: number; spearman: number; leastMovedShare: number; leastMovedFraction: number; perType: Record<string, { spearman: number; weights: number }> };
+  baseline: VariantResult;
+  sample: { pve: number[]; tfo: number[] };
+}
+
 /** The paper's Pearson r of PVE vs TFO per parameter type (shared/PAPER.md; ViT 'attention' is its attention+MLP). */
 export const PAPER_PVE_TFO: Record<string, Record<string, number>> = {
-  'ResNet18': { conv: 0.94, linear: 0.81, norm: 0.68 },
-  'ViT': { attention: 0.91, linear: 0.86, norm: 0.73 },
+  ResNet18: { conv: 0.94, linear: 0.81, norm: 0.68 },
+  ViT: { attention: 0.91, linear: 0.86, norm: 0.73 },
 };
+const paper = (model: string, type: string) => PAPER_PVE_TFO[model][type]?.toFixed(2) ?? '';
 
 function variantRows(vs: VariantResult[]): (string | number)[][] {
   return vs.map((v) => [
@@ -19,7 +46,6 @@ function variantRows(vs: VariantResult[]): (string | number)[][] {
     fmtPct(v.attacks.loss?.auc ?? NaN),
   ]);
 }
-const paper = (model: string, type: string) => PAPER_PVE_TFO[model][type]?.toFixed(2) ?? '';
 const HEAD = ['model', 'train acc', 'test acc', 'LiRA AUC', 'LiRA TPR@0.1%FPR', 'loss-threshold AUC'];
 
 /** Renders analyze.json as a self-contained HTML page. */
@@ -77,21 +103,17 @@ export async function renderAnalyzeReport(a: AnalyzeJson): Promise<string> {
         heading: '(iii) Location, not value',
         html: table(HEAD, variantRows([a.baseline, ...a.locationVsValue]), { caption: `At equal r = ${a.ratio}` }),
       },
-      ...(a.movement
-        ? [
-            {
-              heading: '(iv) Are the critical weights the least moved from init?',
-              html:
-                `<p>Spearman r of the PVE score with |theta - theta0|: ${a.movement.spearman.toFixed(3)} (Pearson ${a.movement.pearson.toFixed(3)}); negative means the most vulnerable weights moved least.
-                ${fmtPct(a.movement.leastMovedShare)} of the critical top ${fmtPct(a.ratio, 2)} lie in the ${fmtPct(a.movement.leastMovedFraction, 0)} least-moved weights
-                (${fmtPct(a.movement.leastMovedFraction, 0)} if location and movement were independent).</p>` +
-                table(
-                  ['parameter type', 'weights', 'Spearman r(PVE, |theta - theta0|)'],
-                  Object.entries(a.movement.perType).map(([t, v]) => [t, v.weights, v.spearman.toFixed(3)]),
-                ),
-            },
-          ]
-        : []),
+      {
+        heading: '(iv) Are the critical weights the least moved from init?',
+        html:
+          `<p>Spearman r of the PVE score with |theta - theta0|: ${a.movement.spearman.toFixed(3)} (Pearson ${a.movement.pearson.toFixed(3)}); negative means the most vulnerable weights moved least.
+          ${fmtPct(a.movement.leastMovedShare)} of the critical top ${fmtPct(a.ratio, 2)} lie in the ${fmtPct(a.movement.leastMovedFraction, 0)} least-moved weights
+          (${fmtPct(a.movement.leastMovedFraction, 0)} if location and movement were independent).</p>` +
+          table(
+            ['parameter type', 'weights', 'Spearman r(PVE, |theta - theta0|)'],
+            Object.entries(a.movement.perType).map(([t, v]) => [t, v.weights, v.spearman.toFixed(3)]),
+          ),
+      },
     ],
   });
 }

@@ -1,6 +1,6 @@
 // Training: recipes, objectives, the training loop and its data.
 export * from './recipe.ts';
-export * from './objectives.ts';
+export * from './objectives/index.ts';
 export * from './loop.ts';
 export * from './data.ts';
 export * from './train.ts';

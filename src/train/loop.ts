@@ -3,7 +3,7 @@
 import { randperm, tidy, noGrad, cat, tensor, type Generator, type Tensor } from '../engine/index.ts';
 import type { Module } from '../nn/index.ts';
 import { lrAt, type Optimizer, type ScheduleSpec } from '../optim/index.ts';
-import type { Objective } from './objectives.ts';
+import type { Objective } from './objectives/index.ts';
 
 /** Per-epoch training statistics (loss and accuracy measured on the batches as they were trained). */
 export interface EpochStats {

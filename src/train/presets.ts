@@ -30,12 +30,3 @@ export function defaultRecipe(dataset: string): Recipe {
   return base;
 }
 
-/** RelaxLoss (alpha, upper) defaults per dataset (shared/SPECS.md; Location/MNIST use the tabular setting). */
-export function relaxLossDefaults(dataset: string): { alpha: number; upper: number } {
-  const name = dataset.split(':')[0];
-  if (name === 'purchase100') return { alpha: 0.8, upper: 0.3 };
-  if (name === 'texas100') return { alpha: 2.5, upper: 0.1 };
-  if (name === 'cifar10' || name === 'cifar10-jpeg') return { alpha: 1, upper: 1 };
-  if (name === 'cifar100') return { alpha: 3, upper: 1 };
-  return { alpha: 1, upper: 0.3 };
-}

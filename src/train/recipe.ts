@@ -1,8 +1,8 @@
 // A run's recipe: everything needed to replay a training run with another seed and member half.
-import type { ModelSpec } from '../nn/index.ts';
+import { MODELS, type ModelSpec } from '../nn/index.ts';
 import type { OptimizerSpec, ScheduleSpec } from '../optim/index.ts';
 import { InputError } from '../util/errors.ts';
-import type { ObjectiveSpec } from './objectives.ts';
+import { OBJECTIVES, type ObjectiveSpec } from './objectives/index.ts';
 
 /** How the dataset is cut into the audit population, the defender's reference set and a test set. */
 export interface SplitSpec {
@@ -63,15 +63,10 @@ export function validateRecipe(r: Recipe): Recipe {
   num(r.optimizer.lr, 'learning rate', { min: 0 });
   if (!['sgd', 'adam', 'adamw'].includes(r.optimizer.name))
     throw new InputError(`unknown optimizer '${r.optimizer.name}' (sgd, adam, adamw)`);
-  if (!['mlp', 'smallcnn', 'resnet18'].includes(r.model.arch))
-    throw new InputError(`unknown model '${r.model.arch}' (mlp, smallcnn, resnet18)`);
+  MODELS.get(r.model.arch);
   if (r.model.hidden) r.model.hidden.forEach((h) => num(h, 'hidden layer size', { int: true, min: 1 }));
   if (r.split.referenceFraction !== undefined) num(r.split.referenceFraction, 'reference fraction', { min: 0, max: 0.9 });
-  if (r.objective.name === 'relaxloss') {
-    num(r.objective.alpha, 'relaxloss alpha', { min: 0 });
-    num(r.objective.upper, 'relaxloss upper', { min: 0, max: 1 });
-  }
-  if (r.objective.name === 'label-smoothing') num(r.objective.smoothing, 'label smoothing', { min: 0, max: 1 });
+  OBJECTIVES.get(r.objective.name).validate?.(r.objective);
   if (r.dp) {
     num(r.dp.maxGradNorm, 'max grad norm', { min: 0 });
     num(r.dp.delta, 'delta', { min: 0, max: 1 });

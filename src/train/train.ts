@@ -5,7 +5,7 @@ import { makeOptimizer } from '../optim/index.ts';
 import { memberRows, type DataContext } from './data.ts';
 import { fit, type EpochStats, type FitOptions } from './loop.ts';
 import { checkpointedFit, type CheckpointSpec, type RandomStreams } from './checkpoint.ts';
-import { makeObjective } from './objectives.ts';
+import { makeObjective } from './objectives/index.ts';
 import type { Recipe } from './recipe.ts';
 
 export interface TrainedModel {

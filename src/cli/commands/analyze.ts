@@ -2,15 +2,15 @@
 import { cpus } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CWRF_DEFAULTS } from '../../defenses/index.ts';
 import { analyze, audit, loadRun } from '../../experiments/index.ts';
 import { setThreads } from '../../engine/index.ts';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
-import { renderAnalyzeReport } from '../../report/index.ts';
+import { renderAnalyzeReport, renderAuditReport } from '../../report/index.ts';
 import { InputError } from '../../util/errors.ts';
-import { COMMON, DATA, listFlag, numberFlag, type Command } from '../command.ts';
+import { COMMON, DATA, outFlag, type Command } from '../command.ts';
 import { runLoadOptions } from '../data-flags.ts';
-import { scoreFromFlags, STAGE_FLAGS } from '../defense-flags.ts';
+import { SCORE_FLAGS, scoreFromFlags } from '../defense-flags.ts';
+import { STAGE_OPTIONS } from '../../defenses/index.ts';
 import { Progress } from '../progress.ts';
 import { AUDIT_FLAGS } from './audit.ts';
 
@@ -18,40 +18,42 @@ export const analyzeCommand: Command = {
   summary: "reproduce the paper's three insights on a run (concentration, entanglement, location vs value)",
   usage: 'cwrf analyze RUN_DIR [--ratio 0.001] [--sweep 0.001,0.003,0.01,0.03,0.1] [--out RUN_DIR/analyze]',
   examples: ['cwrf analyze runs/loc', 'cwrf analyze runs/loc --ratio 0.03 --lambda 0.5 --iters 20 --json'],
-  options: {
+  flags: {
     ...COMMON,
     ...DATA,
-    ...STAGE_FLAGS,
+    ...SCORE_FLAGS,
+    ratio: STAGE_OPTIONS.ratio,
+    epochs: STAGE_OPTIONS.epochs,
     refs: AUDIT_FLAGS.refs,
     workers: AUDIT_FLAGS.workers,
-    sweep: { type: 'string' },
-    audit: { type: 'string' },
-    out: { type: 'string', short: 'o' },
+    sweep: { type: 'list', min: 0, max: 1, default: [0.001, 0.003, 0.01, 0.03, 0.1], description: 'ratios of the concentration sweep' },
+    audit: { type: 'string', value: 'DIR', defaultText: 'RUN_DIR/audit (run first when missing)', description: 'audit of the run to use' },
+    ...outFlag('RUN_DIR/analyze'),
   },
-  async run(v, pos, io) {
+  async run(f, pos, io) {
     const dir = pos[0];
     if (!dir) throw new InputError('give a run directory: cwrf analyze RUN_DIR');
     setThreads(cpus().length);
     const run = await loadRun(dir);
-    const load = runLoadOptions(v, run);
-    const auditDir = typeof v.audit === 'string' ? v.audit : join(dir, 'audit');
+    const load = runLoadOptions(f, run);
+    const auditDir = f.opt<string>('audit') ?? join(dir, 'audit');
     if (!existsSync(join(auditDir, 'signals.safetensors'))) {
       io.err(`no audit in ${auditDir}: running one first`);
-      await audit(run, { ...load, refs: numberFlag(v, 'refs', 8, { int: true, min: 2 }), out: auditDir, workers: numberFlag(v, 'workers', cpus().length, { int: true, min: 1 }) });
+      await audit(run, { ...load, refs: f.get<number>('refs'), out: auditDir, workers: f.get('workers', cpus().length), render: renderAuditReport });
     }
     const progress = new Progress(io, 'step', 0);
-    const sweep = listFlag(v, 'sweep') ?? [0.001, 0.003, 0.01, 0.03, 0.1];
+    const sweep = f.get<number[]>('sweep');
     progress.grow(sweep.length + 6);
-    const s = scoreFromFlags(v);
+    const s = scoreFromFlags(f);
     const json = await analyze(run, {
       ...load,
       auditDir,
-      ratio: numberFlag(v, 'ratio', CWRF_DEFAULTS.ratio, { min: 0, max: 1 }),
+      ratio: f.get<number>('ratio'),
       sweep,
-      stage: { ...s, ...(v.epochs !== undefined ? { epochs: numberFlag(v, 'epochs', 10, { int: true, min: 0 }) } : {}) },
+      stage: { ...s, ...(f.has('epochs') ? { epochs: f.get<number>('epochs') } : {}) },
       onStep: (w) => progress.tick(w),
     });
-    const out = typeof v.out === 'string' ? v.out : join(dir, 'analyze');
+    const out = f.opt<string>('out') ?? join(dir, 'analyze');
     const html = await renderAnalyzeReport(json);
     await writeDirAtomic(out, async (tmp) => {
       await writeJsonAtomic(join(tmp, 'analyze.json'), json);

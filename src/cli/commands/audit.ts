@@ -5,30 +5,34 @@ import { ATTACK_NAMES, type AttackName } from '../../attacks/index.ts';
 import { attackSignals, audit, loadRun, readSignals, writeSignals } from '../../experiments/index.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { InputError } from '../../util/errors.ts';
-import { COMMON, DATA, numberFlag, type Command, type Values } from '../command.ts';
+import { renderAuditReport } from '../../report/index.ts';
+import { COMMON, DATA, outFlag, type Command, type OptionTable } from '../command.ts';
+import type { Flags } from '../flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
 
 /** --attacks a,b,c (default: all). */
-export function attacksFlag(v: Values): AttackName[] | undefined {
-  if (v.attacks === undefined) return undefined;
-  const names = String(v.attacks).split(',').map((s) => s.trim()).filter(Boolean);
+export function attacksFlag(f: Flags): AttackName[] | undefined {
+  const raw = f.opt<string>('attacks');
+  if (raw === undefined) return undefined;
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
   for (const n of names) if (!ATTACK_NAMES.includes(n as AttackName)) throw new InputError(`--attacks: unknown attack '${n}' (${ATTACK_NAMES.join(', ')})`);
   return names as AttackName[];
 }
 
-export function rmiaAFlag(v: Values): number | 'tune' {
-  return v['rmia-a'] === undefined || v['rmia-a'] === 'tune' ? 'tune' : numberFlag(v, 'rmia-a', 0.3, { min: 0, max: 1 });
+export function rmiaAFlag(f: Flags): number | 'tune' {
+  const raw = f.opt<string>('rmia-a');
+  return raw === undefined || raw === 'tune' ? 'tune' : f.with<number>('rmia-a', { type: 'number', min: 0, max: 1, description: '' });
 }
 
 export const AUDIT_FLAGS = {
-  refs: { type: 'string' },
-  workers: { type: 'string' },
-  attacks: { type: 'string' },
-  'leave-one-out': { type: 'boolean' },
-  'audit-seed': { type: 'string' },
-  'rmia-a': { type: 'string' },
-} as const;
+  refs: { type: 'int', min: 2, default: 8, description: 'reference models (each replays the recipe, defenses included)' },
+  workers: { type: 'int', min: 1, defaultText: 'the number of CPU cores', description: 'reference models trained at once (child processes)' },
+  attacks: { type: 'string', value: 'A,B,...', defaultText: 'all', description: `attacks to run, comma-separated: ${ATTACK_NAMES.join(', ')}` },
+  'leave-one-out': { type: 'boolean', description: 'also attack every reference model in turn (mean and std)' },
+  'audit-seed': { type: 'int', min: 0, default: 0, description: "seed of the reference models' seeds and member halves" },
+  'rmia-a': { type: 'string', value: 'tune|X', default: 'tune', description: 'RMIA offline a in [0, 1], or tune it on a paired reference' },
+} satisfies OptionTable;
 
 export const auditCommand: Command = {
   summary: 'attack a run with LiRA, RMIA and threshold attacks; write metrics, signals and a report',
@@ -39,16 +43,25 @@ export const auditCommand: Command = {
     'cwrf audit runs/loc --attacks lira-online-fixed,rmia-online,loss --leave-one-out',
     'cwrf audit --signals exported.safetensors --out audit-py',
   ],
-  options: { ...COMMON, ...DATA, ...AUDIT_FLAGS, out: { type: 'string', short: 'o' }, signals: { type: 'string' }, compare: { type: 'string', multiple: true } },
-  async run(v, pos, io) {
-    const attacks = attacksFlag(v);
-    const rmiaA = rmiaAFlag(v);
-    if (typeof v.signals === 'string') {
-      if (typeof v.out !== 'string') throw new InputError('--out DIR is required with --signals');
-      const s = await readSignals(v.signals);
-      const { results, leaveOneOut } = attackSignals(s, { attacks, leaveOneOut: Boolean(v['leave-one-out']), rmiaA });
-      const json = { format: 'cwrf-audit/1', source: v.signals, attacks: results.map((r) => ({ name: r.name, metrics: r.metrics })), leaveOneOut };
-      await writeDirAtomic(v.out, async (tmp) => {
+  flags: {
+    ...COMMON,
+    ...DATA,
+    ...AUDIT_FLAGS,
+    ...outFlag('RUN_DIR/audit'),
+    signals: { type: 'string', value: 'FILE', description: 'attack a signals file instead of a run (needs --out)' },
+    compare: { type: 'string', value: 'DIR', multiple: true, description: 'earlier audit directory to overlay in the report' },
+  },
+  async run(f, pos, io) {
+    const attacks = attacksFlag(f);
+    const rmiaA = rmiaAFlag(f);
+    const signals = f.opt<string>('signals');
+    const out = f.opt<string>('out');
+    if (signals !== undefined) {
+      if (out === undefined) throw new InputError('--out DIR is required with --signals');
+      const s = await readSignals(signals);
+      const { results, leaveOneOut } = attackSignals(s, { attacks, leaveOneOut: f.get('leave-one-out', false), rmiaA });
+      const json = { format: 'cwrf-audit/1', source: signals, attacks: results.map((r) => ({ name: r.name, metrics: r.metrics })), leaveOneOut };
+      await writeDirAtomic(out, async (tmp) => {
         await writeSignals(join(tmp, 'signals.safetensors'), s, results);
         await writeJsonAtomic(join(tmp, 'audit.json'), json);
       });
@@ -59,25 +72,26 @@ export const auditCommand: Command = {
     if (!dir) throw new InputError('give a run directory (cwrf audit RUN_DIR) or --signals FILE');
     if (pos.length > 1) throw new InputError(`unexpected argument '${pos[1]}'`);
     const run = await loadRun(dir);
-    const refs = numberFlag(v, 'refs', 8, { int: true, min: 2 });
-    const out = typeof v.out === 'string' ? v.out : join(dir, 'audit');
+    const refs = f.get<number>('refs');
+    const outDir = out ?? join(dir, 'audit');
     const progress = new Progress(io, 'reference models', refs);
     const json = await audit(run, {
-      ...runLoadOptions(v, run),
+      ...runLoadOptions(f, run),
       refs,
-      out,
-      workers: numberFlag(v, 'workers', cpus().length, { int: true, min: 1 }),
+      out: outDir,
+      workers: f.get('workers', cpus().length),
       attacks,
-      leaveOneOut: Boolean(v['leave-one-out']),
-      seed: numberFlag(v, 'audit-seed', 0, { int: true, min: 0 }),
+      leaveOneOut: f.get('leave-one-out', false),
+      seed: f.get<number>('audit-seed'),
       rmiaA,
-      compare: (v.compare as string[] | undefined) ?? [],
+      compare: f.opt<string[]>('compare') ?? [],
+      render: renderAuditReport,
       onReference: (_d, _t, r) => progress.tick(r.cached ? '(cached)' : `(${r.seconds.toFixed(1)}s, test acc ${r.testAccuracy.toFixed(3)})`),
     });
     io.log(`target: train acc ${json.target.trainAccuracy.toFixed(4)}, test acc ${json.target.testAccuracy.toFixed(4)}`);
     for (const a of json.attacks)
       io.log(`${a.name.padEnd(20)} AUC ${a.metrics.auc.toFixed(4)}  TPR@0.1%FPR ${a.metrics.tprAt0_1pct.toFixed(4)}  TPR@1%FPR ${a.metrics.tprAt1pct.toFixed(4)}`);
-    io.log(`report: ${join(out, 'report.html')}`);
+    io.log(`report: ${join(outDir, 'report.html')}`);
     return json;
   },
 };

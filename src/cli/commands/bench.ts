@@ -7,9 +7,10 @@ import { CWRF_DEFAULTS } from '../../defenses/index.ts';
 import { bench, benchPlan, datasetFamily, planHours, selectDefenses, DP_EPOCH_FACTOR, type BenchDefense, type BenchResult, type SweepParam } from '../../experiments/index.ts';
 import type { Recipe } from '../../train/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
-import { benchComplete, benchDoc, renderBenchReport } from '../../report/index.ts';
+import { benchComplete, benchDoc, renderAuditReport, renderBenchReport } from '../../report/index.ts';
 import { InputError } from '../../util/errors.ts';
-import { COMMON, DATA, listFlag, numberFlag, type Command, type Io, type Values } from '../command.ts';
+import { COMMON, DATA, outFlag, type Command, type Io } from '../command.ts';
+import type { Flags } from '../flags.ts';
 import { loadOptionsFromFlags } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe-flags.ts';
@@ -28,46 +29,49 @@ export const benchCommand: Command = {
     'cwrf bench --dataset cifar10-jpeg --collect --doc docs/bench-cifar10.md   # the table of what is finished, marked partial',
     'cwrf bench --dataset cifar10-jpeg --model resnet20 --population 10000 --plan --epoch-seconds 30   # the work it needs, and hours',
   ],
-  options: {
+  flags: {
     ...COMMON,
     ...DATA,
     ...RECIPE_FLAGS,
     refs: AUDIT_FLAGS.refs,
     workers: AUDIT_FLAGS.workers,
-    seeds: { type: 'string' },
-    'ft-epochs': { type: 'string' },
-    rows: { type: 'string' },
-    sweep: { type: 'string' },
-    queries: { type: 'string' },
-    collect: { type: 'boolean' },
-    plan: { type: 'boolean' },
-    'epoch-seconds': { type: 'string' },
-    speedup: { type: 'string' },
-    doc: { type: 'string' },
-    notes: { type: 'string' },
-    out: { type: 'string', short: 'o' },
+    seeds: { type: 'int-list', min: 0, defaultText: '0,1,2 (tabular), 0,1 (images)', description: 'seeds (one base model and audit per seed and row)' },
+    'ft-epochs': { type: 'int', min: 0, default: 10, description: 'fine-tuning epochs of the stage rows' },
+    rows: { type: 'string', value: 'ROW,ROW,...', defaultText: 'all of the dataset family', description: 'rows to run (slugs of the row names)' },
+    sweep: { type: 'string', value: 'ratio,lambda', description: 'also run the sensitivity sweep of RelaxLoss + CWRF and CCL + CWRF over these parameters' },
+    queries: { type: 'int', defaultText: '2 (images), 1 (tabular)', description: 'LiRA queries per example: 1, 2 or 18' },
+    collect: { type: 'boolean', description: 'only gather finished rows into the table (marked partial); train nothing' },
+    plan: { type: 'boolean', description: 'print the training work the table needs (and its hours with --epoch-seconds); run nothing' },
+    'epoch-seconds': { type: 'number', min: 0, description: 'measured seconds per training epoch, for --plan' },
+    speedup: { type: 'number', min: 0.01, default: 1.68, description: 'parallel speedup of the workers, for --plan (npm run bench:audit: 1.68 for 2)' },
+    doc: { type: 'string', value: 'FILE.md', description: 'also write the table there (and FILE.html beside it)' },
+    notes: { type: 'string', value: 'FILE', description: 'markdown placed verbatim under the settings of the page' },
+    ...outFlag('bench-out/DATASET'),
   },
-  async run(v, _pos, io) {
-    const base = recipeFromFlags(v);
+  async run(f, _pos, io) {
+    const base = recipeFromFlags(f);
     const family = datasetFamily(base.dataset);
-    const out = typeof v.out === 'string' ? v.out : join('bench-out', base.dataset.replace(/[^a-z0-9-]/gi, '_'));
-    const seeds = listFlag(v, 'seeds') ?? (family === 'image' ? [0, 1] : [0, 1, 2]);
-    const only = typeof v.rows === 'string' ? v.rows.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
-    const sweep = typeof v.sweep === 'string' ? v.sweep.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+    const out = f.opt<string>('out') ?? join('bench-out', base.dataset.replace(/[^a-z0-9-]/gi, '_'));
+    const seeds = f.get<number[]>('seeds', family === 'image' ? [0, 1] : [0, 1, 2]);
+    const only = f.opt<string>('rows')?.split(',').map((x) => x.trim()).filter(Boolean);
+    const sweep = f.opt<string>('sweep')?.split(',').map((x) => x.trim()).filter(Boolean);
     for (const p of sweep ?? []) if (!SWEEP_PARAMS.includes(p as SweepParam)) throw new InputError(`--sweep: unknown parameter '${p}' (ratio, lambda)`);
-    const queries = v.queries === undefined ? (family === 'image' ? 2 : 1) : numberFlag(v, 'queries', 1, { int: true });
+    const queries = f.get<number>('queries', family === 'image' ? 2 : 1);
     if (![1, 2, 18].includes(queries)) throw new InputError(`--queries must be 1, 2 or 18, got ${queries}`);
-    const refs = numberFlag(v, 'refs', 8, { int: true, min: 2 });
-    const ftEpochs = numberFlag(v, 'ft-epochs', 10, { int: true, min: 0 });
+    const refs = f.get<number>('refs');
+    const ftEpochs = f.get<number>('ft-epochs');
     const opts = { only, ftEpochs, sweep: sweep as SweepParam[] | undefined };
     const planned = selectDefenses(base.dataset, opts);
-    if (v.plan) return printPlan(planned, seeds.length, refs, base, queries, v, io);
+    if (f.get<boolean>('plan')) return printPlan(planned, seeds.length, refs, base, queries, f, io);
     const progress = new Progress(io, 'step', seeds.length * planned.length * 2);
     const cmd = `cwrf bench ${process.argv.slice(3).filter((a) => a !== '--collect').join(' ')}`;
     const t0 = performance.now();
     const load0 = loadavg()[0];
     const defaults = { ratio: CWRF_DEFAULTS.ratio, lambda: CWRF_DEFAULTS.pve.lambda };
-    const notes = typeof v.notes === 'string' ? [readNotes(v.notes)] : undefined;
+    const notesFile = f.opt<string>('notes');
+    const notes = notesFile !== undefined ? [readNotes(notesFile)] : undefined;
+    const doc = f.opt<string>('doc');
+    const collect = Boolean(f.get<boolean>('collect'));
     const write = async (result: BenchResult) => {
       const minutes = (performance.now() - t0) / 60000;
       const md = benchDoc({
@@ -87,33 +91,34 @@ export const benchCommand: Command = {
       await writeFileAtomic(join(out, 'bench.md'), md);
       await writeJsonAtomic(join(out, 'bench.json'), { command: cmd, complete: benchComplete(result), ...result });
       await writeFileAtomic(join(out, 'bench.html'), html);
-      if (typeof v.doc === 'string') {
-        mkdirSync(dirname(v.doc), { recursive: true });
-        await writeFileAtomic(v.doc, md);
-        await writeFileAtomic(v.doc.replace(/\.md$/, '') + '.html', html);
+      if (doc !== undefined) {
+        mkdirSync(dirname(doc), { recursive: true });
+        await writeFileAtomic(doc, md);
+        await writeFileAtomic(doc.replace(/\.md$/, '') + '.html', html);
       }
       return md;
     };
     const result = await bench(base, {
-      ...loadOptionsFromFlags(v),
+      ...loadOptionsFromFlags(f),
       out,
       seeds,
       refs,
-      workers: numberFlag(v, 'workers', cpus().length, { int: true, min: 1 }),
+      workers: f.get('workers', cpus().length),
+      render: renderAuditReport,
       ...opts,
       queries,
-      collect: Boolean(v.collect),
+      collect,
       onStep: (w) => progress.tick(w),
       onSkip: (d, seed, why) => {
         if (seed === null) io.err(`row '${d}' left out of the table: ${why}`);
       },
       onRow: async (sofar) => {
-        if (!v.collect) await write(sofar);
+        if (!collect) await write(sofar);
       },
     });
     const md = await write(result);
     io.log(md);
-    io.log(`files: ${join(out, 'bench.md')}, ${join(out, 'bench.html')}${typeof v.doc === 'string' ? `, ${v.doc}` : ''}`);
+    io.log(`files: ${join(out, 'bench.md')}, ${join(out, 'bench.html')}${doc !== undefined ? `, ${doc}` : ''}`);
     return result;
   },
 };
@@ -126,13 +131,13 @@ function describeQueries(r: BenchResult, asked: number): string {
 }
 
 /** `--plan`: the training work the table needs (and, with --epoch-seconds, its wall time); runs nothing. */
-function printPlan(rows: BenchDefense[], seeds: number, refs: number, base: Recipe, queries: number, v: Values, io: Io) {
+function printPlan(rows: BenchDefense[], seeds: number, refs: number, base: Recipe, queries: number, f: Flags, io: Io) {
   const population = base.split.populationSize;
   if (!population) throw new InputError('--plan needs --population (the members per model set the scoring and evaluation cost)');
-  const test = numberFlag(v, 'test-size', 10000, { int: true, min: 1 });
+  const test = base.split.testSize ?? 10000;
   const p = benchPlan(rows, seeds, refs, base, { members: Math.floor(population / 2), population, test, queries });
-  const epochSeconds = v['epoch-seconds'] === undefined ? undefined : numberFlag(v, 'epoch-seconds', 0, { min: 0 });
-  const speedup = numberFlag(v, 'speedup', 1.68, { min: 0.01 });
+  const epochSeconds = f.opt<number>('epoch-seconds');
+  const speedup = f.get<number>('speedup');
   const hours = epochSeconds === undefined ? undefined : planHours(p, epochSeconds, speedup);
   io.log(`${rows.length} rows x ${seeds} seeds, ${refs} references each: ${p.trainings} base trainings, ${p.stages} defense stages (${p.scorings} scorings)`);
   io.log(`training epochs: ${p.epochs} plain + ${p.dpEpochs} DP-SGD (x${DP_EPOCH_FACTOR}) + epoch-equivalents of scoring ${p.scoreEpochs.toFixed(0)} and of evaluation ${p.evalEpochs.toFixed(0)} (${queries} queries, ${test} test images)`);

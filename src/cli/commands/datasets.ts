@@ -7,10 +7,10 @@ export const datasetsCommand: Command = {
   summary: 'list the datasets cwrf knows, with sizes and where their files are looked for',
   usage: 'cwrf datasets [--data-dir DIR]',
   examples: ['cwrf datasets', 'cwrf datasets --data-dir ../shared/data --json'],
-  options: { ...COMMON, ...DATA },
-  async run(v, _pos, io) {
+  flags: { ...COMMON, ...DATA },
+  async run(f, _pos, io) {
     const list = listDatasets();
-    const search = dataSearchPath(loadOptionsFromFlags(v));
+    const search = dataSearchPath(loadOptionsFromFlags(f));
     for (const d of list)
       io.log(`${d.name.padEnd(14)} ${d.examples.padEnd(26)} ${String(d.classes).padStart(4)} classes  ${d.features.padEnd(22)} ${d.file ?? '(embedded)'}`);
     io.log('');

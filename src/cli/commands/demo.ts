@@ -6,17 +6,18 @@ import { demo, DEMO_ATTACKS } from '../../experiments/index.ts';
 import { setThreads } from '../../engine/index.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { renderAuditReport } from '../../report/index.ts';
-import { COMMON, numberFlag, type Command } from '../command.ts';
+import { COMMON, outFlag, type Command } from '../command.ts';
+import { AUDIT_FLAGS } from './audit.ts';
 import { Progress } from '../progress.ts';
 
 export const demoCommand: Command = {
   summary: 'end-to-end demo on MNIST: train, audit, defend (CWRF with fine-tune and rewind only, alone and on RelaxLoss), audit again, report',
   usage: 'cwrf demo [--out demo-out] [--refs 8]',
   examples: ['npm run demo', 'cwrf demo --out /tmp/demo --refs 4 --json'],
-  options: { ...COMMON, out: { type: 'string', short: 'o' }, refs: { type: 'string' }, workers: { type: 'string' } },
-  async run(v, _pos, io) {
-    const out = typeof v.out === 'string' ? v.out : 'demo-out';
-    const refs = numberFlag(v, 'refs', 8, { int: true, min: 2 });
+  flags: { ...COMMON, ...outFlag('demo-out'), refs: AUDIT_FLAGS.refs, workers: AUDIT_FLAGS.workers },
+  async run(f, _pos, io) {
+    const out = f.opt<string>('out') ?? 'demo-out';
+    const refs = f.get<number>('refs');
     setThreads(cpus().length);
     const t0 = performance.now();
     io.err(`cwrf demo: MNIST (embedded), 2,000 members of a 4,000-digit population, ${refs} reference models per audit -> ${out}/`);
@@ -25,7 +26,8 @@ export const demoCommand: Command = {
     const { models } = await demo({
       out,
       refs,
-      workers: numberFlag(v, 'workers', cpus().length, { int: true, min: 1 }),
+      workers: f.get('workers', cpus().length),
+      render: renderAuditReport,
       onStep: (w) => {
         io.err(`- ${w}`);
         refProgress = null;

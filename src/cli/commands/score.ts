@@ -8,36 +8,27 @@ import { setThreads } from '../../engine/index.ts';
 import { writeSafetensors } from '../../io/safetensors.ts';
 import { loadData } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
-import { COMMON, DATA, numberFlag, type Command } from '../command.ts';
+import { COMMON, DATA, outFlag, THREADS, type Command } from '../command.ts';
 import { runLoadOptions } from '../data-flags.ts';
-import { scoreFromFlags, STAGE_FLAGS } from '../defense-flags.ts';
+import { SCORE_FLAGS, scoreFromFlags } from '../defense-flags.ts';
+import { SCORES } from '../../defenses/index.ts';
 
 export const scoreCommand: Command = {
   summary: 'score every weight of a run (PVE, TFO, SalUn, magnitude, random) and save the scores',
-  usage: 'cwrf score RUN_DIR --score pve|tfo|salun|magnitude|random [--out FILE]',
+  usage: `cwrf score RUN_DIR --score ${SCORES.names().join('|')} [--out FILE]`,
   examples: [
     'cwrf score runs/loc --score pve --lambda 0.5 --iters 20 --out runs/loc/pve.safetensors',
     'cwrf score runs/loc --score tfo --out runs/loc/tfo.safetensors',
   ],
-  options: {
-    ...COMMON,
-    ...DATA,
-    score: STAGE_FLAGS.score,
-    'pve-start': STAGE_FLAGS['pve-start'],
-    'pve-anchor': STAGE_FLAGS['pve-anchor'],
-    lambda: STAGE_FLAGS.lambda,
-    iters: STAGE_FLAGS.iters,
-    out: { type: 'string', short: 'o' },
-    threads: { type: 'string' },
-  },
-  async run(v, pos, io) {
+  flags: { ...COMMON, ...DATA, ...SCORE_FLAGS, ...outFlag('RUN_DIR/SCORE.safetensors', 'safetensors file to write'), ...THREADS },
+  async run(f, pos, io) {
     const dir = pos[0];
     if (!dir) throw new InputError('give a run directory: cwrf score RUN_DIR --score pve');
-    setThreads(numberFlag(v, 'threads', cpus().length, { int: true, min: 1 }));
-    const s = scoreFromFlags(v);
-    const out = typeof v.out === 'string' ? v.out : join(dir, `${s.score}.safetensors`);
+    setThreads(f.get('threads', cpus().length));
+    const s = scoreFromFlags(f);
+    const out = f.opt<string>('out') ?? join(dir, `${s.score}.safetensors`);
     const run = await loadRun(dir);
-    const data = await loadData(run.recipe, runLoadOptions(v, run));
+    const data = await loadData(run.recipe, runLoadOptions(f, run));
     const model = await loadRunModel(run, data);
     const init = await loadState(join(dir, 'init.safetensors'));
     const scores = scoreModel(s, { recipe: run.recipe, data, members: run.members, trained: { model, init, history: [] } });

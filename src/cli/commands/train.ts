@@ -1,12 +1,12 @@
 // `cwrf train`: data in, reproducible trained model out.
+import { cpus } from 'node:os';
 import { train } from '../../experiments/index.ts';
 import { setThreads } from '../../engine/index.ts';
-import { COMMON, DATA, numberFlag, type Command } from '../command.ts';
+import { InputError } from '../../util/errors.ts';
+import { COMMON, DATA, outFlag, THREADS, type Command } from '../command.ts';
 import { loadOptionsFromFlags } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe-flags.ts';
-import { InputError } from '../../util/errors.ts';
-import { cpus } from 'node:os';
 
 export const trainCommand: Command = {
   summary: 'train a target model and record its recipe, members and weights',
@@ -17,15 +17,16 @@ export const trainCommand: Command = {
     'cwrf train --dataset location --objective relaxloss --alpha 1 --upper 0.3 --out runs/loc-relax',
     'cwrf train --dataset location --objective dpsgd --target-epsilon 8 --delta 1e-5 --out runs/loc-dp',
   ],
-  options: { ...COMMON, ...DATA, ...RECIPE_FLAGS, out: { type: 'string', short: 'o' }, threads: { type: 'string' } },
-  async run(v, _pos, io) {
-    if (typeof v.out !== 'string') throw new InputError('--out DIR is required');
-    setThreads(numberFlag(v, 'threads', cpus().length, { int: true, min: 1 }));
-    const recipe = recipeFromFlags(v);
+  flags: { ...COMMON, ...DATA, ...RECIPE_FLAGS, ...outFlag('', 'run directory to write (required)'), ...THREADS },
+  async run(f, _pos, io) {
+    const out = f.opt<string>('out');
+    if (out === undefined) throw new InputError('--out DIR is required');
+    setThreads(f.get('threads', cpus().length));
+    const recipe = recipeFromFlags(f);
     const progress = new Progress(io, 'epoch', recipe.epochs);
     const run = await train(recipe, {
-      ...loadOptionsFromFlags(v),
-      out: v.out,
+      ...loadOptionsFromFlags(f),
+      out,
       onEpoch: (stage, s) => {
         if (stage === 'train') progress.resumedAt(s.epoch);
         progress.tick(`${stage} loss ${s.loss.toFixed(4)} acc ${s.accuracy.toFixed(4)} (${s.seconds.toFixed(2)}s)`);
@@ -33,8 +34,8 @@ export const trainCommand: Command = {
     });
     io.log(
       `trained ${recipe.model.arch} on ${run.metrics.members} members of ${recipe.dataset}: ` +
-        `train acc ${run.metrics.trainAccuracy.toFixed(4)}, test acc ${run.metrics.testAccuracy.toFixed(4)} -> ${v.out}`,
+        `train acc ${run.metrics.trainAccuracy.toFixed(4)}, test acc ${run.metrics.testAccuracy.toFixed(4)} -> ${out}`,
     );
-    return { out: v.out, recipe, metrics: run.metrics };
+    return { out, recipe, metrics: run.metrics };
   },
 };

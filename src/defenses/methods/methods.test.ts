@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultRecipe, type DefenseStage, type Recipe } from '../../train/index.ts';
+import { cwrfStage, METHODS, upgradeRecipe } from './index.ts';
+
+const dp = { maxGradNorm: 1, noiseMultiplier: 1, delta: 1e-5 };
+
+test('DP-SGD has one encoding: a legacy {name: dpsgd} stage objective becomes objective ce + stage.dp', () => {
+  const base: Recipe = { ...defaultRecipe('location'), dp };
+  const s = cwrfStage('cwrf', { objective: { name: 'dpsgd' } }, base);
+  assert.deepEqual([s.objective, s.dp], [{ name: 'ce' }, dp]);
+  assert.throws(() => cwrfStage('cwrf', { objective: { name: 'dpsgd' } }, defaultRecipe('location')), /needs DP settings/);
+  const legacy: Recipe = { ...base, defenses: [{ ...s, objective: { name: 'dpsgd' }, dp: undefined } as unknown as DefenseStage] };
+  // the old CLI put the fine-tune's DP settings in recipe.dp too: the base was not trained with DP-SGD
+  const up = upgradeRecipe(legacy, [{ epoch: 0, lr: 1, loss: 1, accuracy: 0, seconds: 0 }]);
+  assert.equal(up.dp, undefined);
+  assert.deepEqual([up.defenses[0].objective, up.defenses[0].dp], [{ name: 'ce' }, dp]);
+  // a DP-SGD base (its history records epsilon) keeps recipe.dp
+  assert.deepEqual(upgradeRecipe(legacy, [{ epoch: 0, lr: 1, loss: 1, accuracy: 0, seconds: 0, epsilon: 3 }]).dp, dp);
+  assert.equal(upgradeRecipe(base, []), base, 'current recipes are returned as they are');
+});
+
+test('stage methods fix their choices; retrain is not a stage', () => {
+  const r = defaultRecipe('location');
+  assert.deepEqual(
+    ['cwrf', 'finetune-all', 'prune', 'rewind'].map((m) => {
+      const s = cwrfStage(m, {}, r);
+      return [s.ratio, s.epochs, s.rewind, s.score, s.scope];
+    }),
+    [
+      [0.001, 10, 'init', 'pve', 'rest'],
+      [0, 10, 'init', 'pve', 'all'],
+      [0.001, 0, 'zero', 'tfo', 'rest'],
+      [0.001, 0, 'init', 'pve', 'rest'],
+    ],
+  );
+  assert.throws(() => cwrfStage('retrain', {}, r), /not a weight-level stage/);
+  assert.deepEqual(METHODS.get('retrain').retrain!(r, { name: 'relaxloss', alpha: 1, upper: 0.3 }).objective.name, 'relaxloss');
+});

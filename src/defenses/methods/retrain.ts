@@ -1,0 +1,10 @@
+// Retrain from scratch with another objective (and DP settings): the baseline of every defense.
+import type { MethodEntry } from './types.ts';
+
+export const retrainMethod: MethodEntry = {
+  name: 'retrain',
+  description: 'train the recipe again from scratch with --objective (and DP-SGD flags)',
+  options: {},
+  usesObjective: true,
+  retrain: (recipe, objective, dp) => ({ ...recipe, objective, dp, defenses: [] }),
+};

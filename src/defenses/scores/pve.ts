@@ -1,0 +1,82 @@
+// PVE (privacy-vulnerability estimation, CWRF): |g * w| while a copy moves away from memorising members.
+import { Generator, crossEntropy, klDiv, noGrad, tidy, type Tensor } from '../../engine/index.ts';
+import { makeOptimizer } from '../../optim/index.ts';
+import { InputError } from '../../util/errors.ts';
+import type { OptionTable } from '../../util/options.ts';
+import { accumulateTaylor, batches, zeroScores, type PveOptions, type ScoreEntry, type ScoreInput, type Scores } from './common.ts';
+
+/**
+ * PVE: update a copy for `iters` steps on (1 - lambda) CE(members) + lambda KL(f_up(x_ref) || f_anchor(x_ref)),
+ * accumulating |g * w| of the copy at every step.
+ */
+export function pveScores(s: ScoreInput, o: PveOptions): Scores {
+  if (!(o.lambda >= 0 && o.lambda <= 1)) throw new InputError(`PVE lambda must be in [0, 1], got ${o.lambda}`);
+  if (!(Number.isInteger(o.iters) && o.iters >= 1)) throw new InputError(`PVE iterations must be a positive integer, got ${o.iters}`);
+  const up = s.rebuild();
+  if (o.start === 'target') up.copyFrom(s.model);
+  else up.loadStateDict(s.init, 'initial weights');
+  const anchor = o.lambda > 0 ? s.rebuild() : null;
+  if (anchor) {
+    if (o.anchor === 'target') anchor.copyFrom(s.model);
+    else anchor.loadStateDict(s.init, 'initial weights');
+    anchor.eval();
+  }
+  up.eval();
+  const opt = makeOptimizer(s.optimizer, up.namedParameters());
+  const scores = zeroScores(up);
+  const gen = new Generator(s.seed);
+  const refGen = new Generator(s.seed + 1);
+  const refIter = batches(s.reference, s.batchSize, o.iters, refGen);
+  try {
+    for (const rows of batches(s.members, s.batchSize, o.iters, gen)) {
+      const refRows = refIter.next().value as Tensor | undefined;
+      tidy(() => {
+        opt.zeroGrad();
+        let loss = crossEntropy(up.forward(s.x.indexSelect(0, rows)), s.y.indexSelect(0, rows)).mul(1 - o.lambda);
+        if (anchor && refRows && refRows.shape[0] > 0) {
+          const xr = s.x.indexSelect(0, refRows);
+          const anchorLog = noGrad(() => anchor.forward(xr).logSoftmax(1));
+          const upLog = up.forward(xr).logSoftmax(1);
+          loss = loss.add(klDiv(anchorLog, upLog, { logTarget: true }).mul(o.lambda));
+        }
+        loss.backward();
+        accumulateTaylor(up, scores);
+        opt.step();
+      });
+      rows.dispose();
+      refRows?.dispose();
+    }
+  } finally {
+    opt.dispose();
+    up.dispose();
+    anchor?.dispose();
+  }
+  return scores;
+}
+
+/** PVE's options as flags (stored in a stage's `pve`). */
+export const PVE_OPTIONS = {
+  'pve-start': {
+    type: 'choice',
+    choices: ['target', 'scratch'],
+    default: 'target',
+    key: 'start',
+    description: 'where the updated copy starts',
+  },
+  'pve-anchor': {
+    type: 'choice',
+    choices: ['target', 'init'],
+    default: 'target',
+    key: 'anchor',
+    description: 'model whose reference-set outputs the KL term anchors to',
+  },
+  lambda: { type: 'number', min: 0, max: 1, default: 0.5, description: 'weight of the KL term' },
+  iters: { type: 'int', min: 1, default: 20, description: 'update steps of the copy' },
+} satisfies OptionTable;
+
+export const pveScore: ScoreEntry = {
+  name: 'pve',
+  description: 'privacy-vulnerability estimation: |g * w| of (1 - lambda) CE(members) + lambda KL on the reference set',
+  options: PVE_OPTIONS,
+  compute: (s, o) => pveScores(s, o.pve),
+};

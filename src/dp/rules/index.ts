@@ -1,0 +1,51 @@
+// Per-sample gradient rules by layer class (one file per layer type); add one with one line here.
+import { BatchNorm, type Module } from '../../nn/index.ts';
+import { InputError } from '../../util/errors.ts';
+import { Registry } from '../../util/options.ts';
+import type { PerSampleRule } from './common.ts';
+import { conv2dRule } from './conv2d.ts';
+import { groupNormRule } from './groupnorm.ts';
+import { linearRule } from './linear.ts';
+
+export * from './common.ts';
+
+/** Every per-sample rule, by layer class name. */
+export const PER_SAMPLE_RULES = new Registry<PerSampleRule>('per-sample rule').add(linearRule, conv2dRule, groupNormRule);
+
+/** The error for models with BatchNorm. */
+export const BATCHNORM_MESSAGE = 'DP-SGD cannot train BatchNorm layers (batch statistics mix examples): use --norm group';
+
+/** The rule for a module (its class or the nearest base class with one), or undefined. */
+export function ruleFor(m: Module): PerSampleRule | undefined {
+  return PER_SAMPLE_RULES.entries().find((r) => m instanceof r.layer);
+}
+
+/** Trainable parameters a module owns directly (not through children). */
+export function ownTrainable(m: Module): [string, import('../../engine/index.ts').Tensor][] {
+  return m.namedParameters().filter(([n, p]) => !n.includes('.') && p.requiresGrad);
+}
+
+/** Every layer of `model` DP-SGD cannot train, as one line each (empty: the model is supported). */
+export function unsupportedLayers(model: Module): string[] {
+  const out: string[] = [];
+  let batchNorm = false;
+  for (const [path, m] of model.namedModules()) {
+    if (m instanceof BatchNorm) batchNorm = true;
+    else if (ownTrainable(m).length > 0 && !ruleFor(m)) out.push(`'${path || '(root)'}' (${m.constructor.name})`);
+  }
+  return [...(batchNorm ? [BATCHNORM_MESSAGE] : []), ...out];
+}
+
+/** Throws one InputError listing every layer of `model` DP-SGD cannot train. */
+export function validate(model: Module): void {
+  const bad = unsupportedLayers(model);
+  if (bad.length === 0) return;
+  const layers = bad.filter((b) => b !== BATCHNORM_MESSAGE);
+  const parts = bad.includes(BATCHNORM_MESSAGE) ? [BATCHNORM_MESSAGE] : [];
+  if (layers.length)
+    parts.push(
+      `per-sample gradients (DP-SGD) do not support layer${layers.length > 1 ? 's' : ''} ${layers.join(', ')}: ` +
+        `supported layers with parameters are ${PER_SAMPLE_RULES.names().join(', ')}`,
+    );
+  throw new InputError(parts.join('; '));
+}

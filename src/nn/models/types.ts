@@ -1,0 +1,24 @@
+// What a model family registers: its name, options (flags) and builder.
+import type { Generator } from '../../engine/index.ts';
+import type { Entry, OptionTable } from '../../util/options.ts';
+import type { ActivationName } from '../layers.ts';
+import type { Module } from '../module.ts';
+
+export type NormKind = 'batch' | 'group' | 'none';
+
+/** Architecture description stored in a run's recipe: the family's name and its options. */
+export interface ModelSpec {
+  arch: string;
+  hidden?: number[];
+  activation?: ActivationName;
+  norm?: NormKind;
+  [option: string]: unknown;
+}
+
+/** A model family of the registry (src/nn/models/index.ts). */
+export interface ModelEntry extends Entry {
+  /** Options the family reads from its spec (flag name -> spec field `key`). */
+  options: OptionTable;
+  /** Builds the model of `spec` for inputs of `inShape` and `classes` outputs; InputError on bad input. */
+  build(spec: ModelSpec, inShape: number[], classes: number, gen: Generator): Module;
+}
