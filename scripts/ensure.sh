@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, and nothing else: system packages (libtorch-dev, a C++ toolchain;
-# python3-torch with --bench), npm dependencies, and the native addon. Fast when nothing is missing.
-#   --bench          also the benchmark peers (Debian python3-torch)
+# python3-torch with --bench or on CI), npm dependencies, and the native addon. Fast when nothing is missing.
+#   --bench          also the benchmark peers (Debian python3-torch; CI=true installs it too: the ONNX tests
+#                    export their fixtures from PyTorch)
 #   --force-native   rebuild the addon even if it is up to date
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ torch_json="$(node scripts/find-libtorch.mjs --json 2>/dev/null || echo null)"
 command -v g++ >/dev/null 2>&1 || pkgs+=(g++)
 command -v make >/dev/null 2>&1 || pkgs+=(make)
 command -v python3 >/dev/null 2>&1 || pkgs+=(python3)
-if [ "$bench" = 1 ] && ! /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then pkgs+=(python3-torch); fi
+if { [ "$bench" = 1 ] || [ -n "${CI:-}" ]; } && ! /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then pkgs+=(python3-torch); fi
 if [ "${#pkgs[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then sudo=""
   elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"
@@ -41,7 +42,8 @@ fi
 # 2. npm dependencies (when node_modules is missing or older than the lockfile)
 if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  # onnxruntime-node (dev): its CPU binary ships in the package; its install script would download CUDA files
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error >&2
 fi
 
 # 3. native addon (rebuilt when its sources, the libtorch found or Node's ABI change)

@@ -40,8 +40,10 @@ export function objectiveFlags(defaultText: string): OptionTable {
 export const RECIPE_FLAGS: OptionTable = {
   dataset: { type: 'string', short: 'd', value: 'NAME', default: 'mnist', description: 'dataset name or spec (cwrf datasets)' },
   model: {
-    type: 'choice',
-    choices: () => MODELS.names(),
+    type: 'string',
+    value: MODELS.names()
+      .map((n) => (MODELS.get(n).argument ? `${n}:${MODELS.get(n).argument}` : n))
+      .join('|'),
     defaultText: 'dataset preset (mlp; cifar*, imagefolder: smallcnn)',
     description: 'architecture',
   },
@@ -111,10 +113,15 @@ export function dpFromFlags(f: Flags, required: boolean): DpSpec | undefined {
   return dp;
 }
 
-/** The model of --model over the dataset preset, with the family's options given as flags. */
+/** The model of --model NAME[:ARG] over the dataset preset, with the family's options given as flags. */
 export function modelFromFlags(f: Flags, preset: ModelSpec): ModelSpec {
-  const arch = f.get<string>('model', preset.arch);
+  const given = f.get<string>('model', preset.arch);
+  const colon = given.indexOf(':');
+  const arch = colon < 0 ? given : given.slice(0, colon);
+  if (!MODELS.names().includes(arch)) throw new InputError(`--model: '${given}' is not one of ${String(RECIPE_FLAGS.model.value)}`);
   const entry = MODELS.get(arch);
+  if (entry.argument && colon < 0) throw new InputError(`--model ${arch} needs its argument: --model ${arch}:${entry.argument}`);
+  if (!entry.argument && colon >= 0) throw new InputError(`--model ${arch} takes no argument (got '${given}')`);
   const model: ModelSpec = arch === preset.arch ? { ...preset } : { arch };
   for (const [flag, spec] of Object.entries(MODELS.options())) {
     if (!f.has(flag)) continue;
@@ -122,7 +129,8 @@ export function modelFromFlags(f: Flags, preset: ModelSpec): ModelSpec {
     if (!own) throw new InputError(`--${flag} does not apply to --model ${arch}`);
     model[own.key ?? flag] = f.with(flag, own ?? spec);
   }
-  return model;
+  if (!entry.fromArgument) return model;
+  return entry.fromArgument(given.slice(colon + 1), readAll(entry.options, f.values));
 }
 
 /** A complete recipe: the dataset's defaults overridden by the flags given. */

@@ -85,6 +85,8 @@ export interface SignalSet {
   labels: Int32Array;
   classes: number;
   target: number;
+  /** Queries per example (augmentations): phi is then [models, n, queries]; the other signals use the first. */
+  queries?: number;
 }
 
 const SIGNAL_FILE_NAMES: Record<SignalName, string> = {
@@ -135,6 +137,7 @@ export function attackSignals(
       target,
       refs: others,
       attacks: o.attacks,
+      ...(s.queries && s.queries > 1 ? { lira: { queries: s.queries } } : {}),
       rmia: a === 'tune' && others.length >= 3 ? { a, pairedTarget: others[0], pairedRef: others[1] } : { a: a === 'tune' ? 0.3 : a },
     });
   };
@@ -166,9 +169,11 @@ export async function writeSignals(file: string, s: SignalSet, results: AttackRe
     inclusion: { dtype: 'U8', shape: [models, n], data: s.inclusion },
     labels: { dtype: 'I32', shape: [n], data: s.labels },
   };
-  for (const [k, name] of Object.entries(SIGNAL_FILE_NAMES)) t[name] = { dtype: 'F64', shape: [models, n], data: s.signals[k as SignalName] };
+  const q = s.queries ?? 1;
+  for (const [k, name] of Object.entries(SIGNAL_FILE_NAMES))
+    if (s.signals[k as SignalName]) t[name] = { dtype: 'F64', shape: k === 'phi' && q > 1 ? [models, n, q] : [models, n], data: s.signals[k as SignalName] };
   for (const r of results) t[`score.${r.name}`] = { dtype: 'F64', shape: [n], data: r.scores };
-  await writeSafetensors(file, t, { format: 'cwrf-signals/1', target: String(s.target), classes: String(s.classes) });
+  await writeSafetensors(file, t, { format: 'cwrf-signals/1', target: String(s.target), classes: String(s.classes), ...(q > 1 ? { queries: String(q) } : {}) });
 }
 
 /** Reads a signals file (cwrf's own, or one exported from elsewhere with at least phi or p_y, inclusion, labels). */
@@ -184,10 +189,12 @@ export async function readSignals(file: string): Promise<SignalSet & { scores: R
   const labels = lab.dtype === 'I32' ? (lab.data as Int32Array) : Int32Array.from(lab.data as ArrayLike<number | bigint>, Number);
   const inclusion = Uint8Array.from(inc.data as ArrayLike<number | bigint>, (v) => (Number(v) ? 1 : 0));
   const signals = {} as Record<SignalName, Float64Array>;
+  let queries = 1;
   for (const [k, name] of Object.entries(SIGNAL_FILE_NAMES)) {
     const tt = tensors[name];
     if (!tt) continue;
-    if (tt.shape.join() !== `${models},${n}`) throw new InputError(`${file}: '${name}' must have shape [${models}, ${n}], got [${tt.shape}]`);
+    if (k === 'phi' && tt.shape.length === 3 && tt.shape[0] === models && tt.shape[1] === n) queries = tt.shape[2];
+    else if (tt.shape.join() !== `${models},${n}`) throw new InputError(`${file}: '${name}' must have shape [${models}, ${n}], got [${tt.shape}]`);
     const d = Float64Array.from(tt.data as ArrayLike<number | bigint>, Number);
     const bad = d.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) throw new InputError(`${file}: '${name}' has a non-finite value at model ${Math.floor(bad / n)}, example ${bad % n}`);
@@ -199,7 +206,7 @@ export async function readSignals(file: string): Promise<SignalSet & { scores: R
   if (!Number.isInteger(target) || target < 0 || target >= models) throw new InputError(`${file}: target ${metadata.target} out of range`);
   const scores: Record<string, Float64Array> = {};
   for (const [k, v] of Object.entries(tensors)) if (k.startsWith('score.')) scores[k.slice(6)] = v.data as Float64Array;
-  return { signals, inclusion, labels, classes, target, scores };
+  return { signals, inclusion, labels, classes, target, scores, ...(queries > 1 ? { queries } : {}) };
 }
 
 /** Trains (or reuses) the references, attacks the run's model and writes the audit directory. */

@@ -8,3 +8,6 @@ export * from './defend.ts';
 export * from './analyze.ts';
 export * from './bench.ts';
 export * from './demo.ts';
+export * from './export.ts';
+export * from './predict.ts';
+export * from './lira-import.ts';

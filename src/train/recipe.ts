@@ -63,7 +63,7 @@ export function validateRecipe(r: Recipe): Recipe {
   num(r.optimizer.lr, 'learning rate', { min: 0 });
   if (!['sgd', 'adam', 'adamw'].includes(r.optimizer.name))
     throw new InputError(`unknown optimizer '${r.optimizer.name}' (sgd, adam, adamw)`);
-  MODELS.get(r.model.arch);
+  MODELS.get(r.model.arch).validate?.(r.model);
   if (r.model.hidden) r.model.hidden.forEach((h) => num(h, 'hidden layer size', { int: true, min: 1 }));
   if (r.split.referenceFraction !== undefined) num(r.split.referenceFraction, 'reference fraction', { min: 0, max: 0.9 });
   OBJECTIVES.get(r.objective.name).validate?.(r.objective);

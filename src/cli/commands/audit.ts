@@ -2,7 +2,7 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { ATTACK_NAMES, type AttackName } from '../../attacks/index.ts';
-import { attackSignals, audit, loadRun, readSignals, writeSignals } from '../../experiments/index.ts';
+import { attackSignals, audit, isLiraDir, loadRun, readLiraDir, readSignals, writeSignals } from '../../experiments/index.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { InputError } from '../../util/errors.ts';
 import { renderAuditReport } from '../../report/index.ts';
@@ -42,13 +42,20 @@ export const auditCommand: Command = {
     'cwrf audit runs/loc-cwrf --refs 8 --compare runs/loc/audit',
     'cwrf audit runs/loc --attacks lira-online-fixed,rmia-online,loss --leave-one-out',
     'cwrf audit --signals exported.safetensors --out audit-py',
+    'cwrf audit --signals exp/cifar10 --out audit-lira   # LiRA layout: <model>/keep.npy, <model>/logits/*.npy, y_train.npy',
   ],
   flags: {
     ...COMMON,
     ...DATA,
     ...AUDIT_FLAGS,
     ...outFlag('RUN_DIR/audit'),
-    signals: { type: 'string', value: 'FILE', description: 'attack a signals file instead of a run (needs --out)' },
+    signals: {
+      type: 'string',
+      value: 'FILE|DIR',
+      description: "attack a signals file, or a folder in LiRA's reference layout, instead of a run (needs --out)",
+    },
+    labels: { type: 'string', value: 'FILE', defaultText: 'DIR/y_train.npy', description: 'labels of a LiRA-layout --signals folder' },
+    target: { type: 'int', min: 0, defaultText: "the file's target; a LiRA folder's last model", description: 'row of the attacked model in --signals' },
     compare: { type: 'string', value: 'DIR', multiple: true, description: 'earlier audit directory to overlay in the report' },
   },
   async run(f, pos, io) {
@@ -58,7 +65,10 @@ export const auditCommand: Command = {
     const out = f.opt<string>('out');
     if (signals !== undefined) {
       if (out === undefined) throw new InputError('--out DIR is required with --signals');
-      const s = await readSignals(signals);
+      const target = f.opt<number>('target');
+      const s = isLiraDir(signals)
+        ? readLiraDir(signals, { labels: f.opt<string>('labels'), target })
+        : { ...(await readSignals(signals)), ...(target !== undefined ? { target } : {}) };
       const { results, leaveOneOut } = attackSignals(s, { attacks, leaveOneOut: f.get('leave-one-out', false), rmiaA });
       const json = { format: 'cwrf-audit/1', source: signals, attacks: results.map((r) => ({ name: r.name, metrics: r.metrics })), leaveOneOut };
       await writeDirAtomic(out, async (tmp) => {

@@ -9,6 +9,8 @@ import { benchCommand } from './bench.ts';
 import { epsilonCommand } from './epsilon.ts';
 import { demoCommand } from './demo.ts';
 import { trainCommand } from './train.ts';
+import { exportCommand } from './export.ts';
+import { predictCommand } from './predict.ts';
 
 export const COMMANDS: Record<string, Command> = {
   demo: demoCommand,
@@ -20,4 +22,6 @@ export const COMMANDS: Record<string, Command> = {
   analyze: analyzeCommand,
   bench: benchCommand,
   epsilon: epsilonCommand,
+  export: exportCommand,
+  predict: predictCommand,
 };

@@ -22,7 +22,9 @@ export function ruleFor(m: Module): PerSampleRule | undefined {
 
 /** Trainable parameters a module owns directly (not through children). */
 export function ownTrainable(m: Module): [string, import('../../engine/index.ts').Tensor][] {
-  return m.namedParameters().filter(([n, p]) => !n.includes('.') && p.requiresGrad);
+  // by identity, not by name: a module's own parameter names may contain dots (ONNX initializers)
+  const inChildren = new Set(m.namedModules().slice(1).flatMap(([, c]) => c.parameters()));
+  return m.namedParameters().filter(([, p]) => !inChildren.has(p) && p.requiresGrad);
 }
 
 /** Every layer of `model` DP-SGD cannot train, as one line each (empty: the model is supported). */

@@ -3,6 +3,7 @@ import type { Generator } from '../../engine/index.ts';
 import { Registry } from '../../util/options.ts';
 import type { Module } from '../module.ts';
 import { mlpModel } from './mlp.ts';
+import { onnxModel } from './onnx.ts';
 import { resnet18Model } from './resnet.ts';
 import { smallCnnModel } from './small-cnn.ts';
 import type { ModelEntry, ModelSpec } from './types.ts';
@@ -13,7 +14,7 @@ export { smallCnn } from './small-cnn.ts';
 export { ResNet18 } from './resnet.ts';
 
 /** Every model family, by `arch` name. */
-export const MODELS = new Registry<ModelEntry>('model').add(mlpModel, smallCnnModel, resnet18Model);
+export const MODELS = new Registry<ModelEntry>('model').add(mlpModel, smallCnnModel, resnet18Model, onnxModel);
 
 /** Builds the model of `spec` for inputs of `inShape` and `classes` outputs. */
 export function buildModel(spec: ModelSpec, inShape: number[], classes: number, gen: Generator): Module {

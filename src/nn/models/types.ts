@@ -19,6 +19,12 @@ export interface ModelSpec {
 export interface ModelEntry extends Entry {
   /** Options the family reads from its spec (flag name -> spec field `key`). */
   options: OptionTable;
+  /** Placeholder of the family's argument in `--model NAME:ARG` (e.g. onnx:PATH.onnx); absent: takes none. */
+  argument?: string;
+  /** The spec of `--model NAME:ARG` from ARG and the family's parsed options (read files, record hashes). */
+  fromArgument?(arg: string, options: Record<string, unknown>): ModelSpec;
+  /** Checks a recorded spec (InputError naming the problem). */
+  validate?(spec: ModelSpec): void;
   /** Builds the model of `spec` for inputs of `inShape` and `classes` outputs; InputError on bad input. */
   build(spec: ModelSpec, inShape: number[], classes: number, gen: Generator): Module;
 }

@@ -1,0 +1,33 @@
+// `cwrf export`: a run's (defended) weights as an ONNX model (its own graph) or as safetensors.
+import { exportRunOnnx, exportRunSafetensors, loadRun } from '../../experiments/index.ts';
+import { InputError } from '../../util/errors.ts';
+import { COMMON, type Command } from '../command.ts';
+
+export const exportCommand: Command = {
+  summary: "write a run's weights into its ONNX graph (ready for ONNX Runtime) or as safetensors",
+  usage: 'cwrf export RUN_DIR --onnx OUT.onnx | --safetensors OUT.safetensors',
+  examples: ['cwrf export runs/mine-rewind --onnx defended.onnx', 'cwrf export runs/loc --safetensors loc.safetensors'],
+  flags: {
+    ...COMMON,
+    onnx: { type: 'string', value: 'OUT.onnx', description: "the run's ONNX graph (a run of --model onnx:PATH) with the run's weights, inference mode" },
+    safetensors: { type: 'string', value: 'OUT.safetensors', description: "the run's weights with torch-style names" },
+  },
+  async run(f, pos, io) {
+    const dir = pos[0];
+    if (!dir) throw new InputError('give a run directory: cwrf export RUN_DIR --onnx OUT.onnx');
+    if (pos.length > 1) throw new InputError(`unexpected argument '${pos[1]}'`);
+    const onnx = f.opt<string>('onnx');
+    const st = f.opt<string>('safetensors');
+    if (!onnx && !st) throw new InputError('give --onnx OUT.onnx or --safetensors OUT.safetensors');
+    const run = await loadRun(dir);
+    if (onnx) {
+      await exportRunOnnx(run, onnx);
+      io.log(`wrote ${onnx} (${run.dir}'s weights in its ONNX graph, inference mode)`);
+    }
+    if (st) {
+      await exportRunSafetensors(run, st);
+      io.log(`wrote ${st}`);
+    }
+    return { run: dir, ...(onnx ? { onnx } : {}), ...(st ? { safetensors: st } : {}) };
+  },
+};
