@@ -1,15 +1,21 @@
 // npm run bench:engine — one training step of the Location MLP (batch 128, Adam) and of the small CNN
-// (batch 64, 3x32x32, Adam) in cwrf, in Python PyTorch on the same libtorch, and in TensorFlow.js;
-// plus the machine's fp32 GEMM rate (2048^3 matmul) and the MLP step's share of it. Prints ratios.
+// (batch 64, 3x32x32, Adam) in cwrf and in Python PyTorch on the same libtorch, at 1 thread and at one per
+// core; PyTorch twice: as a user runs it (defaults: no set_num_threads, the environment as it is) and
+// matched (torch.set_num_threads, OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and OMP_WAIT_POLICY=PASSIVE as cwrf).
+// Rounds interleave the sides so both see the same machine load; the figure is the median over rounds.
+// TensorFlow.js (BENCH_TFJS=1; its CNN step takes over a minute) and the machine's fp32 GEMM rate too.
+// Env: BENCH_ROUNDS (default 3), BENCH_RUNS (timed runs per round, median; default 3), BENCH_SKIP_PY=1.
 import { spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import * as E from '../src/engine/index.ts';
 import { mlp, smallCnn, type Module } from '../src/nn/index.ts';
 import { Adam } from '../src/optim/index.ts';
 
-const threads = cpus().length;
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-E.setThreads(threads);
+const cores = cpus().length;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const STEPS = { mlp: 10, cnn: 5 };
+const THREADS = [...new Set([1, cores])];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -17,7 +23,7 @@ function median(xs: number[]): number {
 }
 
 /** Median seconds per call over RUNS runs of `n` calls each (after warm-up). */
-function timeIt(f: () => void, n: number, warm = 5): number {
+function timeIt(f: () => void, n: number, warm = 3): number {
   for (let i = 0; i < warm; i++) f();
   const runs: number[] = [];
   for (let r = 0; r < RUNS; r++) {
@@ -43,25 +49,34 @@ function cwrfStep(net: Module, xShape: number[], classes: number): () => void {
 
 const MLP_SIZES = [446, 1024, 512, 256, 128, 30];
 const mlpFlops = 6 * 128 * MLP_SIZES.slice(1).reduce((s, o, i) => s + MLP_SIZES[i] * o, 0);
-
-const gemmA = E.keep(E.rand([2048, 2048], new E.Generator(1)));
-const gemmS = timeIt(() => E.tidy(() => void gemmA.matmul(gemmA)), 3, 1);
-const gemmGflops = (2 * 2048 ** 3) / gemmS / 1e9;
-
-const cw = {
-  mlp: timeIt(cwrfStep(mlp(MLP_SIZES, 'tanh', new E.Generator(0)), [128, 446], 30), 50),
-  cnn: timeIt(cwrfStep(smallCnn([3, 32, 32], 10, new E.Generator(0)), [64, 3, 32, 32], 10), 10),
+const steps = {
+  mlp: cwrfStep(mlp(MLP_SIZES, 'tanh', new E.Generator(0)), [128, 446], 30),
+  cnn: cwrfStep(smallCnn([3, 32, 32], 10, new E.Generator(0)), [64, 3, 32, 32], 10),
 };
 
+E.setThreads(1);
+const gemmA = E.keep(E.rand([2048, 2048], new E.Generator(1)));
+const gemmS = timeIt(() => E.tidy(() => void gemmA.matmul(gemmA)), 2, 1);
+const gemmGflops = (2 * 2048 ** 3) / gemmS / 1e9;
+
+interface Times {
+  mlp: number;
+  cnn: number;
+}
+function cwrfAt(threads: number): Times {
+  E.setThreads(threads);
+  return { mlp: timeIt(steps.mlp, STEPS.mlp), cnn: timeIt(steps.cnn, STEPS.cnn) };
+}
+
 // ---- Python PyTorch (Debian python3-torch, same libtorch)
-const py = `
+const py = (threads: number | null) => `
 import json, time, torch
-torch.set_num_threads(${threads})
+${threads === null ? '' : `torch.set_num_threads(${threads})`}
 def bench(net, x, y, n, runs=${RUNS}):
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     def step():
         opt.zero_grad(); torch.nn.functional.cross_entropy(net(x), y).backward(); opt.step()
-    for _ in range(5): step()
+    for _ in range(3): step()
     ts = []
     for _ in range(runs):
         t = time.perf_counter()
@@ -73,13 +88,48 @@ mlp = torch.nn.Sequential(L(446,1024),T(),L(1024,512),T(),L(512,256),T(),L(256,1
 cnn = torch.nn.Sequential(torch.nn.Conv2d(3,32,3,padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
     torch.nn.Conv2d(32,64,3,padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
     L(4096,128), torch.nn.ReLU(), L(128,10))
-print(json.dumps({"version": torch.__version__,
-  "mlp": bench(mlp, torch.rand(128,446), torch.randint(0,30,(128,)), 50),
-  "cnn": bench(cnn, torch.rand(64,3,32,32), torch.randint(0,10,(64,)), 10)}))
+print(json.dumps({"version": torch.__version__, "threads": torch.get_num_threads(),
+  "mlp": bench(mlp, torch.rand(128,446), torch.randint(0,30,(128,)), ${STEPS.mlp}),
+  "cnn": bench(cnn, torch.rand(64,3,32,32), torch.randint(0,10,(64,)), ${STEPS.cnn})}))
 `;
-const pr = spawnSync('/usr/bin/python3', ['-c', py], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY } });
-const torchPy = pr.status === 0 ? (JSON.parse(pr.stdout.trim().split('\n').pop()!) as { version: string; mlp: number; cnn: number }) : null;
-if (!torchPy) console.error(`Python PyTorch peer unavailable: ${pr.stderr?.split('\n').filter(Boolean).pop() ?? pr.error}`);
+type PyTimes = Times & { version: string; threads: number };
+/** The user's environment as it was before cwrf's engine loaded (which sets OMP_WAIT_POLICY=PASSIVE). */
+const userEnv: NodeJS.ProcessEnv = { ...process.env };
+if (process.env.CWRF_BENCH_USER_WAIT === undefined) delete userEnv.OMP_WAIT_POLICY;
+let pyError = '';
+function torchPy(threads: number | null): PyTimes | null {
+  if (process.env.BENCH_SKIP_PY) return null;
+  const env =
+    threads === null
+      ? userEnv
+      : { ...userEnv, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), OMP_WAIT_POLICY: 'PASSIVE' };
+  const pr = spawnSync('/usr/bin/python3', ['-c', py(threads)], { encoding: 'utf8', env });
+  if (pr.status === 0) return JSON.parse(pr.stdout.trim().split('\n').pop()!) as PyTimes;
+  pyError = pr.stderr?.split('\n').filter(Boolean).pop() ?? String(pr.error);
+  return null;
+}
+
+interface Round {
+  load: number;
+  cwrf: Record<number, Times>;
+  matched: Record<number, PyTimes | null>;
+  user: PyTimes | null;
+}
+const rounds: Round[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  const round: Round = { load: loadavg()[0], cwrf: {}, matched: {}, user: torchPy(null) };
+  for (const t of THREADS) {
+    round.cwrf[t] = cwrfAt(t);
+    round.matched[t] = torchPy(t);
+  }
+  rounds.push(round);
+  console.error(`round ${r + 1}/${ROUNDS} done (load average ${round.load.toFixed(2)})`);
+}
+if (rounds.some((r) => !r.user)) console.error(`Python PyTorch peer unavailable: ${pyError}`);
+const med = (pick: (r: Round) => number | undefined): number | undefined => {
+  const xs = rounds.map(pick).filter((x): x is number => x !== undefined);
+  return xs.length ? median(xs) : undefined;
+};
 
 // ---- TensorFlow.js (wasm backend for the MLP; cpu for the CNN, whose conv gradients wasm lacks)
 async function tfjsBench(): Promise<{ mlp: number; cnn: number; backends: string } | null> {
@@ -124,18 +174,29 @@ async function tfjsBench(): Promise<{ mlp: number; cnn: number; backends: string
     return null;
   }
 }
-const tfjs = process.env.BENCH_SKIP_TFJS ? null : await tfjsBench();
+const tfjs = process.env.BENCH_TFJS ? await tfjsBench() : null;
 
-const fmt = (s: number | undefined) => (s === undefined ? 'n/a' : `${(1 / s).toFixed(2)} steps/s (${(s * 1000).toFixed(1)} ms)`);
-const ratio = (a: number, b: number | undefined) => (b === undefined ? 'n/a' : `${(b / a).toFixed(2)}x`);
-console.log(`machine: ${cpus()[0]?.model ?? '?'} x${threads} threads; libtorch ${E.torchVersion}; node ${process.version}; median of ${RUNS} runs`);
-console.log(`fp32 GEMM 2048^3: ${gemmGflops.toFixed(1)} GFLOP/s`);
+const fmt = (s: number | undefined) => (s === undefined ? 'n/a' : `${(s * 1000).toFixed(1)} ms`);
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? 'n/a' : `${(b / a).toFixed(2)}x`);
+const userThreads = rounds.find((r) => r.user)?.user?.threads;
+console.log(`machine: ${cpus()[0]?.model ?? '?'} x${cores}; libtorch ${E.torchVersion}; node ${process.version}`);
+console.log(`${ROUNDS} interleaved rounds (median), each the median of ${RUNS} runs of ${STEPS.mlp} (MLP) / ${STEPS.cnn} (CNN) steps; load average (1 min) per round: ${rounds.map((r) => r.load.toFixed(2)).join(', ')}`);
+console.log(`fp32 GEMM 2048^3 at 1 thread: ${gemmGflops.toFixed(1)} GFLOP/s`);
 console.log('');
-console.log('| step | cwrf | PyTorch (python) | TF.js | cwrf/PyTorch | cwrf/TF.js |');
-console.log('|---|---|---|---|---|---|');
-console.log(`| Location MLP, batch 128, Adam | ${fmt(cw.mlp)} | ${fmt(torchPy?.mlp)} | ${fmt(tfjs?.mlp)} | ${ratio(cw.mlp, torchPy?.mlp)} | ${ratio(cw.mlp, tfjs?.mlp)} |`);
-console.log(`| small CNN, batch 64, Adam | ${fmt(cw.cnn)} | ${fmt(torchPy?.cnn)} | ${fmt(tfjs?.cnn)} | ${ratio(cw.cnn, torchPy?.cnn)} | ${ratio(cw.cnn, tfjs?.cnn)} |`);
+console.log(`| step | threads | cwrf | PyTorch matched | cwrf vs matched | PyTorch as users run it (${userThreads ?? '?'} threads, defaults) | cwrf vs as-run |`);
+console.log('|---|---|---|---|---|---|---|');
+for (const k of ['mlp', 'cnn'] as const) {
+  const name = k === 'mlp' ? 'Location MLP, batch 128, Adam' : 'small CNN, batch 64, Adam';
+  const user = med((r) => r.user?.[k]);
+  for (const t of THREADS) {
+    const c = med((r) => r.cwrf[t][k]);
+    const m = med((r) => r.matched[t]?.[k]);
+    console.log(`| ${name} | ${t} | ${fmt(c)} | ${fmt(m)} | ${ratio(c, m)} | ${fmt(user)} | ${ratio(c, user)} |`);
+  }
+}
 console.log('');
-console.log(`MLP step: ${(mlpFlops / 1e6).toFixed(0)} MFLOP -> ${(mlpFlops / cw.mlp / 1e9).toFixed(1)} GFLOP/s = ${((100 * mlpFlops) / cw.mlp / 1e9 / gemmGflops).toFixed(0)}% of the GEMM rate`);
-if (tfjs) console.log(`TF.js backends: ${tfjs.backends}`);
-if (torchPy) console.log(`PyTorch ${torchPy.version} via /usr/bin/python3`);
+const c1 = med((r) => r.cwrf[1].mlp)!;
+console.log(`MLP step: ${(mlpFlops / 1e6).toFixed(0)} MFLOP -> ${(mlpFlops / c1 / 1e9).toFixed(1)} GFLOP/s at 1 thread = ${((100 * mlpFlops) / c1 / 1e9 / gemmGflops).toFixed(0)}% of the GEMM rate`);
+if (tfjs) console.log(`TF.js (${tfjs.backends}): MLP ${fmt(tfjs.mlp)} (${ratio(c1, tfjs.mlp)} cwrf's 1-thread step), CNN ${fmt(tfjs.cnn)}`);
+const pv = rounds.find((r) => r.user)?.user?.version;
+if (pv) console.log(`PyTorch ${pv} via /usr/bin/python3; matched = torch.set_num_threads(T), OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=T, OMP_WAIT_POLICY=PASSIVE`);

@@ -7,11 +7,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cwrfEnv } from '../util/_testing.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
 const SHARED = fileURLToPath(new URL('../../../shared/data', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'cwrf-cli-'));
-const env = { ...process.env, CWRF_CACHE_DIR: join(dir, 'cache') };
+// The caller's cwrf variables (data dir, cache, checkpoint interval, debug) do not reach the CLI under test.
+const env = cwrfEnv({ CWRF_CACHE_DIR: join(dir, 'cache') });
 
 function cwrf(...args: string[]) {
   return cwrfWith(env, ...args);

@@ -43,7 +43,7 @@ export const DATA: OptionTable = {
 
 /** --threads of the commands that train in this process. */
 export const THREADS: OptionTable = {
-  threads: { type: 'int', min: 1, defaultText: 'the number of CPU cores', description: 'libtorch intra-op threads' },
+  threads: { type: 'int', min: 1, defaultText: '$CWRF_THREADS, else 1', description: 'libtorch intra-op threads of every model trained (recorded; see Threads in the README)' },
 };
 
 /** --out of commands writing a directory or file. */

@@ -28,6 +28,11 @@ export class Progress {
     if (this.tty) process.stderr.write(`\r\x1b[K${line}${this.done >= this.total ? '\n' : ''}`);
     else this.io.err(line);
   }
+  /** Records `n` units that needed no work (e.g. cached): counted as done, left out of the rate behind the ETA. */
+  skip(detail = '', n = 1): void {
+    this.before += n;
+    this.tick(detail, n);
+  }
   /** Marks `n` units as done by an earlier, interrupted run (say so once). */
   resumedAt(n: number): void {
     if (n <= this.done) return;

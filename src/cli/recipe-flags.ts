@@ -6,6 +6,7 @@ import type { OptimizerSpec, ScheduleSpec } from '../optim/index.ts';
 import { InputError } from '../util/errors.ts';
 import { readAll, type OptionTable } from '../util/options.ts';
 import type { Flags } from './flags.ts';
+import { releaseFor } from '../defenses/index.ts';
 
 /** --objective also takes 'dpsgd': cross-entropy under DP-SGD (recorded as objective ce plus DP settings). */
 const DPSGD = 'dpsgd';
@@ -34,7 +35,20 @@ export function objectiveFlags(defaultText: string): OptionTable {
     },
     ...OBJECTIVES.options(),
     ...DP_FLAGS,
+    release: {
+      type: 'choice',
+      choices: ['none', 'hamp'],
+      defaultText: 'hamp for --objective hamp, else none',
+      description: "output transform of the released model (hamp: HAMP's test-time output modification)",
+    },
   };
+}
+
+/** The release of a recipe trained with `objective`: --release when given, else the objective's default. */
+export function releaseFromFlags(f: Flags, objective: ObjectiveSpec): Recipe['release'] {
+  const r = f.opt<string>('release');
+  if (r === undefined) return releaseFor(objective);
+  return r === 'hamp' ? { name: 'hamp' } : undefined;
 }
 
 export const RECIPE_FLAGS: OptionTable = {
@@ -154,6 +168,7 @@ export function recipeFromFlags(f: Flags): Recipe {
   const norm = MODELS.get(model.arch).options.norm;
   if (dpsgd && norm && (model.norm ?? norm.default) === 'batch')
     throw new InputError('DP-SGD cannot train BatchNorm layers (batch statistics mix examples): use --norm group');
+  const release = releaseFromFlags(f, objective);
   const population = f.opt<number>('population');
   const testSize = f.opt<number>('test-size');
   return {
@@ -174,5 +189,6 @@ export function recipeFromFlags(f: Flags): Recipe {
     seed,
     memberSeed: f.get<number>('member-seed', seed),
     defenses: [],
+    ...(release ? { release } : {}),
   };
 }

@@ -4,4 +4,6 @@ export * from './critical.ts';
 export * from './rewind.ts';
 export * from './cwrf.ts';
 export * from './methods/index.ts';
+export * from './hamp-output.ts';
+export * from './release.ts';
 export { dpHooks } from '../dp/dpsgd.ts';

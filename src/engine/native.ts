@@ -67,7 +67,9 @@ function load(): NativeAddon {
   // 5-10x slower (measured: Location MLP fwd+bwd 79 ms vs 11 ms on 2 busy cores); passive waiting costs little.
   process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   if (!existsSync(addonPath)) {
-    throw new Error(`cwrf native addon is not built (${addonPath}): run \`npm run setup\``);
+    const checkout = existsSync(fileURLToPath(new URL('../../scripts/ensure.sh', import.meta.url)));
+    const fix = checkout ? 'run `npm run setup`' : 'run `npm rebuild cwrf` (npm 11 may need `npm install-scripts approve cwrf` first)';
+    throw new Error(`cwrf native addon is not built (${addonPath}): ${fix}`);
   }
   return createRequire(import.meta.url)(addonPath) as NativeAddon;
 }

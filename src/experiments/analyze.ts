@@ -14,7 +14,7 @@ import { computeSignals, runAttacks, type AttackName } from '../attacks/index.ts
 import { applyCwrf, criticalMasks, cwrfStage, disposeMasks, disposeScores, rewind, scoreModel, type CwrfStage, type Scores } from '../defenses/index.ts';
 import { Generator, type Tensor } from '../engine/index.ts';
 import { buildModel, type Module } from '../nn/index.ts';
-import { loadData, type DataContext } from '../train/index.ts';
+import { loadData, type DataContext, type Recipe } from '../train/index.ts';
 import { Rng } from '../util/rng.ts';
 import { readSignals, type SignalSet } from './audit.ts';
 import { evaluate, loadRunModel, type Run } from './run.ts';
@@ -51,8 +51,8 @@ const flatState = (state: Record<string, { data: ArrayLike<number> | BigInt64Arr
 const flatScores = (s: Scores, names: string[]): Float64Array => concat(names.map((n) => s.get(n)!.toFloat64()));
 
 /** Attacks the model with the audit's references, the model standing in as the target row. */
-function attackModel(model: Module, data: DataContext, members: Uint8Array, refs: SignalSet, name: string): VariantResult {
-  const e = evaluate(model, data, members);
+function attackModel(model: Module, data: DataContext, members: Uint8Array, refs: SignalSet, name: string, recipe: Recipe): VariantResult {
+  const e = evaluate(model, data, members, recipe);
   const n = refs.labels.length;
   const s = computeSignals(e.logits, refs.labels, n, e.classes);
   const signals = Object.fromEntries(
@@ -106,7 +106,7 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
   const sampleIdx = Array.from({ length: Math.min(2000, fp.length) }, () => rng.int(fp.length));
 
   o.onStep?.('baseline');
-  const baseline = attackModel(target, data, run.members, refs, 'the run as trained');
+  const baseline = attackModel(target, data, run.members, refs, 'the run as trained', run.recipe);
   const sweep: AnalyzeJson['concentration']['sweep'] = [];
   for (const r of o.sweep) {
     o.onStep?.(`rewind top ${r}`);
@@ -115,7 +115,7 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
     const masks = criticalMasks(pve, { ...base, ratio: r });
     rewind(m, masks, 'init', init, () => fresh(0));
     disposeMasks(masks);
-    sweep.push({ ratio: r, ...attackModel(m, data, run.members, refs, `rewind top ${r * 100}%`) });
+    sweep.push({ ratio: r, ...attackModel(m, data, run.members, refs, `rewind top ${r * 100}%`, run.recipe) });
     m.dispose();
   }
   const variants: [string, Partial<CwrfStage>][] = [
@@ -133,7 +133,7 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
     const m = fresh(run.recipe.seed);
     m.copyFrom(target);
     applyCwrf({ ...base, ...opts }, ctx(m));
-    locationVsValue.push(attackModel(m, data, run.members, refs, label));
+    locationVsValue.push(attackModel(m, data, run.members, refs, label, run.recipe));
     m.dispose();
   }
   const json: AnalyzeJson = {

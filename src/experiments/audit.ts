@@ -25,6 +25,7 @@ import { Rng } from '../util/rng.ts';
 import { trainReferences, type RefJob, type RefResult } from './refs.ts';
 import { evaluate, loadRunModel, type Run } from './run.ts';
 import { versions } from './versions.ts';
+import { trainingThreads } from '../engine/threads.ts';
 import type { AuditReportInput, ReportModel } from '../report/index.ts';
 
 /** Attacks run by default (all). */
@@ -34,6 +35,8 @@ export interface AuditOptions extends LoadOptions {
   refs: number;
   out: string;
   workers?: number;
+  /** Intra-op threads of the reference models (default: trainingThreads()). */
+  threads?: number;
   attacks?: AttackName[];
   leaveOneOut?: boolean;
   /** Seed of the reference models' seeds and member halves. */
@@ -69,12 +72,16 @@ export interface AuditJson {
     rmiaA: number | 'tune';
     tprRule: string;
     populationSize: number;
+    /** The output transform every released output went through, target and references alike ('none': raw logits). */
+    release: string;
   };
   target: { trainAccuracy: number; testAccuracy: number };
   references: { seed: number; trainAccuracy: number; testAccuracy: number; seconds: number; cached: boolean }[];
   attacks: AttackSummary[];
   leaveOneOut?: Record<string, { targets: number; mean: Record<string, number>; std: Record<string, number> }>;
   seconds: { references: number; attacks: number; total: number };
+  /** Intra-op threads the reference models trained with (the same for any --workers). */
+  threads: number;
   versions: Record<string, string>;
 }
 
@@ -219,14 +226,16 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
   const seed = o.seed ?? 0;
   const { jobs, inclusion: refInc } = referenceJobs(recipe, pop, o.refs, seed);
   let done = 0;
+  const threads = o.threads ?? trainingThreads();
   const refs = await trainReferences(jobs, {
     ...o,
+    threads,
     onDone: (_i, r) => o.onReference?.(++done, jobs.length, r),
     onEpoch: o.onEpoch,
   });
   const tRefs = performance.now();
   const model = await loadRunModel(run, data);
-  const target = evaluate(model, data, run.members);
+  const target = evaluate(model, data, run.members, recipe);
   model.dispose();
   const inclusion = new Uint8Array((o.refs + 1) * pop);
   inclusion.set(run.members, 0);
@@ -249,6 +258,7 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
       rmiaA: o.rmiaA ?? 'tune',
       tprRule: 'TPR at the largest ROC point with FPR <= x (LiRA plot.py uses <)',
       populationSize: pop,
+      release: releaseLabel(recipe),
     },
     target: { trainAccuracy: target.trainAccuracy, testAccuracy: target.testAccuracy },
     references: refs.map((r, k) => ({
@@ -261,6 +271,7 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
     attacks: results.map(attackSummary),
     ...(leaveOneOut ? { leaveOneOut } : {}),
     seconds: { references: (tRefs - t0) / 1000, attacks: (tEnd - tRefs) / 1000, total: (tEnd - t0) / 1000 },
+    threads,
     versions: versions(),
   };
   let html: string | undefined;
@@ -283,6 +294,13 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
   return json;
 }
 
+/** How a recipe's outputs are released, in words (reports and audit settings). */
+export function releaseLabel(recipe: Recipe): string {
+  return recipe.release?.name === 'hamp'
+    ? "HAMP output modification (each query's logits replaced, rank for rank, by those of a random input seeded by model and query)"
+    : 'none (raw logits)';
+}
+
 /** A model's entry in a report, from its audit results. */
 export function reportModel(name: string, json: Pick<AuditJson, 'target' | 'recipe'>, results: { name: string; scores: Float64Array; metrics: Summary }[], members: Uint8Array): ReportModel {
   return {
@@ -299,7 +317,7 @@ export function reportModel(name: string, json: Pick<AuditJson, 'target' | 'reci
         nonMemberScores: r.scores.filter((_, i) => !members[i]),
       };
     }),
-    settings: { objective: json.recipe.objective, defenses: json.recipe.defenses, dp: json.recipe.dp },
+    settings: { objective: json.recipe.objective, defenses: json.recipe.defenses, dp: json.recipe.dp, release: releaseLabel(json.recipe) },
   };
 }
 

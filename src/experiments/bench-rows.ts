@@ -1,7 +1,7 @@
 // The rows of `cwrf bench` per dataset family: the Location table (tabular) and the paper's Table 3 set on
 // images (issue 14), plus the sensitivity sweep over the rewind ratio and PVE lambda.
 import { cwrfStage, type CwrfStage } from '../defenses/index.ts';
-import { makeObjective, relaxLossDefaults, type DefenseStage, type ObjectiveSpec, type Recipe } from '../train/index.ts';
+import { cclDefaults, hampDefaults, makeObjective, relaxLossDefaults, type DefenseStage, type ObjectiveSpec, type Recipe } from '../train/index.ts';
 import type { ModelSpec } from '../nn/index.ts';
 
 /** One row of the table: a defense built on a base run. */
@@ -35,10 +35,8 @@ export function datasetFamily(dataset: string): DatasetFamily {
 /** The sensitivity grid (issue 14): rewind ratio and PVE lambda, each varied with the other at its default. */
 export const SWEEP: Record<SweepParam, number[]> = { ratio: [0.001, 0.01, 0.03], lambda: [0.1, 0.5, 0.9] };
 
-// CCL and HAMP (issue 13, shared/SPECS.md): CIFAR-10 settings of the reference code. They are spelt as
-// plain specs here so this file compiles before the objectives exist; `objectiveMissing` checks them.
-const CCL_IMAGE = { name: 'ccl', alpha: 0.5, beta: 0.05, form: 'exp' } as unknown as ObjectiveSpec;
-const HAMP_IMAGE = { name: 'hamp', gamma: 0.95, alpha: 0.001 } as unknown as ObjectiveSpec;
+const ccl = (dataset: string): ObjectiveSpec => ({ name: 'ccl', ...cclDefaults(dataset), form: 'exp' });
+const hamp = (dataset: string): ObjectiveSpec => ({ name: 'hamp', ...hampDefaults(dataset) });
 
 /** Why `spec` cannot be trained by this build (its objective is not implemented), or null. */
 export function objectiveMissing(spec: ObjectiveSpec): string | null {
@@ -74,6 +72,12 @@ export function tabularRows(dataset: string, ftEpochs = 10): BenchDefense[] {
     { name: 'RelaxLoss + fine-tune-all', base: rl, stage: stage('finetune-all', { objective: rl }) },
     { name: 'retrain (RelaxLoss, +fine-tune epochs)', base: rl, extraEpochs: ftEpochs },
     { name: 'prune (TFO, no fine-tune)', base: { name: 'ce' }, stage: stage('prune', { score: 'tfo' }) },
+    { name: 'CCL', base: ccl(dataset) },
+    { name: 'CCL + CWRF', base: ccl(dataset), stage: stage('cwrf', { objective: ccl(dataset) }) },
+    { name: 'CCL + CWRF rewind only', base: ccl(dataset), stage: stage('rewind', {}) },
+    { name: 'HAMP', base: hamp(dataset) },
+    { name: 'HAMP + CWRF', base: hamp(dataset), stage: stage('cwrf', { objective: hamp(dataset) }) },
+    { name: 'HAMP + CWRF rewind only', base: hamp(dataset), stage: stage('rewind', {}) },
     { name: 'DP-SGD (eps 8)', base: { name: 'ce' }, dp },
     { name: 'DP-SGD + CWRF (DP fine-tune, eps 8)', base: { name: 'ce' }, dp, stage: stage('cwrf', { objective: { name: 'ce' }, dp }) },
   ];
@@ -84,19 +88,21 @@ export function imageRows(dataset: string, ftEpochs = 10): BenchDefense[] {
   const rl: ObjectiveSpec = { name: 'relaxloss', ...relaxLossDefaults(dataset), variant: 'image' };
   const dp = { maxGradNorm: 1, targetEpsilon: 8, delta: 1e-5 };
   const stage = (m: CwrfStage['method'], o: StageOpts) => stageOf(m, o, ftEpochs);
+  const cclSpec = ccl(dataset);
+  const hampSpec = hamp(dataset);
   return [
     { name: 'none', base: { name: 'ce' } },
     { name: 'RelaxLoss', base: rl },
     { name: 'RelaxLoss + CWRF', base: rl, stage: stage('cwrf', { objective: rl }) },
-    { name: 'CCL', base: CCL_IMAGE },
-    { name: 'CCL + CWRF', base: CCL_IMAGE, stage: stage('cwrf', { objective: CCL_IMAGE }) },
-    { name: 'HAMP', base: HAMP_IMAGE },
-    { name: 'HAMP + CWRF', base: HAMP_IMAGE, stage: stage('cwrf', { objective: HAMP_IMAGE }) },
+    { name: 'CCL', base: cclSpec },
+    { name: 'CCL + CWRF', base: cclSpec, stage: stage('cwrf', { objective: cclSpec }) },
+    { name: 'HAMP', base: hampSpec },
+    { name: 'HAMP + CWRF', base: hampSpec, stage: stage('cwrf', { objective: hampSpec }) },
     { name: 'DP-SGD', base: { name: 'ce' }, dp },
     { name: 'DP-SGD + CWRF', base: { name: 'ce' }, dp, stage: stage('cwrf', { objective: { name: 'ce' }, dp }) },
     { name: 'CWRF rewind only', base: { name: 'ce' }, stage: stage('rewind', {}) },
     { name: 'RelaxLoss + CWRF rewind only', base: rl, stage: stage('rewind', {}) },
-    { name: 'CCL + CWRF rewind only', base: CCL_IMAGE, stage: stage('rewind', {}) },
+    { name: 'CCL + CWRF rewind only', base: cclSpec, stage: stage('rewind', {}) },
     { name: 'RelaxLoss + fine-tune-all', base: rl, stage: stage('finetune-all', { objective: rl }) },
     { name: 'prune', base: { name: 'ce' }, stage: stage('prune', { score: 'tfo' }) },
   ];

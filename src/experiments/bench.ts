@@ -8,11 +8,11 @@ import type { Recipe } from '../train/index.ts';
 import type { AttackName } from '../attacks/index.ts';
 import type { LoadOptions } from '../data/index.ts';
 import { audit, type AuditJson, type AuditOptions } from './audit.ts';
-import { defend } from './defend.ts';
+import { defend, defendedRecipe } from './defend.ts';
 import { reuseRun, train, type Run } from './run.ts';
 import { InputError } from '../util/errors.ts';
 import { benchDefenses, dpModel, objectiveMissing, sweepRows, type BenchDefense, type SweepParam } from './bench-rows.ts';
-import { CWRF_DEFAULTS } from '../defenses/index.ts';
+import { CWRF_DEFAULTS, releaseFor } from '../defenses/index.ts';
 import type { BenchResult, BenchRow } from '../report/bench-summary.ts';
 
 export { summarizeBench, benchMarkdown, sweepMarkdown, sweepPoints } from '../report/bench-summary.ts';
@@ -30,6 +30,8 @@ export interface BenchOptions extends LoadOptions {
   seeds: number[];
   refs: number;
   workers?: number;
+  /** Intra-op threads of the reference models (default: trainingThreads()). */
+  threads?: number;
   ftEpochs?: number;
   /** Row ids (slugs of the row names) to run; all rows when absent. */
   only?: string[];
@@ -74,6 +76,7 @@ function baseRecipeOf(base: Recipe, d: BenchDefense, seed: number): Recipe {
     dp: d.dp,
     epochs: base.epochs + (d.extraEpochs ?? 0),
     defenses: [],
+    release: releaseFor(d.base),
   };
 }
 
@@ -113,7 +116,7 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchResult>
       if (d.stage) {
         const dir = join(o.out, `seed${seed}`, slug(d.name));
         const stage = d.stage(run.recipe);
-        if (existsSync(join(dir, 'run.json'))) target = await reuseRun(dir, { ...run.recipe, defenses: [...run.recipe.defenses, stage] });
+        if (existsSync(join(dir, 'run.json'))) target = await reuseRun(dir, defendedRecipe(run.recipe, stage));
         else if (o.collect) {
           skip(d.name, seed, 'defense not run yet');
           continue;

@@ -1,12 +1,13 @@
 // `defend`: a new run = an existing run's recipe plus a defense. Weight-level stages start from the
 // run's trained weights; 'retrain' trains from scratch with another objective.
 import { loadData, removeCheckpoint, type DefenseStage, type EpochStats, type ObjectiveSpec, type Recipe } from '../train/index.ts';
-import { applyDefense } from '../defenses/index.ts';
+import { applyDefense, releaseFor } from '../defenses/index.ts';
 import { loadState } from '../nn/index.ts';
 import { join } from 'node:path';
 import { checkpointDirFor, evaluate, loadRunModel, train, writeRun, type Run, type RunJson } from './run.ts';
 import { replayCheckpoint } from './replay.ts';
 import { versions } from './versions.ts';
+import { getThreads } from '../engine/index.ts';
 import type { LoadOptions } from '../data/index.ts';
 
 export interface DefendOptions extends LoadOptions {
@@ -16,14 +17,24 @@ export interface DefendOptions extends LoadOptions {
 
 /** Retrains from scratch with another objective (and DP settings); the baseline of every defense. */
 export function retrainRecipe(recipe: Recipe, objective: ObjectiveSpec, dp?: Recipe['dp']): Recipe {
-  return { ...recipe, objective, dp, defenses: [] };
+  return { ...recipe, objective, dp, defenses: [], release: releaseFor(objective) };
+}
+
+/**
+ * The recipe of a run defended by `stage`: a fine-tune with HAMP's objective releases through HAMP's output
+ * modification (the run's own release is kept otherwise).
+ */
+export function defendedRecipe(recipe: Recipe, stage: DefenseStage): Recipe {
+  const objective = (stage as { objective?: { name: string } }).objective;
+  const release = recipe.release ?? (objective && (stage as { epochs?: number }).epochs !== 0 ? releaseFor(objective) : undefined);
+  return { ...recipe, defenses: [...recipe.defenses, stage], ...(release ? { release } : {}) };
 }
 
 /** Applies `stage` to the run's trained model and writes the defended run to `out`. */
 export async function defend(run: Run, action: { stage: DefenseStage } | { retrain: Recipe }, o: DefendOptions): Promise<Run> {
   if ('retrain' in action) return train(action.retrain, o);
   const { stage } = action;
-  const recipe: Recipe = { ...run.recipe, defenses: [...run.recipe.defenses, stage] };
+  const recipe = defendedRecipe(run.recipe, stage);
   const data = await loadData(recipe, o);
   const model = await loadRunModel(run, data);
   const init = await loadState(join(run.dir, 'init.safetensors'));
@@ -39,7 +50,7 @@ export async function defend(run: Run, action: { stage: DefenseStage } | { retra
       checkpoint: replayCheckpoint(ckpt, recipe, recipe.defenses.length, run.members),
     });
     const seconds = (performance.now() - t0) / 1000;
-    const { trainAccuracy, testAccuracy } = evaluate(model, data, run.members);
+    const { trainAccuracy, testAccuracy } = evaluate(model, data, run.members, recipe);
     const json: RunJson = {
       format: 'cwrf-run/1',
       created: new Date().toISOString(),
@@ -52,6 +63,7 @@ export async function defend(run: Run, action: { stage: DefenseStage } | { retra
         testAccuracy,
         stages: [...run.metrics.stages, { method: stage.method, seconds, history: r.history, info: r.info }],
       },
+      threads: getThreads(),
       versions: versions(),
     };
     await writeRun(o.out, json, init, model.stateDict(), data, run.members);

@@ -7,7 +7,7 @@ import type { AttackName } from '../attacks/index.ts';
 import { cwrfStage } from '../defenses/index.ts';
 import { defaultRecipe, relaxLossDefaults, type DefenseStage, type Recipe } from '../train/index.ts';
 import { audit, loadAuditForReport, type AuditOptions } from './audit.ts';
-import { defend } from './defend.ts';
+import { defend, defendedRecipe } from './defend.ts';
 import { reuseRun, train, type Run } from './run.ts';
 import type { ReportModel } from '../report/index.ts';
 
@@ -28,8 +28,10 @@ export interface DemoOptions {
   out: string;
   refs: number;
   workers?: number;
+  /** Intra-op threads of the reference models (default: trainingThreads()). */
+  threads?: number;
   onStep?: (what: string) => void;
-  onReference?: (done: number, total: number) => void;
+  onReference?: (done: number, total: number, cached: boolean) => void;
   onEpoch?: (stage: string, epoch: number) => void;
   /** Renders each audit's report.html (see AuditOptions.render). */
   render?: AuditOptions['render'];
@@ -50,7 +52,7 @@ export async function demo(o: DemoOptions): Promise<{ steps: DemoStep[]; models:
   const defended = (run: Run, objective: Recipe['objective'], name: string, what: string, method: 'cwrf' | 'rewind' = 'cwrf') => {
     const stage = cwrfStage(method, { objective }, run.recipe) as unknown as DefenseStage;
     const out = join(o.out, name);
-    return cached(out, { ...run.recipe, defenses: [...run.recipe.defenses, stage] }, () => defend(run, { stage }, { out, onEpoch }), what);
+    return cached(out, defendedRecipe(run.recipe, stage), () => defend(run, { stage }, { out, onEpoch }), what);
   };
   const cwrf = await defended(target, { name: 'ce' }, 'cwrf', 'defend with CWRF');
   const relaxCwrf = await defended(relax, rl, 'relaxloss-cwrf', 'defend with RelaxLoss + CWRF');
@@ -69,7 +71,7 @@ export async function demo(o: DemoOptions): Promise<{ steps: DemoStep[]; models:
     const auditDir = join(run.dir, 'audit');
     if (!existsSync(join(auditDir, 'audit.json'))) {
       o.onStep?.(`audit ${name}`);
-      await audit(run, { refs: o.refs, out: auditDir, workers: o.workers, attacks: DEMO_ATTACKS, render: o.render, onReference: (d, t) => o.onReference?.(d, t) });
+      await audit(run, { refs: o.refs, out: auditDir, workers: o.workers, threads: o.threads, attacks: DEMO_ATTACKS, render: o.render, onReference: (d, t, r) => o.onReference?.(d, t, r.cached) });
     }
     steps.push({ name, run, auditDir });
     models.push({ ...(await loadAuditForReport(auditDir)), name });

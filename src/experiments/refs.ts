@@ -2,14 +2,15 @@
 // parallel worker processes and cached on disk by (recipe, seed, member half).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
-import { homedir, cpus } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { siblingEntry } from '../util/entry.ts';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
 import type { LoadOptions } from '../data/index.ts';
 import { canonicalJson, type Recipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
+import { trainingThreads, workerCount } from '../engine/threads.ts';
 
 /** One model to train: the recipe (with its seeds) and its member half (0/1 over the population). */
 export interface RefJob {
@@ -24,6 +25,8 @@ export interface RefResult {
   trainAccuracy: number;
   testAccuracy: number;
   seconds: number;
+  /** Intra-op threads it trained with. */
+  threads: number;
   cached: boolean;
 }
 
@@ -41,11 +44,12 @@ export function jobFile(job: RefJob, root = cacheDir()): string {
   return join(root, 'models', `${jobKey(job)}.safetensors`);
 }
 
-/** Reads a cached result, or null when absent. */
-export async function readCached(file: string): Promise<RefResult | null> {
+/** Reads a cached result, or null when absent or trained with another thread count than `threads`. */
+export async function readCached(file: string, threads: number): Promise<RefResult | null> {
   if (!existsSync(file)) return null;
   try {
     const { tensors, metadata } = await readSafetensors(file);
+    if (Number(metadata.threads) !== threads) return null;
     const l = tensors.logits;
     return {
       logits: l.data as Float32Array,
@@ -53,6 +57,7 @@ export async function readCached(file: string): Promise<RefResult | null> {
       trainAccuracy: Number(metadata.trainAccuracy),
       testAccuracy: Number(metadata.testAccuracy),
       seconds: Number(metadata.seconds),
+      threads,
       cached: true,
     };
   } catch {
@@ -66,12 +71,14 @@ export async function writeCached(file: string, r: Omit<RefResult, 'cached'>): P
   await writeSafetensors(
     file,
     { logits: { dtype: 'F32', shape: [n, r.classes], data: r.logits } },
-    { trainAccuracy: String(r.trainAccuracy), testAccuracy: String(r.testAccuracy), seconds: String(r.seconds) },
+    { trainAccuracy: String(r.trainAccuracy), testAccuracy: String(r.testAccuracy), seconds: String(r.seconds), threads: String(r.threads) },
   );
 }
 
 export interface PoolOptions extends LoadOptions {
   workers?: number;
+  /** Intra-op threads of every reference model (default: trainingThreads(), whatever `workers` is). */
+  threads?: number;
   cacheRoot?: string;
   /** Called as each job finishes (cached or trained). */
   onDone?: (index: number, r: RefResult) => void;
@@ -79,16 +86,16 @@ export interface PoolOptions extends LoadOptions {
   onEpoch?: (index: number, stage: string, epoch: number) => void;
 }
 
-const workerFile = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const worker = siblingEntry(import.meta.url, 'worker');
 
 /** Trains every job not already cached, `workers` at a time in child processes; returns results in job order. */
 export async function trainReferences(jobs: RefJob[], o: PoolOptions = {}): Promise<RefResult[]> {
   const root = o.cacheRoot ?? cacheDir();
-  const results: (RefResult | null)[] = await Promise.all(jobs.map((j) => readCached(jobFile(j, root))));
+  const threads = o.threads ?? trainingThreads();
+  const results: (RefResult | null)[] = await Promise.all(jobs.map((j) => readCached(jobFile(j, root), threads)));
   results.forEach((r, i) => r && o.onDone?.(i, r));
   const todo = jobs.map((_, i) => i).filter((i) => !results[i]);
-  const workers = Math.max(1, Math.min(o.workers ?? cpus().length, todo.length));
-  const threads = Math.max(1, Math.floor(cpus().length / workers));
+  const workers = Math.max(1, Math.min(o.workers ?? workerCount(), todo.length));
   const loadOpts: LoadOptions = { dataDir: o.dataDir, labelColumn: o.labelColumn, limit: o.limit, cacheDir: o.cacheDir };
   let next = 0;
   async function lane(): Promise<void> {
@@ -96,7 +103,7 @@ export async function trainReferences(jobs: RefJob[], o: PoolOptions = {}): Prom
       const i = todo[next++];
       const file = jobFile(jobs[i], root);
       await runInWorker({ job: jobs[i], file, threads, loadOpts, cacheRoot: root }, (stage, epoch) => o.onEpoch?.(i, stage, epoch));
-      const r = await readCached(file);
+      const r = await readCached(file, threads);
       if (!r) throw new Error(`reference model ${i} finished but its result ${file} is unreadable`);
       results[i] = { ...r, cached: false };
       o.onDone?.(i, results[i]!);
@@ -116,8 +123,8 @@ interface WorkerTask {
 
 function runInWorker(task: WorkerTask, onEpoch: (stage: string, epoch: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = fork(workerFile, [], {
-      execArgv: ['--import', 'tsx'],
+    const child = fork(worker.file, [], {
+      execArgv: worker.execArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });

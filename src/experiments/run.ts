@@ -5,18 +5,19 @@
 //   split.safetensors  population / reference / test row indices (I32) and members (U8 over population)
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Generator } from '../engine/index.ts';
+import { Generator, getThreads } from '../engine/index.ts';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../io/atomic.ts';
 import { memberMask, type LoadOptions } from '../data/index.ts';
 import { buildModel, type Module, type StateEntry } from '../nn/index.ts';
-import { accuracy, canonicalJson, loadData, removeCheckpoint, predictLogits, validateRecipe, type DataContext, type EpochStats, type Recipe } from '../train/index.ts';
+import { accuracy, canonicalJson, loadData, removeCheckpoint, validateRecipe, type DataContext, type EpochStats, type Recipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { versions } from './versions.ts';
 import { upgradeRecipe } from '../defenses/index.ts';
 import { replay, type StageLog } from './replay.ts';
 import { loadState, saveState } from '../nn/index.ts';
+import { releasedLogits } from '../defenses/index.ts';
 
 export interface RunMetrics {
   trainAccuracy: number;
@@ -39,6 +40,8 @@ export interface RunJson {
   /** Where the dataset's files were found (absolute), used when a later command is given no --data-dir. */
   dataDir?: string;
   metrics: RunMetrics;
+  /** Intra-op threads this process trained with (src/engine/threads.ts; absent in runs made before it was recorded). */
+  threads?: number;
   versions: Record<string, string>;
 }
 
@@ -54,18 +57,23 @@ export function targetMembers(recipe: Recipe, populationSize: number): Uint8Arra
   return memberMask(populationSize, Rng.deriveSeed(recipe.memberSeed, 'members'));
 }
 
-/** Population logits of a model, its accuracy on its members (a subset of the population) and on the test rows. */
+/**
+ * The released population logits of a model (after the recipe's release transform, e.g. HAMP's output
+ * modification), its accuracy on its members (a subset of the population) and on the test rows.
+ */
 export function evaluate(
   model: Module,
   data: DataContext,
   members: Uint8Array,
+  recipe: Pick<Recipe, 'release' | 'seed'>,
 ): { trainAccuracy: number; testAccuracy: number; logits: Float32Array; classes: number } {
-  const { logits, classes } = predictLogits(model, data.x, data.population);
+  const { logits, classes } = releasedLogits(model, { x: data.x, index: data.population, rowIds: data.split.population, source: 'train' }, recipe);
   const idx = [...members.keys()].filter((i) => members[i]);
   const memberLogits = new Float32Array(idx.length * classes);
   idx.forEach((p, j) => memberLogits.set(logits.subarray(p * classes, (p + 1) * classes), j * classes));
   const trainAccuracy = accuracy(memberLogits, classes, Int32Array.from(idx, (p) => data.populationLabels[p]));
-  const t = predictLogits(model, data.testX, data.test);
+  const testQueries = { x: data.testX, index: data.test, rowIds: data.split.test ?? new Int32Array(0), source: data.split.testFromTrain ? 'train' : 'test' };
+  const t = releasedLogits(model, testQueries, recipe);
   return { trainAccuracy, testAccuracy: accuracy(t.logits, t.classes, data.testLabels), logits, classes };
 }
 
@@ -82,7 +90,7 @@ export async function train(recipe: Recipe, opts: TrainOptions): Promise<Run> {
   const ckpt = checkpointDirFor(opts.out);
   const r = await replay(recipe, data, members, opts.onEpoch, undefined, ckpt);
   try {
-    const { trainAccuracy, testAccuracy } = evaluate(r.model, data, members);
+    const { trainAccuracy, testAccuracy } = evaluate(r.model, data, members, recipe);
     const acc = { trainAccuracy, testAccuracy };
     const json: RunJson = {
       format: 'cwrf-run/1',
@@ -99,6 +107,7 @@ export async function train(recipe: Recipe, opts: TrainOptions): Promise<Run> {
         history: r.history,
         stages: r.stages,
       },
+      threads: getThreads(),
       versions: versions(),
     };
     await writeRun(opts.out, json, r.init, r.model.stateDict(), data, members);

@@ -23,9 +23,9 @@ process.once('message', async (task: Task) => {
     const t0 = performance.now();
     const r = await replay(job.recipe, data, job.members, (stage, s) => process.send!({ type: 'epoch', stage, epoch: s.epoch }), task.cacheRoot);
     const seconds = (performance.now() - t0) / 1000;
-    const e = evaluate(r.model, data, job.members);
+    const e = evaluate(r.model, data, job.members, job.recipe);
     r.model.dispose();
-    await writeCached(task.file, { ...e, seconds });
+    await writeCached(task.file, { ...e, seconds, threads: task.threads });
     process.exitCode = 0;
   } catch (e) {
     process.send!({ type: 'error', message: (e as Error).message, input: e instanceof InputError });

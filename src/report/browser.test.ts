@@ -1,6 +1,7 @@
 // Opens a rendered audit report in headless Chromium (Debian's /usr/bin/chromium via playwright-core):
 // no console or page errors, no network requests, every chart has an SVG with real marks, readable in
-// light and dark mode; screenshots go to artifacts/report.png and artifacts/report-dark.png.
+// light and dark mode, no taller than 1.5 viewports, with distinct tick labels on each axis (also on a
+// six-model comparison); screenshots go to artifacts/report.png, report-dark.png and report-six.png.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,28 +11,32 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderAuditReport } from './audit-report.ts';
-import { syntheticAudit } from './_testing.ts';
+import { syntheticAudit, syntheticComparison } from './_testing.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'artifacts');
 
-/** Make sure Debian's chromium is there, installing it with apt-get when running as root. */
+/** Arial-metric font the charts are measured with (without it Chromium falls back to a wider one and clips labels). */
+const FONT_FILE = '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf';
+
+/** Make sure Debian's chromium and the Liberation fonts are there, installing them with apt-get when running as root. */
 function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
+  const pkgs = [...(existsSync(CHROMIUM) ? [] : ['chromium']), ...(existsSync(FONT_FILE) ? [] : ['fonts-liberation'])];
+  if (pkgs.length === 0) return;
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!root) {
-    assert.fail(`${CHROMIUM} is missing and this test is not running as root; install it with: sudo apt-get install -y chromium`);
+    assert.fail(`${pkgs.join(' and ')} missing and this test is not running as root; install with: sudo apt-get install -y ${pkgs.join(' ')}`);
   }
-  console.error(`# ${CHROMIUM} missing: installing the Debian package "chromium" (takes a few minutes the first time)`);
-  const r = spawnSync('bash', ['-c', 'apt-get update && apt-get install -y --no-install-recommends chromium'], {
+  console.error(`# installing the Debian packages ${pkgs.join(', ')} (chromium takes a few minutes the first time)`);
+  const r = spawnSync('bash', ['-c', `apt-get update && apt-get install -y --no-install-recommends ${pkgs.join(' ')}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     timeout: 15 * 60 * 1000,
     encoding: 'utf8',
   });
-  if (r.status !== 0 || !existsSync(CHROMIUM)) {
+  if (r.status !== 0 || !existsSync(CHROMIUM) || !existsSync(FONT_FILE)) {
     const tail = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
-    assert.fail(`could not install chromium with apt-get (status ${r.status}${r.error ? `, ${r.error.message}` : ''}):\n${tail}`);
+    assert.fail(`could not install ${pkgs.join(' ')} with apt-get (status ${r.status}${r.error ? `, ${r.error.message}` : ''}):\n${tail}`);
   }
 }
 
@@ -42,6 +47,9 @@ interface ChartInfo {
   width: number;
   height: number;
   textColour: string;
+  title: string;
+  /** Tick labels of each axis. */
+  axes: string[][];
 }
 
 /** Runs in the page (as source text: this project's TypeScript has no DOM lib). */
@@ -59,6 +67,8 @@ const INSPECT = `(() => {
       width: box ? box.width : 0,
       height: box ? box.height : 0,
       textColour: label ? getComputedStyle(label).fill : '',
+      title: svg ? (svg.querySelector('.role-title-text text') || {}).textContent || '' : '',
+      axes: svg ? [...svg.querySelectorAll('g.role-axis')].map((a) => [...a.querySelectorAll('.role-axis-label text')].map((t) => t.textContent)) : [],
     };
   });
   const cs = getComputedStyle(document.body);
@@ -93,6 +103,21 @@ function contrast(a: string, b: string): number {
   return (x + 0.05) / (y + 0.05);
 }
 
+const VIEWPORT = { width: 1200, height: 900 };
+const LAUNCH = {
+  executablePath: CHROMIUM,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+};
+
+/** Charts sized to their content (at most 1.5 viewport heights) and every axis with distinct tick labels. */
+function checkLayout(charts: ChartInfo[], what: string): void {
+  for (const [i, c] of charts.entries()) {
+    const name = `${what}: chart ${i} (${c.title})`;
+    assert.ok(c.height <= VIEWPORT.height * 1.5, `${name} is ${Math.round(c.height)} px tall (viewport ${VIEWPORT.height})`);
+    for (const labels of c.axes) assert.equal(new Set(labels).size, labels.length, `${name} repeats tick labels: ${labels.join(' ')}`);
+  }
+}
+
 test('audit report renders in headless Chromium, light and dark', { timeout: 20 * 60 * 1000 }, async () => {
   ensureChromium();
   const html = await renderAuditReport(syntheticAudit());
@@ -101,19 +126,8 @@ test('audit report renders in headless Chromium, light and dark', { timeout: 20 
 
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    browser = await chromium.launch(LAUNCH);
+    const page = await browser.newPage({ viewport: VIEWPORT });
     const errors: string[] = [];
     const requests: string[] = [];
     page.on('console', (m) => {
@@ -137,6 +151,7 @@ test('audit report renders in headless Chromium, light and dark', { timeout: 20 
         const ratio = contrast(c.textColour, info.bg);
         assert.ok(ratio > 4.5, `${scheme}: chart ${i} text ${c.textColour} on ${info.bg}: contrast ${ratio.toFixed(2)}`);
       }
+      checkLayout(info.charts, scheme);
       assert.ok(contrast(info.fg, info.bg) > 7, `${scheme}: body text ${info.fg} on ${info.bg}`);
       assert.equal(info.overflow, false, `${scheme}: the page scrolls horizontally`);
       if (scheme === 'dark') {
@@ -162,6 +177,31 @@ test('audit report renders in headless Chromium, light and dark', { timeout: 20 
 
     assert.deepEqual(errors, [], 'console or page errors');
     assert.deepEqual(requests, [], 'the report made network requests');
+  } finally {
+    await browser?.close();
+  }
+});
+
+test('six-model comparison: the TPR bar chart has rows of a few tens of pixels, close accuracies get distinct ticks', { timeout: 20 * 60 * 1000 }, async () => {
+  ensureChromium();
+  const input = syntheticComparison();
+  const html = await renderAuditReport(input);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(join(ARTIFACTS, 'report-six.html'), html);
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch(LAUNCH);
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    await page.setContent(html, { waitUntil: 'load' });
+    const { charts } = await inspect(page);
+    checkLayout(charts, 'six models');
+    const bars = charts.find((c) => c.title === 'TPR at 0.1% FPR by attack');
+    assert.ok(bars, 'the report has the TPR bar chart');
+    const rows = input.models[0].attacks.length;
+    assert.ok(bars.height / rows < 80, `bar chart rows are ${Math.round(bars.height / rows)} px (${Math.round(bars.height)} px for ${rows} rows)`);
+    const accuracy = charts.find((c) => c.title.startsWith('Test accuracy vs'));
+    assert.ok(accuracy && accuracy.axes.some((a) => a.length >= 3 && a.every((l) => l.endsWith('%'))), 'the accuracy axis has labels');
+    await page.screenshot({ path: join(ARTIFACTS, 'report-six.png'), fullPage: true });
   } finally {
     await browser?.close();
   }

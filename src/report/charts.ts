@@ -316,10 +316,31 @@ const ADAPTIVE_PCT =
   "abs(datum.value) >= 0.01 || datum.value == 0 ? format(datum.value, '.0~%') : abs(datum.value) >= 0.001 ? format(datum.value, '.1~%')" +
   " : abs(datum.value) >= 0.0001 ? format(datum.value, '.2~%') : format(datum.value, '.3~%')";
 
-/** Axis properties for a number format option ('%' = adaptive percent). */
-function axisFormat(fmt: string | undefined): Record<string, unknown> {
+/**
+ * Axis properties for a number format option ('%' = adaptive percent). Given the values the axis spans, the
+ * format gets as many decimals as its ticks (up to 10 on the axis) need to read differently.
+ */
+function axisFormat(fmt: string | undefined, values?: number[]): Record<string, unknown> {
   if (!fmt) return {};
-  return fmt === '%' ? { labelExpr: ADAPTIVE_PCT } : { format: fmt };
+  const f = values ? distinctFormat(fmt, values) : fmt;
+  return f === '%' ? { labelExpr: ADAPTIVE_PCT } : { format: f };
+}
+
+/** `fmt` ('.Nf', '.N%', '.N~%' or '%') with at least the decimals that ticks over `values` need. */
+export function distinctFormat(fmt: string, values: number[]): string {
+  const finite = values.filter(Number.isFinite);
+  const span = finite.length ? Math.max(...finite) - Math.min(...finite) : 0;
+  const m = /^\.(\d+)(~?)([f%])$/.exec(fmt);
+  if (!(span > 0) || (!m && fmt !== '%')) return fmt;
+  const pct = fmt.endsWith('%');
+  // The step d3 picks for 10 ticks over the span (in displayed units), and the decimals that step needs.
+  const raw = (span * (pct ? 100 : 1)) / 10;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const e = raw / p;
+  const step = p * (e >= Math.sqrt(50) ? 10 : e >= Math.sqrt(10) ? 5 : e >= Math.sqrt(2) ? 2 : 1);
+  const need = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  if (!m) return need === 0 ? fmt : `.${need}~%`;
+  return need <= Number(m[1]) ? fmt : `.${need}${m[2]}${m[3]}`;
 }
 
 /**
@@ -399,14 +420,14 @@ export async function scatterChart(
     type: 'quantitative',
     title: opts.xTitle,
     scale: { zero: false, nice: true, padding: 24 },
-    axis: { ...axisFormat(opts.xFormat) },
+    axis: { ...axisFormat(opts.xFormat, rows.map((r) => r.x)) },
   };
   const y = {
     field: 'y',
     type: 'quantitative',
     title: opts.yTitle,
     scale: ylog ? { type: 'log', domain: ylog.domain, nice: false } : { zero: false, nice: true, padding: 24 },
-    axis: { ...axisFormat(opts.yFormat), ...(ylog ? { values: ylog.values } : {}) },
+    axis: { ...axisFormat(opts.yFormat, ylog ? undefined : rows.map((r) => r.y)), ...(ylog ? { values: ylog.values } : {}) },
   };
   const spec = withTitle(
     {
@@ -557,7 +578,7 @@ export async function lineChart(
   const names = series.map((s) => s.name);
   const short = series.every((s) => s.x.length <= 40);
   const axis = (log: boolean | undefined, key: 'x' | 'y', fmt: string | undefined) => {
-    if (!log || rows.length === 0) return { scale: { zero: false }, axis: { ...axisFormat(fmt) } };
+    if (!log || rows.length === 0) return { scale: { zero: false }, axis: { ...axisFormat(fmt, rows.map((r) => r[key])) } };
     const v = rows.map((r) => r[key]);
     const la = logAxis(Math.min(...v), Math.max(...v));
     return { scale: { type: 'log', domain: la.domain, nice: false }, axis: { values: la.values, ...axisFormat(fmt) } };
@@ -590,16 +611,18 @@ export async function barChart(
   const labels = [...new Set(data.map((r) => r.l))];
   const groups = [...new Set(data.map((r) => r.g))];
   const grouped = groups.length > 1 || (groups.length === 1 && groups[0] !== '');
-  const step = grouped ? 12 * groups.length + 8 : 22;
+  // A row per label, a few tens of pixels whatever the number of groups: the bars of a group get thinner.
+  const bar = grouped ? Math.max(4, Math.min(12, Math.floor(40 / groups.length))) : 14;
+  const row = grouped ? bar * groups.length + 8 : 22;
   const spec = withTitle(
     {
       width: opts.width ?? 360,
-      height: { step },
+      height: { step: row, for: 'position' },
       data: { values: data },
       mark: { type: 'bar', cornerRadiusEnd: 2 },
       encoding: {
         y: { field: 'l', type: 'nominal', title: null, sort: labels, axis: { labelLimit: 200 } },
-        x: { field: 'v', type: 'quantitative', title: opts.valueTitle ?? null, axis: { ...axisFormat(opts.format) } },
+        x: { field: 'v', type: 'quantitative', title: opts.valueTitle ?? null, axis: { ...axisFormat(opts.format, [0, ...data.map((r) => r.v)]) } },
         ...(grouped
           ? {
               yOffset: { field: 'g', type: 'nominal', sort: groups },

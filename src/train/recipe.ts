@@ -29,6 +29,14 @@ export interface DefenseStage {
   [option: string]: unknown;
 }
 
+/**
+ * A transform of every output the model releases (signals, accuracy, reports), part of the released model:
+ * 'hamp' is HAMP's test-time output modification (src/defenses/hamp-output.ts).
+ */
+export interface ReleaseSpec {
+  name: 'hamp';
+}
+
 export interface Recipe {
   dataset: string;
   split: SplitSpec;
@@ -44,6 +52,8 @@ export interface Recipe {
   /** Seed of the member half of the population. */
   memberSeed: number;
   defenses: DefenseStage[];
+  /** Output transform of the released model (absent: the raw logits). */
+  release?: ReleaseSpec;
 }
 
 function num(v: unknown, what: string, opts: { int?: boolean; min?: number; max?: number } = {}): number {
@@ -67,6 +77,7 @@ export function validateRecipe(r: Recipe): Recipe {
   if (r.model.hidden) r.model.hidden.forEach((h) => num(h, 'hidden layer size', { int: true, min: 1 }));
   if (r.split.referenceFraction !== undefined) num(r.split.referenceFraction, 'reference fraction', { min: 0, max: 0.9 });
   OBJECTIVES.get(r.objective.name).validate?.(r.objective);
+  if (r.release && r.release.name !== 'hamp') throw new InputError(`unknown output release '${String(r.release.name)}' (hamp)`);
   if (r.dp) {
     num(r.dp.maxGradNorm, 'max grad norm', { min: 0 });
     num(r.dp.delta, 'delta', { min: 0, max: 1 });

@@ -1,13 +1,12 @@
 // `cwrf analyze`: the paper's three insights on a run, as numbers (analyze.json) and a page (analyze.html).
-import { cpus } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze, audit, loadRun } from '../../experiments/index.ts';
-import { setThreads } from '../../engine/index.ts';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { renderAnalyzeReport, renderAuditReport } from '../../report/index.ts';
 import { InputError } from '../../util/errors.ts';
-import { COMMON, DATA, outFlag, type Command } from '../command.ts';
+import { COMMON, DATA, outFlag, THREADS, type Command } from '../command.ts';
+import { threadsFromFlags, workersFromFlags } from '../thread-flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
 import { SCORE_FLAGS, scoreFromFlags } from '../defense-flags.ts';
 import { STAGE_OPTIONS } from '../../defenses/index.ts';
@@ -26,6 +25,7 @@ export const analyzeCommand: Command = {
     epochs: STAGE_OPTIONS.epochs,
     refs: AUDIT_FLAGS.refs,
     workers: AUDIT_FLAGS.workers,
+    ...THREADS,
     sweep: { type: 'list', min: 0, max: 1, default: [0.001, 0.003, 0.01, 0.03, 0.1], description: 'ratios of the concentration sweep' },
     audit: { type: 'string', value: 'DIR', defaultText: 'RUN_DIR/audit (run first when missing)', description: 'audit of the run to use' },
     ...outFlag('RUN_DIR/analyze'),
@@ -33,13 +33,13 @@ export const analyzeCommand: Command = {
   async run(f, pos, io) {
     const dir = pos[0];
     if (!dir) throw new InputError('give a run directory: cwrf analyze RUN_DIR');
-    setThreads(cpus().length);
+    const threads = threadsFromFlags(f);
     const run = await loadRun(dir);
     const load = runLoadOptions(f, run);
     const auditDir = f.opt<string>('audit') ?? join(dir, 'audit');
     if (!existsSync(join(auditDir, 'signals.safetensors'))) {
       io.err(`no audit in ${auditDir}: running one first`);
-      await audit(run, { ...load, refs: f.get<number>('refs'), out: auditDir, workers: f.get('workers', cpus().length), render: renderAuditReport });
+      await audit(run, { ...load, refs: f.get<number>('refs'), out: auditDir, workers: workersFromFlags(f), threads, render: renderAuditReport });
     }
     const progress = new Progress(io, 'step', 0);
     const sweep = f.get<number[]>('sweep');

@@ -1,12 +1,12 @@
 // `cwrf audit`: reference models, attacks, metrics and a report for a run (or for a signals file).
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { ATTACK_NAMES, type AttackName } from '../../attacks/index.ts';
 import { attackSignals, audit, isLiraDir, loadRun, readLiraDir, readSignals, writeSignals } from '../../experiments/index.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { InputError } from '../../util/errors.ts';
 import { renderAuditReport } from '../../report/index.ts';
-import { COMMON, DATA, outFlag, type Command, type OptionTable } from '../command.ts';
+import { COMMON, DATA, outFlag, THREADS, type Command, type OptionTable } from '../command.ts';
+import { threadsFromFlags, workersFromFlags } from '../thread-flags.ts';
 import type { Flags } from '../flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
@@ -27,7 +27,7 @@ export function rmiaAFlag(f: Flags): number | 'tune' {
 
 export const AUDIT_FLAGS = {
   refs: { type: 'int', min: 2, default: 8, description: 'reference models (each replays the recipe, defenses included)' },
-  workers: { type: 'int', min: 1, defaultText: 'the number of CPU cores', description: 'reference models trained at once (child processes)' },
+  workers: { type: 'int', min: 1, defaultText: '$CWRF_WORKERS, else the number of CPU cores', description: 'reference models trained at once (child processes)' },
   attacks: { type: 'string', value: 'A,B,...', defaultText: 'all', description: `attacks to run, comma-separated: ${ATTACK_NAMES.join(', ')}` },
   'leave-one-out': { type: 'boolean', description: 'also attack every reference model in turn (mean and std)' },
   'audit-seed': { type: 'int', min: 0, default: 0, description: "seed of the reference models' seeds and member halves" },
@@ -48,6 +48,7 @@ export const auditCommand: Command = {
     ...COMMON,
     ...DATA,
     ...AUDIT_FLAGS,
+    ...THREADS,
     ...outFlag('RUN_DIR/audit'),
     signals: {
       type: 'string',
@@ -89,14 +90,15 @@ export const auditCommand: Command = {
       ...runLoadOptions(f, run),
       refs,
       out: outDir,
-      workers: f.get('workers', cpus().length),
+      workers: workersFromFlags(f),
+      threads: threadsFromFlags(f),
       attacks,
       leaveOneOut: f.get('leave-one-out', false),
       seed: f.get<number>('audit-seed'),
       rmiaA,
       compare: f.opt<string[]>('compare') ?? [],
       render: renderAuditReport,
-      onReference: (_d, _t, r) => progress.tick(r.cached ? '(cached)' : `(${r.seconds.toFixed(1)}s, test acc ${r.testAccuracy.toFixed(3)})`),
+      onReference: (_d, _t, r) => (r.cached ? progress.skip('(cached)') : progress.tick(`(${r.seconds.toFixed(1)}s, test acc ${r.testAccuracy.toFixed(3)})`)),
     });
     io.log(`target: train acc ${json.target.trainAccuracy.toFixed(4)}, test acc ${json.target.testAccuracy.toFixed(4)}`);
     for (const a of json.attacks)

@@ -9,7 +9,8 @@ import type { Recipe } from '../../train/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { benchComplete, benchDoc, renderAuditReport, renderBenchReport } from '../../report/index.ts';
 import { InputError } from '../../util/errors.ts';
-import { COMMON, DATA, outFlag, type Command, type Io } from '../command.ts';
+import { COMMON, DATA, outFlag, THREADS, type Command, type Io } from '../command.ts';
+import { threadsFromFlags, workersFromFlags } from '../thread-flags.ts';
 import type { Flags } from '../flags.ts';
 import { loadOptionsFromFlags } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
@@ -35,6 +36,7 @@ export const benchCommand: Command = {
     ...RECIPE_FLAGS,
     refs: AUDIT_FLAGS.refs,
     workers: AUDIT_FLAGS.workers,
+    ...THREADS,
     seeds: { type: 'int-list', min: 0, defaultText: '0,1,2 (tabular), 0,1 (images)', description: 'seeds (one base model and audit per seed and row)' },
     'ft-epochs': { type: 'int', min: 0, default: 10, description: 'fine-tuning epochs of the stage rows' },
     rows: { type: 'string', value: 'ROW,ROW,...', defaultText: 'all of the dataset family', description: 'rows to run (slugs of the row names)' },
@@ -103,7 +105,8 @@ export const benchCommand: Command = {
       out,
       seeds,
       refs,
-      workers: f.get('workers', cpus().length),
+      workers: workersFromFlags(f),
+      threads: threadsFromFlags(f),
       render: renderAuditReport,
       ...opts,
       queries,

@@ -1,15 +1,14 @@
 // `cwrf defend`: CWRF and the baselines, each written as a new run whose recipe replays the defense.
-import { cpus } from 'node:os';
 import { defend, loadRun } from '../../experiments/index.ts';
-import { setThreads } from '../../engine/index.ts';
 import { METHODS } from '../../defenses/index.ts';
 import type { DefenseStage } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, outFlag, THREADS, type Command } from '../command.ts';
+import { threadsFromFlags } from '../thread-flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
 import { STAGE_FLAGS, stageFromFlags } from '../defense-flags.ts';
 import { Progress } from '../progress.ts';
-import { dpFromFlags, objectiveFlags, objectiveFromFlags } from '../recipe-flags.ts';
+import { dpFromFlags, objectiveFlags, objectiveFromFlags, releaseFromFlags } from '../recipe-flags.ts';
 
 export const defendCommand: Command = {
   summary: 'defend a run: CWRF (rewind critical weights, fine-tune the rest) or a baseline; writes a new run',
@@ -19,6 +18,9 @@ export const defendCommand: Command = {
     'cwrf defend runs/loc-relax --method cwrf --objective relaxloss --ratio 0.003 --epochs 10 --out runs/loc-relax-cwrf',
     'cwrf defend runs/loc --method cwrf --score tfo --rank per-layer --scope critical --out runs/loc-ablation',
     'cwrf defend runs/loc --method retrain --objective relaxloss --out runs/loc-relax',
+    'cwrf defend runs/loc --method retrain --objective ccl --ccl-alpha 0.1 --ccl-beta 0.05 --out runs/loc-ccl',
+    'cwrf defend runs/loc-ccl --method cwrf --objective ccl --out runs/loc-ccl-cwrf',
+    'cwrf defend runs/loc --method retrain --objective hamp --hamp-gamma 0.5 --hamp-alpha 0.001 --out runs/loc-hamp',
     'cwrf defend runs/loc --method prune --ratio 0.01 --out runs/loc-prune',
     'cwrf defend runs/loc --method rewind --ratio 0.001 --out runs/loc-rewind',
     'cwrf defend runs/loc --method cwrf --objective dpsgd --target-epsilon 8 --out runs/loc-cwrf-dp',
@@ -38,7 +40,7 @@ export const defendCommand: Command = {
     const out = f.opt<string>('out');
     if (out === undefined) throw new InputError('--out DIR is required');
     const method = METHODS.get(f.get<string>('method'));
-    setThreads(f.get('threads', cpus().length));
+    threadsFromFlags(f);
     const run = await loadRun(dir);
     const { objective, dpsgd } = objectiveFromFlags(f, run.recipe.dataset, run.recipe.objective);
     const dp = dpFromFlags(f, dpsgd);
@@ -49,7 +51,9 @@ export const defendCommand: Command = {
     };
     let done;
     if (method.retrain) {
-      const r = method.retrain(run.recipe, objective, dp);
+      const retrained = method.retrain(run.recipe, objective, dp);
+      const release = releaseFromFlags(f, objective);
+      const r = { ...retrained, release };
       progress.grow(r.epochs);
       done = await defend(run, { retrain: r }, { ...runLoadOptions(f, run), out, onEpoch });
     } else {

@@ -1,12 +1,11 @@
 // `cwrf demo` (npm run demo): the whole story on embedded MNIST, with a before/after table and a report.
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { demo, DEMO_ATTACKS } from '../../experiments/index.ts';
-import { setThreads } from '../../engine/index.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { renderAuditReport } from '../../report/index.ts';
-import { COMMON, outFlag, type Command } from '../command.ts';
+import { COMMON, outFlag, THREADS, type Command } from '../command.ts';
+import { threadsFromFlags, workersFromFlags } from '../thread-flags.ts';
 import { AUDIT_FLAGS } from './audit.ts';
 import { Progress } from '../progress.ts';
 
@@ -14,11 +13,11 @@ export const demoCommand: Command = {
   summary: 'end-to-end demo on MNIST: train, audit, defend (CWRF with fine-tune and rewind only, alone and on RelaxLoss), audit again, report',
   usage: 'cwrf demo [--out demo-out] [--refs 8]',
   examples: ['npm run demo', 'cwrf demo --out /tmp/demo --refs 4 --json'],
-  flags: { ...COMMON, ...outFlag('demo-out'), refs: AUDIT_FLAGS.refs, workers: AUDIT_FLAGS.workers },
+  flags: { ...COMMON, ...outFlag('demo-out'), refs: AUDIT_FLAGS.refs, workers: AUDIT_FLAGS.workers, ...THREADS },
   async run(f, _pos, io) {
     const out = f.opt<string>('out') ?? 'demo-out';
     const refs = f.get<number>('refs');
-    setThreads(cpus().length);
+    const threads = threadsFromFlags(f);
     const t0 = performance.now();
     io.err(`cwrf demo: MNIST (embedded), 2,000 members of a 4,000-digit population, ${refs} reference models per audit -> ${out}/`);
     let refProgress: Progress | null = null;
@@ -26,7 +25,8 @@ export const demoCommand: Command = {
     const { models } = await demo({
       out,
       refs,
-      workers: f.get('workers', cpus().length),
+      workers: workersFromFlags(f),
+      threads,
       render: renderAuditReport,
       onStep: (w) => {
         io.err(`- ${w}`);
@@ -37,9 +37,10 @@ export const demoCommand: Command = {
         epochProgress ??= new Progress(io, `  ${stage} epoch`, stage === 'train' ? 30 : 10);
         epochProgress.tick();
       },
-      onReference: (d, t) => {
+      onReference: (_d, t, cached) => {
         refProgress ??= new Progress(io, '  reference models', t);
-        refProgress.tick();
+        if (cached) refProgress.skip('(cached)');
+        else refProgress.tick();
       },
     });
     const html = await renderAuditReport({

@@ -1,14 +1,13 @@
 // `cwrf score`: per-weight scores of a run's model, saved as safetensors (one tensor per parameter).
 import { join } from 'node:path';
-import { cpus } from 'node:os';
 import { disposeScores, scoreModel } from '../../defenses/index.ts';
 import { loadRun, loadRunModel } from '../../experiments/index.ts';
 import { loadState } from '../../nn/index.ts';
-import { setThreads } from '../../engine/index.ts';
 import { writeSafetensors } from '../../io/safetensors.ts';
 import { loadData } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, outFlag, THREADS, type Command } from '../command.ts';
+import { threadsFromFlags } from '../thread-flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
 import { SCORE_FLAGS, scoreFromFlags } from '../defense-flags.ts';
 import { SCORES } from '../../defenses/index.ts';
@@ -24,7 +23,7 @@ export const scoreCommand: Command = {
   async run(f, pos, io) {
     const dir = pos[0];
     if (!dir) throw new InputError('give a run directory: cwrf score RUN_DIR --score pve');
-    setThreads(f.get('threads', cpus().length));
+    threadsFromFlags(f);
     const s = scoreFromFlags(f);
     const out = f.opt<string>('out') ?? join(dir, `${s.score}.safetensors`);
     const run = await loadRun(dir);

@@ -1,9 +1,8 @@
 // `cwrf train`: data in, reproducible trained model out.
-import { cpus } from 'node:os';
 import { train } from '../../experiments/index.ts';
-import { setThreads } from '../../engine/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, outFlag, THREADS, type Command } from '../command.ts';
+import { threadsFromFlags } from '../thread-flags.ts';
 import { loadOptionsFromFlags } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe-flags.ts';
@@ -15,13 +14,15 @@ export const trainCommand: Command = {
     'cwrf train --dataset location --model mlp --epochs 30 --optimizer adam --lr 1e-3 --batch-size 128 --seed 0 --out runs/loc',
     'cwrf train --dataset mnist --population 4000 --out runs/mnist',
     'cwrf train --dataset location --objective relaxloss --alpha 1 --upper 0.3 --out runs/loc-relax',
+    'cwrf train --dataset location --objective ccl --ccl-alpha 0.5 --ccl-beta 0.05 --ccl-form exp --out runs/loc-ccl',
+    'cwrf train --dataset location --objective hamp --hamp-gamma 0.5 --hamp-alpha 0.001 --out runs/loc-hamp   # releases through HAMP output modification',
     'cwrf train --dataset location --objective dpsgd --target-epsilon 8 --delta 1e-5 --out runs/loc-dp',
   ],
   flags: { ...COMMON, ...DATA, ...RECIPE_FLAGS, ...outFlag('', 'run directory to write (required)'), ...THREADS },
   async run(f, _pos, io) {
     const out = f.opt<string>('out');
     if (out === undefined) throw new InputError('--out DIR is required');
-    setThreads(f.get('threads', cpus().length));
+    threadsFromFlags(f);
     const recipe = recipeFromFlags(f);
     const progress = new Progress(io, 'epoch', recipe.epochs);
     const run = await train(recipe, {
