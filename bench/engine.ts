@@ -10,6 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import * as E from '../src/engine/index.ts';
 import { mlp, smallCnn, type Module } from '../src/nn/index.ts';
 import { Adam } from '../src/optim/index.ts';
+import { imageTrainingBench } from './engine-images.ts';
 
 const cores = cpus().length;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -200,3 +201,6 @@ console.log(`MLP step: ${(mlpFlops / 1e6).toFixed(0)} MFLOP -> ${(mlpFlops / c1 
 if (tfjs) console.log(`TF.js (${tfjs.backends}): MLP ${fmt(tfjs.mlp)} (${ratio(c1, tfjs.mlp)} cwrf's 1-thread step), CNN ${fmt(tfjs.cnn)}`);
 const pv = rounds.find((r) => r.user)?.user?.version;
 if (pv) console.log(`PyTorch ${pv} via /usr/bin/python3; matched = torch.set_num_threads(T), OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=T, OMP_WAIT_POLICY=PASSIVE`);
+
+// ---- image models: training images/s at batch 128 with augmentation (bench/engine-images.ts), all cores
+if (!process.env.BENCH_SKIP_IMAGES) imageTrainingBench(cores, Math.min(RUNS, 3));

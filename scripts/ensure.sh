@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs whatever is missing, and nothing else: system packages (libtorch-dev, a C++ toolchain;
+# Installs whatever is missing, and nothing else: system packages (libtorch-dev, a C++ toolchain,
+# redis-server for the queue tests;
 # python3-torch with --bench or on CI), npm dependencies, and the native addon. Fast when nothing is missing.
 #   --bench          also the benchmark peers (Debian python3-torch; CI=true installs it too: the ONNX tests
 #                    export their fixtures from PyTorch)
@@ -25,6 +26,7 @@ torch_json="$(node scripts/find-libtorch.mjs --json 2>/dev/null || echo null)"
 command -v g++ >/dev/null 2>&1 || pkgs+=(g++)
 command -v make >/dev/null 2>&1 || pkgs+=(make)
 command -v python3 >/dev/null 2>&1 || pkgs+=(python3)
+command -v redis-server >/dev/null 2>&1 || pkgs+=(redis-server)
 if { [ "$bench" = 1 ] || [ -n "${CI:-}" ]; } && ! /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then pkgs+=(python3-torch); fi
 if [ "${#pkgs[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then sudo=""

@@ -7,11 +7,12 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cwrfEnv } from '../util/_testing.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
 const SHARED = fileURLToPath(new URL('../../../shared/data', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'cwrf-objectives-cli-'));
-const env = { ...process.env, CWRF_CACHE_DIR: join(dir, 'cache') };
+const env = cwrfEnv({ CWRF_CACHE_DIR: join(dir, 'cache') });
 const cwrf = (...args: string[]) => {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env });
   return { code: r.status, out: r.stdout, err: r.stderr };

@@ -17,6 +17,7 @@ import { buildModel } from '../nn/index.ts';
 import { fixtureDir, fixtureSkip, npy } from '../nn/onnx/_testing.ts';
 import { validateRecipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
+import { cwrfEnv } from '../util/_testing.ts';
 import { Flags } from './flags.ts';
 import { RECIPE_FLAGS, recipeFromFlags } from './recipe-flags.ts';
 
@@ -24,7 +25,7 @@ const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
 const skip = fixtureSkip();
 const dir = mkdtempSync(join(tmpdir(), 'cwrf-onnx-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const env = { ...process.env, CWRF_CACHE_DIR: join(dir, 'cache') };
+const env = cwrfEnv({ CWRF_CACHE_DIR: join(dir, 'cache') });
 ort.env.logLevel = 'error';
 
 function cwrf(...args: string[]) {
@@ -103,7 +104,7 @@ test('train and defend an ONNX model; the exported defended model has the report
   assert.throws(() => recipeFromFlags(flags({ dataset, model: 'mlp', init: 'graph' })), /--init does not apply to --model mlp/);
   assert.throws(() => recipeFromFlags(flags({ dataset, model: 'onnx' })), /needs its argument: --model onnx:PATH\.onnx/);
   assert.throws(() => recipeFromFlags(flags({ dataset, model: 'mlp:x' })), /takes no argument/);
-  assert.throws(() => recipeFromFlags(flags({ dataset, model: 'nope' })), /'nope' is not one of mlp\|smallcnn\|resnet18\|onnx:PATH\.onnx/);
+  assert.throws(() => recipeFromFlags(flags({ dataset, model: 'nope' })), /'nope' is not one of mlp\|smallcnn\|resnet18\|resnet20\|resnet32\|resnet56\|wrn16-4\|vit-tiny\|onnx:PATH\.onnx/);
   const onnxRecipe = validateRecipe(recipeFromFlags(flags({ dataset, model: `onnx:${join(fx, 'model.onnx')}`, init: 'graph' })));
   assert.equal(onnxRecipe.model.init, 'graph');
   // DP-SGD has no per-sample rule for a graph's parameters: refused, not silently trained

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cwrfEnv } from '../util/_testing.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
 const SHARED = fileURLToPath(new URL('../../../shared/data', import.meta.url));
@@ -14,7 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), 'cwrf-par-'));
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
 function cwrf(opts: { cache: string; env?: NodeJS.ProcessEnv; oneCore?: boolean }, ...args: string[]): Record<string, unknown> {
-  const env = { ...process.env, CWRF_THREADS: undefined, CWRF_WORKERS: undefined, ...opts.env, CWRF_CACHE_DIR: join(dir, opts.cache) };
+  const env = { ...cwrfEnv(), ...opts.env, CWRF_CACHE_DIR: join(dir, opts.cache) };
   const argv = [process.execPath, BIN, ...args, '--data-dir', SHARED, '--quiet', '--json'];
   const r = opts.oneCore ? spawnSync('taskset', ['-c', '0', ...argv], { encoding: 'utf8', env }) : spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env });
   assert.equal(r.status, 0, r.stderr);
@@ -59,11 +60,11 @@ test('audit of a defended run: the same signals with --workers 1/2, --threads 1/
 });
 
 test('bad thread settings are one-line input errors', () => {
-  const env = { ...process.env, CWRF_THREADS: 'many', CWRF_CACHE_DIR: join(dir, 'c') };
+  const env = cwrfEnv({ CWRF_THREADS: 'many', CWRF_CACHE_DIR: join(dir, 'c') });
   const r = spawnSync(process.execPath, [BIN, ...TRAIN, '--data-dir', SHARED, '--out', join(dir, 'never')], { encoding: 'utf8', env });
   assert.equal(r.status, 2);
   assert.match(r.stderr.trim(), /^[^\n]*CWRF_THREADS: 'many' is not an integer >= 1$/);
-  const w = spawnSync(process.execPath, [BIN, 'audit', join(dir, 't1'), '--workers', '0'], { encoding: 'utf8', env: { ...process.env } });
+  const w = spawnSync(process.execPath, [BIN, 'audit', join(dir, 't1'), '--workers', '0'], { encoding: 'utf8', env: cwrfEnv() });
   assert.equal(w.status, 2);
   assert.match(w.stderr, /--workers must be >= 1/);
 });

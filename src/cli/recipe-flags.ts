@@ -6,6 +6,7 @@ import type { OptimizerSpec, ScheduleSpec } from '../optim/index.ts';
 import { InputError } from '../util/errors.ts';
 import { readAll, type OptionTable } from '../util/options.ts';
 import type { Flags } from './flags.ts';
+import { IMAGE_FLAGS, imageRecipeFromFlags } from './image-flags.ts';
 import { releaseFor } from '../defenses/index.ts';
 
 /** --objective also takes 'dpsgd': cross-entropy under DP-SGD (recorded as objective ce plus DP settings). */
@@ -62,29 +63,37 @@ export const RECIPE_FLAGS: OptionTable = {
     description: 'architecture',
   },
   ...MODELS.options(),
-  epochs: { type: 'int', min: 0, defaultText: 'dataset preset (30; cifar*, imagefolder: 20)', description: 'training epochs' },
-  optimizer: { type: 'choice', choices: ['sgd', 'adam', 'adamw'], defaultText: 'dataset preset (adam)', description: 'optimizer' },
+  epochs: { type: 'int', min: 0, defaultText: 'preset (30; cifar*, imagefolder: 20; image ResNets/WRN, vit-tiny: 100)', description: 'training epochs' },
+  optimizer: { type: 'choice', choices: ['sgd', 'adam', 'adamw'], defaultText: 'preset (adam; image ResNets/WRN: sgd; vit-tiny: adamw)', description: 'optimizer' },
   lr: {
     type: 'number',
     min: 0,
-    defaultText: 'dataset preset (1e-3); 0.1 for sgd over an adam preset',
+    defaultText: 'preset (1e-3; image ResNets/WRN: 0.01); 0.1 for sgd over an adam preset',
     description: 'initial learning rate',
   },
   momentum: { type: 'number', min: 0, max: 1, default: 0.9, description: 'SGD momentum' },
   nesterov: { type: 'boolean', description: 'SGD with Nesterov momentum' },
-  'weight-decay': { type: 'number', min: 0, default: 0, description: 'L2 weight decay' },
+  'weight-decay': { type: 'number', min: 0, defaultText: 'preset (0; CIFAR ResNets/WRN 5e-4, vit-tiny 0.05)', description: 'L2 weight decay' },
   schedule: {
     type: 'choice',
-    choices: ['constant', 'step', 'cosine'],
-    defaultText: 'dataset preset (constant)',
+    choices: ['constant', 'step', 'cosine', 'multistep'],
+    defaultText: 'preset (constant; image ResNets/WRN: multistep; vit-tiny: cosine)',
     description: 'learning-rate schedule',
   },
   'step-size': { type: 'int', min: 1, default: 10, description: 'epochs between decays of the step schedule' },
-  gamma: { type: 'number', min: 0, default: 0.1, description: 'decay factor of the step schedule' },
+  gamma: { type: 'number', min: 0, default: 0.1, description: 'decay factor of the step and multistep schedules' },
+  milestones: {
+    type: 'list',
+    min: 0,
+    max: 1,
+    defaultText: '0.5,0.8',
+    description: 'multistep schedule: decay points as fractions of the epochs (scale with --epochs)',
+  },
+  ...IMAGE_FLAGS,
   'batch-size': {
     type: 'int',
     min: 1,
-    defaultText: 'dataset preset (128; cifar*, imagefolder: 64)',
+    defaultText: 'preset (128; cifar*, imagefolder: 64; image ResNets/WRN: 256)',
     description: 'batch size (DP-SGD: expected batch size)',
   },
   seed: { type: 'int', min: 0, default: 0, description: 'model seed (initial weights, batch order)' },
@@ -150,18 +159,24 @@ export function modelFromFlags(f: Flags, preset: ModelSpec): ModelSpec {
 /** A complete recipe: the dataset's defaults overridden by the flags given. */
 export function recipeFromFlags(f: Flags): Recipe {
   const dataset = f.get<string>('dataset');
-  const d = defaultRecipe(dataset);
+  const d = defaultRecipe(dataset, f.opt<string>('model'));
   const model = modelFromFlags(f, d.model);
   const optName = f.get<OptimizerSpec['name']>('optimizer', d.optimizer.name);
   const lr = f.get<number>('lr', optName === 'sgd' && d.optimizer.name !== 'sgd' ? 0.1 : d.optimizer.lr);
-  const wd = f.get<number>('weight-decay');
+  const wd = f.get<number>('weight-decay', optName === d.optimizer.name ? (d.optimizer.weightDecay ?? 0) : 0);
   const optimizer: OptimizerSpec =
     optName === 'sgd'
       ? { name: 'sgd', lr, momentum: f.get<number>('momentum'), nesterov: f.get<boolean>('nesterov', false), weightDecay: wd }
       : { name: optName, lr, weightDecay: wd };
   const sched = f.get<ScheduleSpec['name']>('schedule', d.schedule.name);
   const schedule: ScheduleSpec =
-    sched === 'step' ? { name: 'step', stepSize: f.get<number>('step-size'), gamma: f.get<number>('gamma') } : { name: sched };
+    sched === 'step'
+      ? { name: 'step', stepSize: f.get<number>('step-size'), gamma: f.get<number>('gamma') }
+      : sched === 'multistep'
+        ? { name: 'multistep', milestones: f.get<number[]>('milestones', d.schedule.name === 'multistep' ? d.schedule.milestones : [0.5, 0.8]), gamma: f.get<number>('gamma') }
+        : sched === d.schedule.name
+          ? d.schedule
+          : { name: sched };
   const seed = f.get<number>('seed');
   const { objective, dpsgd } = objectiveFromFlags(f, dataset, d.objective);
   const dp = dpFromFlags(f, dpsgd);
@@ -189,6 +204,7 @@ export function recipeFromFlags(f: Flags): Recipe {
     seed,
     memberSeed: f.get<number>('member-seed', seed),
     defenses: [],
+    ...imageRecipeFromFlags(f, d),
     ...(release ? { release } : {}),
   };
 }

@@ -14,6 +14,7 @@ import { COMMANDS } from './commands/index.ts';
 import { editDistance, nearestFlag } from './flags.ts';
 import { commandHelp } from './main.ts';
 import { cliReference, withReference } from './reference.ts';
+import { cwrfEnv } from '../util/_testing.ts';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
@@ -69,11 +70,11 @@ test('nearest flag by edit distance', () => {
 });
 
 test('an unknown flag: one line naming the nearest flag, exit 2; --version prints cwrf, libtorch and Node versions', () => {
-  const r = spawnSync(process.execPath, [BIN, 'train', '--epoch', '3'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BIN, 'train', '--epoch', '3'], { encoding: 'utf8', env: cwrfEnv() });
   assert.equal(r.status, 2);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, /Unknown option '--epoch'; did you mean --epochs\?/);
-  const v = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' });
+  const v = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8', env: cwrfEnv() });
   assert.equal(v.status, 0, v.stderr);
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   assert.match(

@@ -18,3 +18,7 @@ export { loadImageFolder, decodeImage, writeChw, type ImageSource } from './imag
 export { loadCifarBinary, parseCifarRecords, CIFAR10_CLASSES, CIFAR100_CLASSES } from './cifar.ts';
 /** sha256 of a buffer, the cache root, atomic writes, tar reading. */
 export { sha256, cacheRoot, readTar } from './io.ts';
+/** Training augmentation and LiRA queries (batched engine ops on [N, C, H, W]). */
+export { augmentBatch, applyQuery, checkAugment, hflip, liraQueries, parseAugment, reflectPad, AUGMENT_CHOICES, type AugmentSpec, type Query } from './augment.ts';
+/** Per-channel image normalisation. */
+export { channelStats, checkNormalize, parseNormalize, type NormalizeSpec } from './normalize.ts';

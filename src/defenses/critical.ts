@@ -1,22 +1,35 @@
 // The critical set: the top `ratio` of weights by score, as 0/1 masks shaped like each parameter.
 import { cat, keep, noGrad, tidy, zeros, type Tensor } from '../engine/index.ts';
 import { InputError } from '../util/errors.ts';
+import { PARAM_KINDS, type ParamKind } from '../nn/index.ts';
 import type { Scores } from './scores/index.ts';
 
 export interface CriticalOptions {
   ratio: number;
   /** Rank all selected weights together, or each parameter separately. */
   rank: 'global' | 'per-layer';
-  /** 'weights': only weight matrices/kernels (dim >= 2); 'all': also biases and norm parameters. */
-  params: 'weights' | 'all';
+  /**
+   * 'weights': only weight matrices/kernels (dim >= 2); 'all': also biases and norm parameters; or a comma list
+   * of parameter kinds (conv, linear, norm, attention, embedding, other: src/nn/param-kinds.ts), e.g. 'attention'.
+   */
+  params: 'weights' | 'all' | string;
+}
+
+/** Checks a --params value: weights, all, or a comma list of parameter kinds. */
+export function checkParamsSelection(p: string): void {
+  if (p === 'weights' || p === 'all') return;
+  const bad = p.split(',').filter((k) => !(PARAM_KINDS as readonly string[]).includes(k.trim()));
+  if (bad.length || !p.trim()) throw new InputError(`unknown params '${p}' (weights, all, or kinds: ${PARAM_KINDS.join(', ')})`);
 }
 
 /** 1.0 where a weight is critical, 0.0 elsewhere; parameters outside the selection have no entry. */
 export type Masks = Map<string, Tensor>;
 
 /** Whether a parameter takes part in ranking. */
-export function selected(score: Tensor, which: CriticalOptions['params']): boolean {
-  return which === 'all' || score.shape.length >= 2;
+export function selected(score: Tensor, which: CriticalOptions['params'], kind?: ParamKind): boolean {
+  if (which === 'all') return true;
+  if (which === 'weights') return score.shape.length >= 2;
+  return kind !== undefined && which.split(',').some((k) => k.trim() === kind);
 }
 
 function topMask(flat: Tensor, k: number): Tensor {
@@ -29,9 +42,11 @@ function topMask(flat: Tensor, k: number): Tensor {
 }
 
 /** Masks of exactly round(ratio * n) critical weights (n = selected weights, or each layer's size). */
-export function criticalMasks(scores: Scores, o: CriticalOptions): Masks {
+export function criticalMasks(scores: Scores, o: CriticalOptions, kinds?: Map<string, ParamKind>): Masks {
   if (!(o.ratio >= 0 && o.ratio <= 1)) throw new InputError(`ratio must be in [0, 1], got ${o.ratio}`);
-  const names = [...scores.keys()].filter((n) => selected(scores.get(n)!, o.params));
+  checkParamsSelection(o.params);
+  const names = [...scores.keys()].filter((n) => selected(scores.get(n)!, o.params, kinds?.get(n)));
+  if (names.length === 0) throw new InputError(`--params ${o.params}: the model has no such parameters`);
   const out: Masks = new Map();
   noGrad(() =>
     tidy(() => {

@@ -1,9 +1,10 @@
 // CWRF (Fang & Kim, ICLR 2026): score weights, rewind the critical ones to their initial values and
 // freeze them, fine-tune the rest. The weight-level baselines (src/defenses/methods/) apply it with fixed choices.
 import { Generator, keep, type Tensor } from '../engine/index.ts';
-import { buildModel } from '../nn/index.ts';
+import { buildModel, parameterKinds } from '../nn/index.ts';
 import { makeOptimizer } from '../optim/index.ts';
 import {
+  augmentHooks,
   checkpointedFit,
   fit,
   makeObjective,
@@ -77,10 +78,10 @@ export const STAGE_OPTIONS = {
     description: 'rank all weights together or each layer apart',
   },
   params: {
-    type: 'choice',
-    choices: ['weights', 'all'],
+    type: 'string',
+    value: 'weights|all|KINDS',
     default: CWRF_DEFAULTS.params,
-    description: 'rank weight matrices only, or biases and norms too',
+    description: 'rank weight matrices only, biases and norms too, or parameters of these kinds (conv,linear,norm,attention,embedding)',
   },
   rewind: {
     type: 'choice',
@@ -141,7 +142,7 @@ export function applyCwrf(stage: CwrfStage, ctx: StageContext): { history: Epoch
   let masks: Masks = new Map();
   if (stage.ratio > 0) {
     const scores = scoreModel(stage, ctx);
-    masks = criticalMasks(scores, stage);
+    masks = criticalMasks(scores, stage, parameterKinds(model));
     disposeScores(scores);
     info.critical = maskCounts(masks).total;
     rewind(model, masks, stage.rewind, trained.init, () =>
@@ -170,10 +171,11 @@ export function applyCwrf(stage: CwrfStage, ctx: StageContext): { history: Epoch
           label: 'finetune',
         })
       : {};
+    const aug = augmentHooks(recipe, data.shape, 'finetune-augment');
     try {
       const ck = checkpointedFit(
         ctx.checkpoint,
-        { model, init: {}, optimizer, streams: { generators: { finetune: gen, ...streams?.generators }, rngs: { ...streams?.rngs } } },
+        { model, init: {}, optimizer, streams: { generators: { finetune: gen, ...aug.generators, ...streams?.generators }, rngs: { ...streams?.rngs } } },
         stage.epochs,
       );
       history = fit(model, data.x, data.y, rows, {
@@ -184,6 +186,7 @@ export function applyCwrf(stage: CwrfStage, ctx: StageContext): { history: Epoch
         batchSize: recipe.batchSize,
         objective: makeObjective(stage.objective),
         gen,
+        ...(aug.transform ? { transform: aug.transform } : {}),
         onEpoch: ctx.onEpoch,
         ...dpLoop,
         ...ck.options,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '../engine/index.ts';
-import { Activation, BatchNorm, Conv2d, Flatten, GroupNorm, Linear, MaxPool2d, Module, Sequential, smallCnn } from '../nn/index.ts';
+import { Activation, BatchNorm, buildModel, Conv2d, Flatten, GroupNorm, LayerNorm, Linear, MaxPool2d, Module, Sequential, smallCnn } from '../nn/index.ts';
 import { InputError } from '../util/errors.ts';
 import { loopGradients, toDouble } from './_testing.ts';
 import { clippedGradientSum, perSampleGradients, perSampleNorms } from './persample.ts';
@@ -85,6 +85,18 @@ function cases(): {
       model: new Twice(g),
       x: r([5, 4]),
       classes: 4,
+    },
+    {
+      name: 'layernorm on sequences',
+      model: new Sequential(new Linear(4, 6, g), new LayerNorm(6), new Activation('gelu'), new Flatten(), new Linear(12, 2, g)),
+      x: r([4, 2, 4]),
+      classes: 2,
+    },
+    {
+      name: 'resnet20 (group norm, option A shortcuts)',
+      model: buildModel({ arch: 'resnet20', width: 0.25, norm: 'group' }, [3, 8, 8], 3, g),
+      x: r([3, 3, 8, 8]),
+      classes: 3,
     },
     {
       name: 'smallcnn (group norm)',

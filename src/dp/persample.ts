@@ -5,6 +5,7 @@
 //   Conv2d  g_i = B_i U_i^T, U_i = im2col(a_i)   bias: sum over positions of B_i
 //           (computed by default as one grouped convolution, which gives the same g_i without the im2col buffer)
 //   GroupNorm  weight: sum over positions of b_i * xhat_i (xhat recomputed from a_i), bias: sum of b_i
+//   LayerNorm  the same over the non-batch, non-feature dims (xhat normalised over the last dim)
 // Ghost norms for Linear on 2-D inputs: ||g_i||^2 = ||a_i||^2 ||b_i||^2, with a 0/1 mask M:
 // ||g_i * M||^2 = (b_i^2)^T M (a_i^2); the clipped sum is then (c * b)^T a, never materialising g_i.
 // Layers hand (input, output) to the capture hook of src/nn/capture.ts, installed only during these calls.

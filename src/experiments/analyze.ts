@@ -10,17 +10,16 @@
 // Attack AUCs here use the run's audit references (trained by the run's recipe, so non-adaptive to the edit) with
 // the modified model as target.
 import { join } from 'node:path';
-import { computeSignals, runAttacks, type AttackName } from '../attacks/index.ts';
-import { applyCwrf, criticalMasks, cwrfStage, disposeMasks, disposeScores, rewind, scoreModel, type CwrfStage, type Scores } from '../defenses/index.ts';
+import { runAttacks, type AttackName } from '../attacks/index.ts';
+import { applyCwrf, criticalMasks, cwrfStage, selected, disposeMasks, disposeScores, rewind, scoreModel, type CwrfStage, type Scores } from '../defenses/index.ts';
 import { Generator, type Tensor } from '../engine/index.ts';
-import { buildModel, type Module } from '../nn/index.ts';
+import { buildModel, parameterKinds, type Module, type ParamKind } from '../nn/index.ts';
 import { loadData, type DataContext, type Recipe } from '../train/index.ts';
 import { Rng } from '../util/rng.ts';
-import { readSignals, type SignalSet } from './audit.ts';
+import { querySignals, readSignals, type SignalSet } from './audit.ts';
 import { evaluate, loadRunModel, type Run } from './run.ts';
 import { loadState } from '../nn/index.ts';
 import type { LoadOptions } from '../data/index.ts';
-import { paramTypes } from '../nn/param-types.ts';
 import { leastMovedShare, movement, pearson, spearman, topOverlap, topShare } from './weight-stats.ts';
 import type { AnalyzeJson, VariantResult } from '../report/analyze-report.ts';
 
@@ -50,19 +49,26 @@ const flatState = (state: Record<string, { data: ArrayLike<number> | BigInt64Arr
 
 const flatScores = (s: Scores, names: string[]): Float64Array => concat(names.map((n) => s.get(n)!.toFloat64()));
 
+/** A parameter's group in the per-type entanglement table: its kind (src/nn/param-kinds.ts), biases apart. */
+function layerType(kind: ParamKind | undefined, shape: number[]): string {
+  if (shape.length === 1 && (kind === 'conv' || kind === 'linear')) return 'bias';
+  return kind ?? 'other';
+}
+
 /** Attacks the model with the audit's references, the model standing in as the target row. */
 function attackModel(model: Module, data: DataContext, members: Uint8Array, refs: SignalSet, name: string, recipe: Recipe): VariantResult {
-  const e = evaluate(model, data, members, recipe);
-  const n = refs.labels.length;
-  const s = computeSignals(e.logits, refs.labels, n, e.classes);
+  const q = refs.queries ?? 1;
+  const e = evaluate(model, data, members, recipe, q);
+  const s = querySignals([e.logits], refs.labels, q, e.classes);
   const signals = Object.fromEntries(
     Object.entries(refs.signals).map(([k, m]) => {
       const copy = Float64Array.from(m);
-      copy.set(s[k as keyof typeof s], refs.target * n);
+      const row = s[k as keyof typeof s];
+      copy.set(row, refs.target * row.length);
       return [k, copy];
     }),
   ) as SignalSet['signals'];
-  const res = runAttacks({ signals, inclusion: refs.inclusion, labels: refs.labels, classes: refs.classes, target: refs.target, attacks: ANALYZE_ATTACKS });
+  const res = runAttacks({ signals, inclusion: refs.inclusion, labels: refs.labels, classes: refs.classes, target: refs.target, attacks: ANALYZE_ATTACKS, lira: { queries: q } });
   return { name, trainAccuracy: e.trainAccuracy, testAccuracy: e.testAccuracy, attacks: Object.fromEntries(res.map((r) => [r.name, r.metrics])) };
 }
 
@@ -86,7 +92,8 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
   o.onStep?.('scores');
   const pve = scoreModel(base, ctx(target));
   const tfo = scoreModel({ score: 'tfo', pve: base.pve }, ctx(target));
-  const names = target.namedParameters().map(([n]) => n).filter((n) => base.params === 'all' || pve.get(n)!.shape.length >= 2);
+  const kinds = parameterKinds(target);
+  const names = target.namedParameters().map(([n]) => n).filter((n) => selected(pve.get(n)!, base.params, kinds.get(n)));
   const fp = flatScores(pve, names);
   const ft = flatScores(tfo, names);
 
@@ -95,7 +102,10 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
   const perType: AnalyzeJson['entanglement']['perType'] = {};
   const movedPerType: AnalyzeJson['movement']['perType'] = {};
   const groups = new Map<string, string[]>();
-  for (const [n, t] of paramTypes(target)) groups.set(t, [...(groups.get(t) ?? []), n]);
+  for (const [n, p] of target.namedParameters()) {
+    const t = layerType(kinds.get(n), p.shape);
+    groups.set(t, [...(groups.get(t) ?? []), n]);
+  }
   for (const [t, ns] of groups) {
     const a = flatScores(pve, ns);
     const b = flatScores(tfo, ns);
@@ -112,7 +122,7 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
     o.onStep?.(`rewind top ${r}`);
     const m = fresh(run.recipe.seed);
     m.copyFrom(target);
-    const masks = criticalMasks(pve, { ...base, ratio: r });
+    const masks = criticalMasks(pve, { ...base, ratio: r }, kinds);
     rewind(m, masks, 'init', init, () => fresh(0));
     disposeMasks(masks);
     sweep.push({ ratio: r, ...attackModel(m, data, run.members, refs, `rewind top ${r * 100}%`, run.recipe) });

@@ -22,9 +22,10 @@ import { writeDirAtomic, writeJsonAtomic, writeFileAtomic } from '../io/atomic.t
 import { loadData, withSeeds, type Recipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
-import { trainReferences, type RefJob, type RefResult } from './refs.ts';
+import { trainReferences, type ReferenceExecutor, type RefJob, type RefResult } from './refs.ts';
 import { evaluate, loadRunModel, type Run } from './run.ts';
 import { versions } from './versions.ts';
+import { checkQueries, defaultQueries } from './queries.ts';
 import { trainingThreads } from '../engine/threads.ts';
 import type { AuditReportInput, ReportModel } from '../report/index.ts';
 
@@ -37,6 +38,8 @@ export interface AuditOptions extends LoadOptions {
   workers?: number;
   /** Intra-op threads of the reference models (default: trainingThreads()). */
   threads?: number;
+  /** Where reference models train (default: a local pool of `workers` processes). */
+  executor?: ReferenceExecutor;
   attacks?: AttackName[];
   leaveOneOut?: boolean;
   /** Seed of the reference models' seeds and member halves. */
@@ -44,6 +47,8 @@ export interface AuditOptions extends LoadOptions {
   cacheRoot?: string;
   /** RMIA offline `a`: a number, or 'tune' on a paired reference model (default). */
   rmiaA?: number | 'tune';
+  /** LiRA queries per example: 1, 2 (with the mirror) or 18 (mirror x shifts); default 2 for images, else 1. */
+  queries?: number;
   /** Earlier audit directories to overlay in the report (e.g. the undefended model). */
   compare?: string[];
   onReference?: (done: number, total: number, r: RefResult) => void;
@@ -72,6 +77,7 @@ export interface AuditJson {
     rmiaA: number | 'tune';
     tprRule: string;
     populationSize: number;
+    queries: number;
     /** The output transform every released output went through, target and references alike ('none': raw logits). */
     release: string;
   };
@@ -216,6 +222,28 @@ export async function readSignals(file: string): Promise<SignalSet & { scores: R
   return { signals, inclusion, labels, classes, target, scores, ...(queries > 1 ? { queries } : {}) };
 }
 
+/**
+ * Signal matrices from per-model [n, queries, classes] logits: phi keeps every query ([models x n x queries],
+ * for LiRA, which averages per-query log-likelihood ratios, and phi-threshold, which averages phi); every other
+ * signal (RMIA's p_y, the threshold attacks') is of the first query, the image itself.
+ */
+export function querySignals(logits: Float32Array[], labels: Int32Array, queries: number, classes: number): Record<SignalName, Float64Array> {
+  const n = labels.length;
+  if (queries === 1) return computeSignalMatrices(logits, labels, n, classes);
+  const rep = new Int32Array(n * queries);
+  for (let i = 0; i < n; i++) rep.fill(labels[i], i * queries, (i + 1) * queries);
+  const all = computeSignalMatrices(logits, rep, n * queries, classes);
+  const out = { ...all } as Record<SignalName, Float64Array>;
+  for (const k of Object.keys(out) as SignalName[]) {
+    if (k === 'phi') continue;
+    const src = all[k];
+    const d = new Float64Array(logits.length * n);
+    for (let r = 0; r < logits.length * n; r++) d[r] = src[r * queries];
+    out[k] = d;
+  }
+  return out;
+}
+
 /** Trains (or reuses) the references, attacks the run's model and writes the audit directory. */
 export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
   const t0 = performance.now();
@@ -224,24 +252,27 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
   const pop = data.split.population.length;
   if (run.members.length !== pop) throw new InputError(`${run.dir}: membership has ${run.members.length} entries, population ${pop}`);
   const seed = o.seed ?? 0;
+  const queries = o.queries ?? defaultQueries(data.shape);
+  checkQueries(queries, data.shape);
   const { jobs, inclusion: refInc } = referenceJobs(recipe, pop, o.refs, seed);
   let done = 0;
   const threads = o.threads ?? trainingThreads();
   const refs = await trainReferences(jobs, {
     ...o,
+    queries,
     threads,
     onDone: (_i, r) => o.onReference?.(++done, jobs.length, r),
     onEpoch: o.onEpoch,
   });
   const tRefs = performance.now();
   const model = await loadRunModel(run, data);
-  const target = evaluate(model, data, run.members, recipe);
+  const target = evaluate(model, data, run.members, recipe, queries);
   model.dispose();
   const inclusion = new Uint8Array((o.refs + 1) * pop);
   inclusion.set(run.members, 0);
   inclusion.set(refInc, pop);
-  const signals = computeSignalMatrices([target.logits, ...refs.map((r) => r.logits)], data.populationLabels, pop, target.classes);
-  const set: SignalSet = { signals, inclusion, labels: data.populationLabels, classes: target.classes, target: 0 };
+  const signals = querySignals([target.logits, ...refs.map((r) => r.logits)], data.populationLabels, queries, target.classes);
+  const set: SignalSet = { signals, inclusion, labels: data.populationLabels, classes: target.classes, target: 0, queries };
   const attacks = o.attacks ?? DEFAULT_ATTACKS;
   const { results, leaveOneOut } = attackSignals(set, { attacks, leaveOneOut: o.leaveOneOut, rmiaA: o.rmiaA });
   const tEnd = performance.now();
@@ -258,6 +289,7 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
       rmiaA: o.rmiaA ?? 'tune',
       tprRule: 'TPR at the largest ROC point with FPR <= x (LiRA plot.py uses <)',
       populationSize: pop,
+      queries,
       release: releaseLabel(recipe),
     },
     target: { trainAccuracy: target.trainAccuracy, testAccuracy: target.testAccuracy },

@@ -9,6 +9,7 @@ import type { AttackName } from '../attacks/index.ts';
 import type { LoadOptions } from '../data/index.ts';
 import { audit, type AuditJson, type AuditOptions } from './audit.ts';
 import { defend, defendedRecipe } from './defend.ts';
+import type { ReferenceExecutor } from './refs.ts';
 import { reuseRun, train, type Run } from './run.ts';
 import { InputError } from '../util/errors.ts';
 import { benchDefenses, dpModel, objectiveMissing, sweepRows, type BenchDefense, type SweepParam } from './bench-rows.ts';
@@ -32,6 +33,8 @@ export interface BenchOptions extends LoadOptions {
   workers?: number;
   /** Intra-op threads of the reference models (default: trainingThreads()). */
   threads?: number;
+  /** Where reference models train (default: a local pool of `workers` processes). */
+  executor?: ReferenceExecutor;
   ftEpochs?: number;
   /** Row ids (slugs of the row names) to run; all rows when absent. */
   only?: string[];
@@ -152,3 +155,4 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchResult>
   }
   return { rows, missing, planned };
 }
+

@@ -1,7 +1,11 @@
 // Experiments: runs on disk, replays, reference models and audits.
 export * from './run.ts';
 export * from './replay.ts';
+export * from './cache.ts';
 export * from './refs.ts';
+export * from './reference-task.ts';
+export { processReference } from './reference.ts';
+export { localPool, runInChild } from './pool.ts';
 export * from './audit.ts';
 export { versions } from './versions.ts';
 export * from './defend.ts';

@@ -1,16 +1,16 @@
 // Replays a recipe end to end: train, then every defense stage. Targets and reference models alike.
 // With a cache directory, the trained (pre-defense) weights are kept by (recipe, seed, member half), so
 // replays of different defenses on the same base model train it once.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
+import { mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator } from '../engine/index.ts';
 import { applyDefense, dpHooks } from '../defenses/index.ts';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
 import { buildModel, type StateEntry } from '../nn/index.ts';
-import { canonicalJson, removeCheckpoint, trainModel, type CheckpointSpec, type DataContext, type EpochStats, type Recipe, type TrainedModel } from '../train/index.ts';
+import { removeCheckpoint, trainModel, type CheckpointSpec, type DataContext, type EpochStats, type Recipe, type TrainedModel } from '../train/index.ts';
 import { fromStored, toStored, underPrefix } from '../nn/index.ts';
 import { InputError } from '../util/errors.ts';
+import { readEntry, recipeKey } from './cache.ts';
 
 export interface StageLog {
   method: string;
@@ -24,13 +24,8 @@ export interface Replayed extends TrainedModel {
   stages: StageLog[];
 }
 
-/** Identifies a replay up to its first `stages` defenses (0: the base training) on a member half. */
-export function replayKey(recipe: Recipe, stages: number, members: Uint8Array): string {
-  return createHash('sha256').update(canonicalJson({ ...recipe, defenses: recipe.defenses.slice(0, stages) })).update(members).digest('hex').slice(0, 32);
-}
-
 function baseFile(root: string, recipe: Recipe, members: Uint8Array): string {
-  return join(root, 'base', `${replayKey(recipe, 0, members)}.safetensors`);
+  return join(root, 'base', `${recipeKey(recipe, members, 0)}.safetensors`);
 }
 
 /** Seconds between training checkpoints ($CWRF_CHECKPOINT_SECONDS, default 60). */
@@ -43,22 +38,19 @@ function checkpointSeconds(): number {
 
 /** The checkpoint in `dir` of a replay's training (stages = 0) or of the fine-tune of its stage number `stages`. */
 export function replayCheckpoint(dir: string, recipe: Recipe, stages: number, members: Uint8Array): CheckpointSpec {
-  const key = `${stages ? 'stage' : 'train'}-${replayKey(recipe, stages, members)}`;
+  const key = `${stages ? 'stage' : 'train'}-${recipeKey(recipe, members, stages)}`;
   return { file: join(dir, key), key, everySeconds: checkpointSeconds() };
 }
 
-async function loadBase(file: string, recipe: Recipe, data: DataContext): Promise<(TrainedModel & { trainSeconds: number }) | null> {
-  if (!existsSync(file)) return null;
-  try {
-    const { tensors, metadata } = await readSafetensors(file);
-    const state = fromStored(tensors, file);
+function loadBase(file: string, recipe: Recipe, data: DataContext): Promise<(TrainedModel & { trainSeconds: number }) | null> {
+  return readEntry(file, async (f) => {
+    const { tensors, metadata } = await readSafetensors(f);
+    const state = fromStored(tensors, f);
     const pick = (prefix: string) => underPrefix(state, prefix);
     const model = buildModel(recipe.model, data.shape, data.classes, new Generator(recipe.seed));
-    model.loadStateDict(pick('model/'), file);
+    model.loadStateDict(pick('model/'), f);
     return { model, init: pick('init/'), history: JSON.parse(metadata.history) as EpochStats[], trainSeconds: Number(metadata.trainSeconds) };
-  } catch {
-    return null; // damaged entry: retrain
-  }
+  });
 }
 
 async function saveBase(file: string, t: TrainedModel, trainSeconds: number): Promise<void> {

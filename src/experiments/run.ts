@@ -14,6 +14,7 @@ import { accuracy, canonicalJson, loadData, removeCheckpoint, validateRecipe, ty
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { versions } from './versions.ts';
+import { firstQuery, queryLogits } from './queries.ts';
 import { upgradeRecipe } from '../defenses/index.ts';
 import { replay, type StageLog } from './replay.ts';
 import { loadState, saveState } from '../nn/index.ts';
@@ -66,15 +67,22 @@ export function evaluate(
   data: DataContext,
   members: Uint8Array,
   recipe: Pick<Recipe, 'release' | 'seed'>,
-): { trainAccuracy: number; testAccuracy: number; logits: Float32Array; classes: number } {
-  const { logits, classes } = releasedLogits(model, { x: data.x, index: data.population, rowIds: data.split.population, source: 'train' }, recipe);
+  queries = 1,
+): { trainAccuracy: number; testAccuracy: number; logits: Float32Array; classes: number; queries: number } {
+  if (queries > 1 && recipe.release) throw new InputError('--queries 2|18 with a release transform (HAMP) is not supported yet: use --queries 1');
+  const q =
+    queries === 1
+      ? releasedLogits(model, { x: data.x, index: data.population, rowIds: data.split.population, source: 'train' }, recipe)
+      : queryLogits(model, data, queries);
+  const { classes } = q;
+  const logits = firstQuery(q.logits, data.split.population.length, queries, classes);
   const idx = [...members.keys()].filter((i) => members[i]);
   const memberLogits = new Float32Array(idx.length * classes);
   idx.forEach((p, j) => memberLogits.set(logits.subarray(p * classes, (p + 1) * classes), j * classes));
   const trainAccuracy = accuracy(memberLogits, classes, Int32Array.from(idx, (p) => data.populationLabels[p]));
   const testQueries = { x: data.testX, index: data.test, rowIds: data.split.test ?? new Int32Array(0), source: data.split.testFromTrain ? 'train' : 'test' };
   const t = releasedLogits(model, testQueries, recipe);
-  return { trainAccuracy, testAccuracy: accuracy(t.logits, t.classes, data.testLabels), logits, classes };
+  return { trainAccuracy, testAccuracy: accuracy(t.logits, t.classes, data.testLabels), logits: q.logits, classes, queries };
 }
 
 export interface TrainOptions extends LoadOptions {
@@ -83,9 +91,10 @@ export interface TrainOptions extends LoadOptions {
 }
 
 /** Trains (and defends, if the recipe says so) a target model and writes its run directory atomically. */
-export async function train(recipe: Recipe, opts: TrainOptions): Promise<Run> {
-  validateRecipe(recipe);
-  const data = await loadData(recipe, opts);
+export async function train(asked: Recipe, opts: TrainOptions): Promise<Run> {
+  validateRecipe(asked);
+  const data = await loadData(asked, opts);
+  const recipe = recordNormalization(asked, data);
   const members = targetMembers(recipe, data.split.population.length);
   const ckpt = checkpointDirFor(opts.out);
   const r = await replay(recipe, data, members, opts.onEpoch, undefined, ckpt);
@@ -162,10 +171,16 @@ export function checkpointDirFor(out: string): string {
   return `${out.replace(/\/+$/, '')}.checkpoint`;
 }
 
+/** The recipe with normalize 'population' replaced by the values `data` holds (what run.json records). */
+export function recordNormalization(recipe: Recipe, data: DataContext): Recipe {
+  return recipe.normalize === 'population' && data.normalization ? { ...recipe, normalize: data.normalization } : recipe;
+}
+
 /** Loads a finished run to reuse it for `want` (resumed bench or demo): its recipe must be `want`. */
 export async function reuseRun(dir: string, want: Recipe): Promise<Run> {
   const run = await loadRun(dir);
-  if (canonicalJson(run.recipe) !== canonicalJson(want))
+  const resolved = want.normalize === 'population' && typeof run.recipe.normalize === 'object' ? { ...want, normalize: run.recipe.normalize } : want;
+  if (canonicalJson(run.recipe) !== canonicalJson(resolved))
     throw new InputError(`${dir} holds a run with other settings than this command asks for (changed defaults?): use a new --out or remove it`);
   return run;
 }

@@ -16,11 +16,12 @@ import {
 } from '../engine/index.ts';
 import { captured } from './capture.ts';
 import { Module } from './module.ts';
+import { defaultDtype } from './dtype.ts';
 
 /** U(-1/sqrt(fanIn), 1/sqrt(fanIn)): torch's default for Linear/Conv weights (kaiming a=sqrt(5)) and biases. */
 function fanInUniform(shape: number[], fanIn: number, gen: Generator): Tensor {
   const bound = 1 / Math.sqrt(fanIn);
-  return rand(shape, gen, -bound, bound);
+  return rand(shape, gen, -bound, bound, defaultDtype());
 }
 
 export class Linear extends Module {
@@ -65,10 +66,10 @@ export class BatchNorm extends Module {
   readonly numBatchesTracked: Tensor;
   constructor(readonly features: number, readonly momentum = 0.1, readonly eps = 1e-5) {
     super();
-    this.weight = this.param('weight', ones([features]));
-    this.bias = this.param('bias', zeros([features]));
-    this.runningMean = this.buffer('running_mean', zeros([features]));
-    this.runningVar = this.buffer('running_var', ones([features]));
+    this.weight = this.param('weight', ones([features], defaultDtype()));
+    this.bias = this.param('bias', zeros([features], defaultDtype()));
+    this.runningMean = this.buffer('running_mean', zeros([features], defaultDtype()));
+    this.runningVar = this.buffer('running_var', ones([features], defaultDtype()));
     this.numBatchesTracked = this.buffer('num_batches_tracked', zeros([], 'int64'));
   }
   forward(x: Tensor): Tensor {
@@ -84,8 +85,8 @@ export class GroupNorm extends Module {
   readonly bias: Tensor;
   constructor(readonly groups: number, readonly channels: number, readonly eps = 1e-5) {
     super();
-    this.weight = this.param('weight', ones([channels]));
-    this.bias = this.param('bias', zeros([channels]));
+    this.weight = this.param('weight', ones([channels], defaultDtype()));
+    this.bias = this.param('bias', zeros([channels], defaultDtype()));
   }
   forward(x: Tensor): Tensor {
     return captured(this, x, groupNorm(x, this.groups, this.weight, this.bias, this.eps));

@@ -8,8 +8,15 @@ export interface StateEntry {
   data: Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array;
 }
 
+/** What a parameter is, for analyses and parameter selection (`--params`). */
+export type ParamKind = 'conv' | 'linear' | 'norm' | 'attention' | 'embedding' | 'other';
+
 export abstract class Module {
   training = true;
+  /** When set, every parameter of this module and its descendants has this kind (e.g. 'attention'). */
+  kindScope?: ParamKind;
+  /** Kinds of this module's own parameters by name, where the layer type does not say (e.g. a ViT's pos_embed). */
+  ownKinds?: Record<string, ParamKind>;
   private readonly _params = new Map<string, Tensor>();
   private readonly _buffers = new Map<string, Tensor>();
   private readonly _children = new Map<string, Module>();

@@ -6,3 +6,4 @@ export * from './data.ts';
 export * from './train.ts';
 export * from './presets.ts';
 export * from './checkpoint.ts';
+export * from './augment-hook.ts';

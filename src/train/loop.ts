@@ -38,6 +38,8 @@ export interface FitOptions {
   objective: Objective;
   gen: Generator;
   gradientStep?: GradientStep;
+  /** Transforms each training batch's inputs before the step (augmentation); called inside the batch's tidy scope. */
+  transform?: (x: Tensor) => Tensor;
   /** Replaces the shuffled fixed-size batches (DP-SGD's Poisson sampling). */
   batches?: (n: number, epoch: number) => Int32Array[] | Tensor[];
   onEpoch?: (s: EpochStats) => void;
@@ -72,7 +74,8 @@ export function fit(model: Module, x: Tensor, y: Tensor, index: Tensor, o: FitOp
       if (b.shape[0] === 0) continue;
       tidy(() => {
         const rows = index.indexSelect(0, b);
-        const xb = x.indexSelect(0, rows);
+        const xs = x.indexSelect(0, rows);
+        const xb = o.transform ? o.transform(xs) : xs;
         const yb = y.indexSelect(0, rows);
         o.optimizer.zeroGrad();
         const r = step(model, xb, yb, o.objective, epoch);
@@ -114,7 +117,7 @@ export function predictLogits(model: Module, x: Tensor, index: Tensor | null, ba
       const parts: Tensor[] = [];
       for (let s = 0; s < n; s += batch) {
         const m = Math.min(batch, n - s);
-        // one scope per batch: only the logits outlive it, not every batch's activations
+        // one scope per batch: a model's intermediates are freed before the next batch
         parts.push(tidy(() => model.forward(index ? x.indexSelect(0, index.narrow(0, s, m)) : x.narrow(0, s, m))));
       }
       return parts.length ? cat(parts, 0) : null;

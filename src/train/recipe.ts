@@ -1,4 +1,5 @@
 // A run's recipe: everything needed to replay a training run with another seed and member half.
+import type { AugmentSpec, NormalizeSpec } from '../data/index.ts';
 import { MODELS, type ModelSpec } from '../nn/index.ts';
 import type { OptimizerSpec, ScheduleSpec } from '../optim/index.ts';
 import { InputError } from '../util/errors.ts';
@@ -52,6 +53,10 @@ export interface Recipe {
   /** Seed of the member half of the population. */
   memberSeed: number;
   defenses: DefenseStage[];
+  /** Training augmentation (images; absent: none). Its draws come from a stream derived from `seed`. */
+  augment?: AugmentSpec;
+  /** Per-channel normalisation applied wherever the model sees an image ('population': computed there, then recorded). */
+  normalize?: NormalizeSpec | 'population';
   /** Output transform of the released model (absent: the raw logits). */
   release?: ReleaseSpec;
 }
@@ -77,6 +82,11 @@ export function validateRecipe(r: Recipe): Recipe {
   if (r.model.hidden) r.model.hidden.forEach((h) => num(h, 'hidden layer size', { int: true, min: 1 }));
   if (r.split.referenceFraction !== undefined) num(r.split.referenceFraction, 'reference fraction', { min: 0, max: 0.9 });
   OBJECTIVES.get(r.objective.name).validate?.(r.objective);
+  if (r.schedule.name === 'multistep') {
+    if (!Array.isArray(r.schedule.milestones) || r.schedule.milestones.length === 0) throw new InputError('--milestones needs at least one fraction of the epochs');
+    r.schedule.milestones.forEach((m) => num(m, 'milestone (a fraction of the epochs)', { min: 0, max: 1 }));
+  }
+  if (r.augment) num(r.augment.pad, 'pad', { int: true, min: 1 });
   if (r.release && r.release.name !== 'hamp') throw new InputError(`unknown output release '${String(r.release.name)}' (hamp)`);
   if (r.dp) {
     num(r.dp.maxGradNorm, 'max grad norm', { min: 0 });

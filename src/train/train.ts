@@ -6,6 +6,7 @@ import { memberRows, type DataContext } from './data.ts';
 import { fit, type EpochStats, type FitOptions } from './loop.ts';
 import { checkpointedFit, type CheckpointSpec, type RandomStreams } from './checkpoint.ts';
 import { makeObjective } from './objectives/index.ts';
+import { augmentHooks } from './augment-hook.ts';
 import type { Recipe } from './recipe.ts';
 
 export interface TrainedModel {
@@ -33,13 +34,14 @@ export function trainModel(
   hooks: LoopHooks = {},
   checkpoint?: CheckpointSpec,
 ): TrainedModel & { seconds: number } {
+  const aug = augmentHooks(recipe, data.shape);
   const gen = new Generator(recipe.seed);
   const model = buildModel(recipe.model, data.shape, data.classes, gen);
   const init = model.stateDict();
   const optimizer = makeOptimizer(recipe.optimizer, model.namedParameters());
   const rows = memberRows(data, members);
   const { streams, ...loop } = hooks;
-  const state = { model, init, optimizer, streams: { generators: { shuffle: gen, ...streams?.generators }, rngs: { ...streams?.rngs } } };
+  const state = { model, init, optimizer, streams: { generators: { shuffle: gen, ...aug.generators, ...streams?.generators }, rngs: { ...streams?.rngs } } };
   try {
     const ck = checkpointedFit(checkpoint, state, recipe.epochs);
     const history = fit(model, data.x, data.y, rows, {
@@ -50,6 +52,7 @@ export function trainModel(
       batchSize: recipe.batchSize,
       objective: makeObjective(recipe.objective),
       gen,
+      ...(aug.transform ? { transform: aug.transform } : {}),
       ...loop,
       ...ck.options,
     });

@@ -10,6 +10,7 @@ import { threadsFromFlags, workersFromFlags } from '../thread-flags.ts';
 import type { Flags } from '../flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
+import { QUEUE_FLAGS, withQueue } from '../queue-flags.ts';
 
 /** --attacks a,b,c (default: all). */
 export function attacksFlag(f: Flags): AttackName[] | undefined {
@@ -32,7 +33,20 @@ export const AUDIT_FLAGS = {
   'leave-one-out': { type: 'boolean', description: 'also attack every reference model in turn (mean and std)' },
   'audit-seed': { type: 'int', min: 0, default: 0, description: "seed of the reference models' seeds and member halves" },
   'rmia-a': { type: 'string', value: 'tune|X', default: 'tune', description: 'RMIA offline a in [0, 1], or tune it on a paired reference' },
+  queries: {
+    type: 'choice',
+    choices: ['1', '2', '18'],
+    defaultText: '2 on image datasets, else 1',
+    description: 'LiRA queries per example: the image; + its mirror; mirror x shifts {-4,0,4}^2 (RMIA and thresholds use the image)',
+  },
+  ...QUEUE_FLAGS,
 } satisfies OptionTable;
+
+/** --queries 1|2|18 (default: 2 for image datasets, 1 otherwise). */
+export function queriesFlag(f: Flags): number | undefined {
+  const q = f.opt<string>('queries');
+  return q === undefined ? undefined : Number(q);
+}
 
 export const auditCommand: Command = {
   summary: 'attack a run with LiRA, RMIA and threshold attacks; write metrics, signals and a report',
@@ -43,6 +57,7 @@ export const auditCommand: Command = {
     'cwrf audit runs/loc --attacks lira-online-fixed,rmia-online,loss --leave-one-out',
     'cwrf audit --signals exported.safetensors --out audit-py',
     'cwrf audit --signals exp/cifar10 --out audit-lira   # LiRA layout: <model>/keep.npy, <model>/logits/*.npy, y_train.npy',
+    'cwrf audit runs/loc --refs 64 --queue redis://127.0.0.1:6379   (with `cwrf worker --queue ...` on other machines)',
   ],
   flags: {
     ...COMMON,
@@ -86,8 +101,9 @@ export const auditCommand: Command = {
     const refs = f.get<number>('refs');
     const outDir = out ?? join(dir, 'audit');
     const progress = new Progress(io, 'reference models', refs);
-    const json = await audit(run, {
+    const json = await withQueue(f, (executor) => audit(run, {
       ...runLoadOptions(f, run),
+      executor,
       refs,
       out: outDir,
       workers: workersFromFlags(f),
@@ -96,10 +112,11 @@ export const auditCommand: Command = {
       leaveOneOut: f.get('leave-one-out', false),
       seed: f.get<number>('audit-seed'),
       rmiaA,
+      queries: queriesFlag(f),
       compare: f.opt<string[]>('compare') ?? [],
       render: renderAuditReport,
       onReference: (_d, _t, r) => (r.cached ? progress.skip('(cached)') : progress.tick(`(${r.seconds.toFixed(1)}s, test acc ${r.testAccuracy.toFixed(3)})`)),
-    });
+    }));
     io.log(`target: train acc ${json.target.trainAccuracy.toFixed(4)}, test acc ${json.target.testAccuracy.toFixed(4)}`);
     for (const a of json.attacks)
       io.log(`${a.name.padEnd(20)} AUC ${a.metrics.auc.toFixed(4)}  TPR@0.1%FPR ${a.metrics.tprAt0_1pct.toFixed(4)}  TPR@1%FPR ${a.metrics.tprAt1pct.toFixed(4)}`);

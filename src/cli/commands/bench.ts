@@ -15,7 +15,8 @@ import type { Flags } from '../flags.ts';
 import { loadOptionsFromFlags } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe-flags.ts';
-import { AUDIT_FLAGS } from './audit.ts';
+import { QUEUE_FLAGS, withQueue } from '../queue-flags.ts';
+import { AUDIT_FLAGS, queriesFlag } from './audit.ts';
 
 const SWEEP_PARAMS: SweepParam[] = ['ratio', 'lambda'];
 
@@ -37,11 +38,12 @@ export const benchCommand: Command = {
     refs: AUDIT_FLAGS.refs,
     workers: AUDIT_FLAGS.workers,
     ...THREADS,
+    ...QUEUE_FLAGS,
     seeds: { type: 'int-list', min: 0, defaultText: '0,1,2 (tabular), 0,1 (images)', description: 'seeds (one base model and audit per seed and row)' },
     'ft-epochs': { type: 'int', min: 0, default: 10, description: 'fine-tuning epochs of the stage rows' },
     rows: { type: 'string', value: 'ROW,ROW,...', defaultText: 'all of the dataset family', description: 'rows to run (slugs of the row names)' },
     sweep: { type: 'string', value: 'ratio,lambda', description: 'also run the sensitivity sweep of RelaxLoss + CWRF and CCL + CWRF over these parameters' },
-    queries: { type: 'int', defaultText: '2 (images), 1 (tabular)', description: 'LiRA queries per example: 1, 2 or 18' },
+    queries: AUDIT_FLAGS.queries,
     collect: { type: 'boolean', description: 'only gather finished rows into the table (marked partial); train nothing' },
     plan: { type: 'boolean', description: 'print the training work the table needs (and its hours with --epoch-seconds); run nothing' },
     'epoch-seconds': { type: 'number', min: 0, description: 'measured seconds per training epoch, for --plan' },
@@ -58,8 +60,7 @@ export const benchCommand: Command = {
     const only = f.opt<string>('rows')?.split(',').map((x) => x.trim()).filter(Boolean);
     const sweep = f.opt<string>('sweep')?.split(',').map((x) => x.trim()).filter(Boolean);
     for (const p of sweep ?? []) if (!SWEEP_PARAMS.includes(p as SweepParam)) throw new InputError(`--sweep: unknown parameter '${p}' (ratio, lambda)`);
-    const queries = f.get<number>('queries', family === 'image' ? 2 : 1);
-    if (![1, 2, 18].includes(queries)) throw new InputError(`--queries must be 1, 2 or 18, got ${queries}`);
+    const queries = queriesFlag(f) ?? (family === 'image' ? 2 : 1);
     const refs = f.get<number>('refs');
     const ftEpochs = f.get<number>('ft-epochs');
     const opts = { only, ftEpochs, sweep: sweep as SweepParam[] | undefined };
@@ -100,7 +101,8 @@ export const benchCommand: Command = {
       }
       return md;
     };
-    const result = await bench(base, {
+    const result = await withQueue(f, (executor) => bench(base, {
+      executor,
       ...loadOptionsFromFlags(f),
       out,
       seeds,
@@ -118,7 +120,7 @@ export const benchCommand: Command = {
       onRow: async (sofar) => {
         if (!collect) await write(sofar);
       },
-    });
+    }));
     const md = await write(result);
     io.log(md);
     io.log(`files: ${join(out, 'bench.md')}, ${join(out, 'bench.html')}${doc !== undefined ? `, ${doc}` : ''}`);

@@ -11,6 +11,7 @@ import { demoCommand } from './demo.ts';
 import { trainCommand } from './train.ts';
 import { exportCommand } from './export.ts';
 import { predictCommand } from './predict.ts';
+import { workerCommand } from './worker.ts';
 
 export const COMMANDS: Record<string, Command> = {
   demo: demoCommand,
@@ -24,4 +25,5 @@ export const COMMANDS: Record<string, Command> = {
   epsilon: epsilonCommand,
   export: exportCommand,
   predict: predictCommand,
+  worker: workerCommand,
 };

@@ -1,4 +1,5 @@
 // The defense-method registry: one file per method; add one with one line here.
+import { checkParamsSelection } from '../critical.ts';
 import type { DefenseStage, Recipe } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { Registry } from '../../util/options.ts';
@@ -61,7 +62,7 @@ export function cwrfStage(method: DefenseMethod, opts: Partial<CwrfStage>, recip
   if (!['rest', 'critical', 'all'].includes(s.scope)) throw new InputError(`unknown scope '${s.scope}' (rest, critical, all)`);
   if (!['init', 'zero', 'random-init'].includes(s.rewind)) throw new InputError(`unknown rewind '${s.rewind}' (init, zero, random-init)`);
   if (!['global', 'per-layer'].includes(s.rank)) throw new InputError(`unknown rank '${s.rank}' (global, per-layer)`);
-  if (!['weights', 'all'].includes(s.params)) throw new InputError(`unknown params '${s.params}' (weights, all)`);
+  checkParamsSelection(s.params);
   return s;
 }
 

@@ -6,11 +6,12 @@ import type { PerSampleRule } from './common.ts';
 import { conv2dRule } from './conv2d.ts';
 import { groupNormRule } from './groupnorm.ts';
 import { linearRule } from './linear.ts';
+import { layerNormRule } from './layernorm.ts';
 
 export * from './common.ts';
 
 /** Every per-sample rule, by layer class name. */
-export const PER_SAMPLE_RULES = new Registry<PerSampleRule>('per-sample rule').add(linearRule, conv2dRule, groupNormRule);
+export const PER_SAMPLE_RULES = new Registry<PerSampleRule>('per-sample rule').add(linearRule, conv2dRule, groupNormRule, layerNormRule);
 
 /** The error for models with BatchNorm. */
 export const BATCHNORM_MESSAGE = 'DP-SGD cannot train BatchNorm layers (batch statistics mix examples): use --norm group';

@@ -20,7 +20,7 @@ test('validate(model) lists every unsupported layer at once (and BatchNorm once)
     () => validate(net),
     (e: unknown) =>
       e instanceof InputError &&
-      /layers '1' \(Scale\), '4' \(Scale\): supported layers with parameters are Linear, Conv2d, GroupNorm$/.test(e.message),
+      /layers '1' \(Scale\), '4' \(Scale\): supported layers with parameters are Linear, Conv2d, GroupNorm, LayerNorm$/.test(e.message),
   );
   const bn = smallCnn([3, 8, 8], 5, g, 'batch');
   assert.deepEqual(unsupportedLayers(bn), [BATCHNORM_MESSAGE]);

@@ -7,6 +7,9 @@ import { onnxModel } from './onnx.ts';
 import { resnet18Model } from './resnet.ts';
 import { smallCnnModel } from './small-cnn.ts';
 import type { ModelEntry, ModelSpec } from './types.ts';
+import { cifarResNetModels } from './resnet-cifar.ts';
+import { wrn164Model } from './wrn.ts';
+import { vitTinyModel } from './vit.ts';
 
 export type { ModelEntry, ModelSpec, NormKind } from './types.ts';
 export { mlp } from './mlp.ts';
@@ -14,7 +17,7 @@ export { smallCnn } from './small-cnn.ts';
 export { ResNet18 } from './resnet.ts';
 
 /** Every model family, by `arch` name. */
-export const MODELS = new Registry<ModelEntry>('model').add(mlpModel, smallCnnModel, resnet18Model, onnxModel);
+export const MODELS = new Registry<ModelEntry>('model').add(mlpModel, smallCnnModel, resnet18Model, ...cifarResNetModels, wrn164Model, vitTinyModel, onnxModel);
 
 /** Builds the model of `spec` for inputs of `inShape` and `classes` outputs. */
 export function buildModel(spec: ModelSpec, inShape: number[], classes: number, gen: Generator): Module {

@@ -9,6 +9,7 @@ import type { ModelEntry, NormKind } from './types.ts';
 export function smallCnn(inShape: number[], classes: number, gen: Generator, normKind: NormKind = 'none'): Sequential {
   const [c, h, w] = inShape;
   if (inShape.length !== 3) throw new InputError(`smallcnn needs image input [C,H,W], got [${inShape}]`);
+  if (h < 4 || w < 4) throw new InputError(`smallcnn needs images of at least 4x4 (two 2x2 max-pools), got ${h}x${w}`);
   const flat = 64 * Math.floor(h / 4) * Math.floor(w / 4);
   return new Sequential(
     new Conv2d(c, 32, 3, gen, { padding: 1 }),

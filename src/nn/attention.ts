@@ -1,0 +1,26 @@
+// Multi-head self-attention with a fused qkv projection (timm's Attention: attn.qkv, attn.proj).
+import { type Generator, type Tensor } from '../engine/index.ts';
+import { Linear } from './layers.ts';
+import { Module } from './module.ts';
+
+export class MultiheadSelfAttention extends Module {
+  readonly qkv: Linear;
+  readonly proj: Linear;
+  readonly headDim: number;
+  constructor(readonly dim: number, readonly heads: number, gen: Generator) {
+    super();
+    if (dim % heads !== 0) throw new RangeError(`attention width ${dim} is not divisible by ${heads} heads`);
+    this.headDim = dim / heads;
+    this.kindScope = 'attention';
+    this.qkv = this.child('qkv', new Linear(dim, 3 * dim, gen));
+    this.proj = this.child('proj', new Linear(dim, dim, gen));
+  }
+  /** x: [N, T, D] -> [N, T, D]. */
+  forward(x: Tensor): Tensor {
+    const [n, t, d] = x.shape;
+    const qkv = this.qkv.forward(x).view([n, t, 3, this.heads, this.headDim]).permute([2, 0, 3, 1, 4]);
+    const [q, k, v] = [0, 1, 2].map((i) => qkv.select(0, i));
+    const o = q.matmul(k.transpose(2, 3)).mul(1 / Math.sqrt(this.headDim)).softmax(3).matmul(v);
+    return this.proj.forward(o.transpose(1, 2).reshape([n, t, d]));
+  }
+}
