@@ -132,5 +132,5 @@ test('bench on images: the issue-14 row set, GPU-size flags accepted; --collect 
   assert.doesNotMatch(md, /Continue[^\n]*--collect/, 'the continue command trains');
   assert.ok(existsSync(doc.replace(/md$/, 'html')));
   oneLineError(cwrf('bench', '--dataset', 'cifar10-jpeg', '--sweep', 'ratio,depth', '--collect', '--out', out), /--sweep: unknown parameter 'depth'/);
-  oneLineError(cwrf('bench', '--dataset', 'cifar10-jpeg', '--queries', '3', '--collect', '--out', out), /--queries must be 1, 2 or 18/);
+  oneLineError(cwrf('bench', '--dataset', 'cifar10-jpeg', '--queries', '3', '--collect', '--out', out), /--queries: '3' is not one of 1, 2, 18/);
 });
