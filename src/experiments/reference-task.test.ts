@@ -19,7 +19,7 @@ test('results round-trip as JSON bit for bit (NaN, -0, subnormals)', () => {
   const back = decodeOutcome(o, 3);
   assert.ok(Buffer.from(back.logits.buffer).equals(Buffer.from(logits.buffer)));
   assert.equal(back.trainAccuracy, 0.5);
-  assert.throws(() => decodeOutcome(o, 4), /expected 4 x 2 float32/);
+  assert.throws(() => decodeOutcome(o, 4), /expected 4 x 1 x 2 float32/);
 });
 
 test('the cache key is the one reference and base-model caches used before (caches stay valid)', () => {
