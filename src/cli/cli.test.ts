@@ -104,8 +104,10 @@ test('analyze on the small Location run; bench resumes and refuses runs made wit
   assert.deepEqual(j.concentration.sweep.map((s: { ratio: number }) => s.ratio), [0.001, 0.01]);
   assert.ok(j.concentration.topShare['1%'] > 0.01 && j.concentration.topShare['10%'] <= 1, JSON.stringify(j.concentration.topShare));
   assert.ok(Math.abs(j.entanglement.spearman) <= 1);
-  assert.equal(j.locationVsValue.length, 4);
-  assert.match(readFileSync(join(dir, 'loc', 'analyze', 'analyze.html'), 'utf8'), /Location, not value/);
+  assert.equal(j.locationVsValue.length, 7);
+  assert.deepEqual(Object.keys(j.entanglement.perType).sort(), ['bias', 'linear']);
+  assert.ok(Math.abs(j.movement.spearman) <= 1 && j.movement.leastMovedShare >= 0 && j.movement.leastMovedShare <= 1, JSON.stringify(j.movement));
+  assert.match(readFileSync(join(dir, 'loc', 'analyze', 'analyze.html'), 'utf8'), /Location, not value[\s\S]*least moved from init/);
 
   const out = join(dir, 'bench');
   const b = ['bench', '--dataset', 'location', '--hidden', '32', '--epochs', '2', '--population', '600', '--seeds', '0', '--refs', '2', '--rows', 'none,relaxloss-cwrf', '--out', out, ...common];
@@ -115,4 +117,20 @@ test('analyze on the small Location run; bench resumes and refuses runs made wit
   assert.match(readFileSync(join(out, 'bench.md'), 'utf8'), /\| RelaxLoss \+ CWRF \|/);
   oneLineError(cwrf(...b, '--ft-epochs', '2'), /holds a run with other settings than this command asks for/);
   oneLineError(cwrf(...b, '--rows', 'nonsense'), /unknown bench row 'nonsense'/);
+});
+
+test('bench on images: the issue-14 row set, GPU-size flags accepted; --collect writes a partial table naming what is left out', () => {
+  const out = join(dir, 'bench-img');
+  const doc = join(dir, 'docs', 'bench-cifar10.md');
+  const r = cwrf('bench', '--dataset', 'cifar10-jpeg', '--model', 'resnet18', '--population', '30000', '--sweep', 'ratio,lambda', '--collect', '--out', out, '--doc', doc, '--json', '--data-dir', SHARED);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.deepEqual(j.rows, []);
+  assert.ok(j.missing.some((m: { defense: string; seed: number }) => m.defense === 'RelaxLoss + CWRF [lambda 0.9]' && m.seed === 1));
+  const md = readFileSync(doc, 'utf8');
+  assert.match(md, /\(partial\)[\s\S]*Status: \*\*partial\*\*[\s\S]*Continue/);
+  assert.doesNotMatch(md, /Continue[^\n]*--collect/, 'the continue command trains');
+  assert.ok(existsSync(doc.replace(/md$/, 'html')));
+  oneLineError(cwrf('bench', '--dataset', 'cifar10-jpeg', '--sweep', 'ratio,depth', '--collect', '--out', out), /--sweep: unknown parameter 'depth'/);
+  oneLineError(cwrf('bench', '--dataset', 'cifar10-jpeg', '--queries', '3', '--collect', '--out', out), /--queries: '3' is not one of 1, 2, 18/);
 });

@@ -3,14 +3,16 @@
 //        AUC when only the top r are rewound (no fine-tune), over a sweep of r;
 //  (ii)  entanglement: Pearson and Spearman r between PVE and TFO scores, overall and per layer type, and the
 //        overlap of their top-r sets;
-//  (iii) location vs value: at equal r, rewind-critical + fine-tune (CWRF), prune-critical, rewind random
-//        locations + fine-tune, and critical weights re-randomised + fine-tune.
+//  (iii) location vs value: at equal r, rewind-critical, prune-critical, rewind random locations, and critical
+//        weights re-randomised (fresh random-init values), each with and without the fine-tune;
+//  (iv)  the paper's fourth observation: are the critical weights the least moved from init? Rank correlation
+//        of PVE with |theta - theta0| and the share of the critical set in the least-moved decile.
 // Attack AUCs here use the run's audit references (trained by the run's recipe, so non-adaptive to the edit) with
 // the modified model as target.
 import { join } from 'node:path';
 import { runAttacks, type AttackName } from '../attacks/index.ts';
 import { applyCwrf, criticalMasks, cwrfStage, selected, disposeMasks, disposeScores, rewind, scoreModel, type CwrfStage, type Scores } from '../defenses/index.ts';
-import { Generator } from '../engine/index.ts';
+import { Generator, type Tensor } from '../engine/index.ts';
 import { buildModel, parameterKinds, type Module, type ParamKind } from '../nn/index.ts';
 import { loadData, type DataContext, type Recipe } from '../train/index.ts';
 import { Rng } from '../util/rng.ts';
@@ -18,14 +20,18 @@ import { querySignals, readSignals, type SignalSet } from './audit.ts';
 import { evaluate, loadRunModel, type Run } from './run.ts';
 import { loadState } from '../nn/index.ts';
 import type { LoadOptions } from '../data/index.ts';
+import { leastMovedShare, movement, pearson, spearman, topOverlap, topShare } from './weight-stats.ts';
 import type { AnalyzeJson, VariantResult } from '../report/analyze-report.ts';
 
 export type { AnalyzeJson, VariantResult } from '../report/analyze-report.ts';
+export { pearson, ranks, spearman, topOverlap, topShare } from './weight-stats.ts';
+export { PAPER_PVE_TFO } from '../report/analyze-report.ts';
 
 export const ANALYZE_ATTACKS: AttackName[] = ['lira-online-fixed', 'loss'];
 
-function flatScores(s: Scores, names: string[]): Float64Array {
-  const parts = names.map((n) => s.get(n)!.toFloat64());
+const LEAST_MOVED = 0.1;
+
+function concat(parts: ArrayLike<number>[]): Float64Array {
   const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
   for (const p of parts) {
@@ -34,70 +40,14 @@ function flatScores(s: Scores, names: string[]): Float64Array {
   }
   return out;
 }
+const flatParams = (params: [string, Tensor][], names: string[]) => {
+  const m = new Map(params);
+  return concat(names.map((n) => m.get(n)!.toFloat64()));
+};
+const flatState = (state: Record<string, { data: ArrayLike<number> | BigInt64Array }>, names: string[]) =>
+  concat(names.map((n) => Float64Array.from(state[n].data as ArrayLike<number>)));
 
-/** Pearson correlation. */
-export function pearson(a: Float64Array, b: Float64Array): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mb += b[i];
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const x = a[i] - ma;
-    const y = b[i] - mb;
-    sab += x * y;
-    saa += x * x;
-    sbb += y * y;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
-
-/** Average ranks (ties share their mean rank). */
-export function ranks(a: Float64Array): Float64Array {
-  const idx = Uint32Array.from({ length: a.length }, (_, i) => i).sort((i, j) => a[i] - a[j]);
-  const r = new Float64Array(a.length);
-  for (let s = 0; s < idx.length; ) {
-    let e = s;
-    while (e + 1 < idx.length && a[idx[e + 1]] === a[idx[s]]) e++;
-    for (let k = s; k <= e; k++) r[idx[k]] = (s + e) / 2;
-    s = e + 1;
-  }
-  return r;
-}
-
-export function spearman(a: Float64Array, b: Float64Array): number {
-  return pearson(ranks(a), ranks(b));
-}
-
-/** Share of the total held by the top `frac` of the values. */
-export function topShare(a: Float64Array, frac: number): number {
-  const s = Float64Array.from(a).sort().reverse();
-  const k = Math.max(1, Math.round(frac * s.length));
-  let top = 0;
-  let all = 0;
-  for (let i = 0; i < s.length; i++) {
-    all += s[i];
-    if (i < k) top += s[i];
-  }
-  return top / all;
-}
-
-/** |top-k(a) ∩ top-k(b)| / k. */
-export function topOverlap(a: Float64Array, b: Float64Array, frac: number): number {
-  const k = Math.max(1, Math.round(frac * a.length));
-  const top = (x: Float64Array) => new Set(Uint32Array.from({ length: x.length }, (_, i) => i).sort((i, j) => x[j] - x[i]).subarray(0, k));
-  const ta = top(a);
-  let both = 0;
-  for (const i of top(b)) if (ta.has(i)) both++;
-  return both / k;
-}
+const flatScores = (s: Scores, names: string[]): Float64Array => concat(names.map((n) => s.get(n)!.toFloat64()));
 
 /** A parameter's group in the per-type entanglement table: its kind (src/nn/param-kinds.ts), biases apart. */
 function layerType(kind: ParamKind | undefined, shape: number[]): string {
@@ -142,14 +92,16 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
   o.onStep?.('scores');
   const pve = scoreModel(base, ctx(target));
   const tfo = scoreModel({ score: 'tfo', pve: base.pve }, ctx(target));
-  const kindOf = parameterKinds(target);
-  const names = target.namedParameters().map(([n]) => n).filter((n) => selected(pve.get(n)!, base.params, kindOf.get(n)));
+  const kinds = parameterKinds(target);
+  const names = target.namedParameters().map(([n]) => n).filter((n) => selected(pve.get(n)!, base.params, kinds.get(n)));
   const fp = flatScores(pve, names);
   const ft = flatScores(tfo, names);
 
+  const trainedFlat = flatParams(target.namedParameters(), names);
+  const moved = movement(trainedFlat, flatState(init, names));
   const perType: AnalyzeJson['entanglement']['perType'] = {};
+  const movedPerType: AnalyzeJson['movement']['perType'] = {};
   const groups = new Map<string, string[]>();
-  const kinds = kindOf;
   for (const [n, p] of target.namedParameters()) {
     const t = layerType(kinds.get(n), p.shape);
     groups.set(t, [...(groups.get(t) ?? []), n]);
@@ -158,6 +110,7 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
     const a = flatScores(pve, ns);
     const b = flatScores(tfo, ns);
     perType[t] = { pearson: pearson(a, b), spearman: spearman(a, b), weights: a.length };
+    movedPerType[t] = { spearman: spearman(a, movement(flatParams(target.namedParameters(), ns), flatState(init, ns))), weights: a.length };
   }
   const rng = new Rng(Rng.deriveSeed(run.recipe.seed, 'analyze-sample'));
   const sampleIdx = Array.from({ length: Math.min(2000, fp.length) }, () => rng.int(fp.length));
@@ -180,6 +133,9 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
     ['prune critical (zero, no fine-tune)', { rewind: 'zero', epochs: 0 }],
     ['rewind random locations + fine-tune', { score: 'random' }],
     ['critical re-randomised + fine-tune', { rewind: 'random-init' }],
+    ['rewind critical (no fine-tune)', { epochs: 0 }],
+    ['rewind random locations (no fine-tune)', { score: 'random', epochs: 0 }],
+    ['critical re-randomised (no fine-tune)', { rewind: 'random-init', epochs: 0 }],
   ];
   const locationVsValue: VariantResult[] = [];
   for (const [label, opts] of variants) {
@@ -203,6 +159,13 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
       topOverlap: Object.fromEntries([0.001, 0.01, 0.1].map((f) => [`${f * 100}%`, topOverlap(fp, ft, f)])),
     },
     locationVsValue,
+    movement: {
+      pearson: pearson(fp, moved),
+      spearman: spearman(fp, moved),
+      leastMovedShare: leastMovedShare(fp, moved, o.ratio, LEAST_MOVED),
+      leastMovedFraction: LEAST_MOVED,
+      perType: movedPerType,
+    },
     baseline,
     sample: { pve: sampleIdx.map((i) => fp[i]), tfo: sampleIdx.map((i) => ft[i]) },
   };

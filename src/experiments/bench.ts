@@ -1,67 +1,28 @@
 // `bench`: the privacy-utility table (paper Table 3 style): every defense on the same footing, several
-// seeds, each audited by reference models that replay it (adaptive attacker).
+// seeds, each audited by reference models that replay it (adaptive attacker). Rows per dataset family and
+// the sensitivity sweep are in bench-rows.ts. Resumable: finished runs and audits are reused, reference
+// models are cached, and `collect` builds the table from what is finished without training anything.
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { cwrfStage, releaseFor } from '../defenses/index.ts';
-import { cclDefaults, hampDefaults, relaxLossDefaults, type DefenseStage, type ObjectiveSpec, type Recipe } from '../train/index.ts';
+import type { Recipe } from '../train/index.ts';
 import type { AttackName } from '../attacks/index.ts';
 import type { LoadOptions } from '../data/index.ts';
-import type { ModelSpec } from '../nn/index.ts';
 import { audit, type AuditJson, type AuditOptions } from './audit.ts';
 import { defend, defendedRecipe } from './defend.ts';
 import type { ReferenceExecutor } from './refs.ts';
 import { reuseRun, train, type Run } from './run.ts';
 import { InputError } from '../util/errors.ts';
-import type { BenchRow } from '../report/bench-summary.ts';
+import { benchDefenses, dpModel, objectiveMissing, sweepRows, type BenchDefense, type SweepParam } from './bench-rows.ts';
+import { CWRF_DEFAULTS, releaseFor } from '../defenses/index.ts';
+import type { BenchResult, BenchRow } from '../report/bench-summary.ts';
 
-export type { BenchRow } from '../report/bench-summary.ts';
+export { summarizeBench, benchMarkdown, sweepMarkdown, sweepPoints } from '../report/bench-summary.ts';
+export type { BenchResult, BenchRow, BenchSummary } from '../report/bench-summary.ts';
+
+export { benchDefenses, benchPlan, dpModel, datasetFamily, imageRows, planHours, tabularRows, sweepRows, DP_EPOCH_FACTOR, SWEEP, SWEPT_ROWS, sweepLabel } from './bench-rows.ts';
+export type { BenchDefense, BenchPlan, DatasetFamily, SweepParam } from './bench-rows.ts';
 
 export const BENCH_ATTACKS: AttackName[] = ['lira-online-fixed', 'rmia-online', 'loss'];
-
-/** One row of the table: a defense built on a base run. */
-export interface BenchDefense {
-  name: string;
-  /** Objective of the base model trained from scratch. */
-  base: ObjectiveSpec;
-  /** Extra epochs when training the base (compute-matched retraining). */
-  extraEpochs?: number;
-  /** DP-SGD settings of the base model. */
-  dp?: Recipe['dp'];
-  /** Weight-level stage applied to the base run, if any. */
-  stage?: (recipe: Recipe) => DefenseStage;
-}
-
-/** The defenses of the Location table. */
-export function benchDefenses(dataset: string, ftEpochs = 10): BenchDefense[] {
-  const rl = { name: 'relaxloss' as const, ...relaxLossDefaults(dataset) };
-  const ls = { name: 'label-smoothing' as const, smoothing: 0.1 };
-  const dp = { maxGradNorm: 1, targetEpsilon: 8, delta: 1e-5 };
-  const ccl = { name: 'ccl' as const, ...cclDefaults(dataset), form: 'exp' as const };
-  const hamp = { name: 'hamp' as const, ...hampDefaults(dataset) };
-  const stage = (method: Parameters<typeof cwrfStage>[0], opts: Parameters<typeof cwrfStage>[1]) => (r: Recipe) =>
-    cwrfStage(method, { epochs: ftEpochs, ...opts }, r) as unknown as DefenseStage;
-  return [
-    { name: 'none', base: { name: 'ce' } },
-    { name: 'RelaxLoss', base: rl },
-    { name: 'RelaxLoss + CWRF', base: rl, stage: stage('cwrf', { objective: rl }) },
-    { name: 'label smoothing', base: ls },
-    { name: 'label smoothing + CWRF', base: ls, stage: stage('cwrf', { objective: ls }) },
-    { name: 'CWRF (CE fine-tune)', base: { name: 'ce' }, stage: stage('cwrf', { objective: { name: 'ce' } }) },
-    { name: 'CWRF rewind only (no fine-tune)', base: { name: 'ce' }, stage: stage('rewind', {}) },
-    { name: 'RelaxLoss + CWRF rewind only', base: rl, stage: stage('rewind', {}) },
-    { name: 'RelaxLoss + fine-tune-all', base: rl, stage: stage('finetune-all', { objective: rl }) },
-    { name: 'retrain (RelaxLoss, +fine-tune epochs)', base: rl, extraEpochs: ftEpochs },
-    { name: 'prune (TFO, no fine-tune)', base: { name: 'ce' }, stage: stage('prune', { score: 'tfo' }) },
-    { name: 'CCL', base: ccl },
-    { name: 'CCL + CWRF', base: ccl, stage: stage('cwrf', { objective: ccl }) },
-    { name: 'CCL + CWRF rewind only', base: ccl, stage: stage('rewind', {}) },
-    { name: 'HAMP', base: hamp },
-    { name: 'HAMP + CWRF', base: hamp, stage: stage('cwrf', { objective: hamp }) },
-    { name: 'HAMP + CWRF rewind only', base: hamp, stage: stage('rewind', {}) },
-    { name: 'DP-SGD (eps 8)', base: { name: 'ce' }, dp },
-    { name: 'DP-SGD + CWRF (DP fine-tune, eps 8)', base: { name: 'ce' }, dp, stage: stage('cwrf', { objective: { name: 'ce' }, dp }) },
-  ];
-}
 
 export interface BenchOptions extends LoadOptions {
   out: string;
@@ -77,7 +38,17 @@ export interface BenchOptions extends LoadOptions {
   ftEpochs?: number;
   /** Row ids (slugs of the row names) to run; all rows when absent. */
   only?: string[];
+  /** Sensitivity sweep: also run the swept rows with these parameters moved off their defaults. */
+  sweep?: SweepParam[];
+  /** LiRA queries per example (passed to the audit where the audit supports it). */
+  queries?: number;
+  /** Only gather finished rows (train and audit nothing). */
+  collect?: boolean;
   onStep?: (what: string) => void;
+  /** After every finished row (all rows so far), e.g. to write a partial table. */
+  onRow?: (sofar: BenchResult) => Promise<void> | void;
+  /** A row left out: its objective is not in this build, or (collect) it is not finished. */
+  onSkip?: (defense: string, seed: number | null, why: string) => void;
 }
 
 function readAudit(dir: string): AuditJson | null {
@@ -88,22 +59,58 @@ function readAudit(dir: string): AuditJson | null {
 /** A row's directory name and its id for `only`. */
 export const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
-/** Runs (or resumes: finished runs and audits are reused) the whole table. */
-export async function bench(base: Recipe, o: BenchOptions): Promise<BenchRow[]> {
-  const rows: BenchRow[] = [];
-  const all = benchDefenses(base.dataset, o.ftEpochs);
+/** The rows `o` selects (main table, then sweep points), checked against the family's row set. */
+export function selectDefenses(dataset: string, o: Pick<BenchOptions, 'only' | 'ftEpochs' | 'sweep'>): BenchDefense[] {
+  const all = benchDefenses(dataset, o.ftEpochs);
   const unknown = (o.only ?? []).filter((n) => !all.some((d) => slug(d.name) === n));
   if (unknown.length) throw new InputError(`unknown bench row '${unknown[0]}' (rows: ${all.map((d) => slug(d.name)).join(', ')})`);
-  const defenses = all.filter((d) => !o.only || o.only.includes(slug(d.name)));
+  const main = all.filter((d) => !o.only || o.only.includes(slug(d.name)));
+  const sweep = o.sweep?.length ? sweepRows(main, o.sweep, { ratio: CWRF_DEFAULTS.ratio, lambda: CWRF_DEFAULTS.pve.lambda }) : [];
+  return [...main, ...sweep];
+}
+
+function baseRecipeOf(base: Recipe, d: BenchDefense, seed: number): Recipe {
+  return {
+    ...base,
+    seed,
+    memberSeed: seed,
+    model: d.dp ? dpModel({ ...base.model, ...(d.model ?? {}) }) : { ...base.model, ...(d.model ?? {}) },
+    objective: d.base,
+    dp: d.dp,
+    epochs: base.epochs + (d.extraEpochs ?? 0),
+    defenses: [],
+    release: releaseFor(d.base),
+  };
+}
+
+/** Runs (or resumes: finished runs and audits are reused) the whole table; seeds outermost, so a partial table has every row of the first seed first. */
+export async function bench(base: Recipe, o: BenchOptions): Promise<BenchResult> {
+  const rows: BenchRow[] = [];
+  const missing: BenchResult['missing'] = [];
+  const defenses: BenchDefense[] = [];
+  for (const d of selectDefenses(base.dataset, o)) {
+    const why = objectiveMissing(d.base);
+    if (why) {
+      missing.push({ defense: d.name, seed: null, why });
+      o.onSkip?.(d.name, null, why);
+    } else defenses.push(d);
+  }
+  const skip = (defense: string, seed: number, why: string) => {
+    missing.push({ defense, seed, why });
+    o.onSkip?.(defense, seed, why);
+  };
+  const planned = defenses.length * o.seeds.length;
   for (const seed of o.seeds) {
     for (const d of defenses) {
-      const release = releaseFor(d.base);
-      const model = d.dp ? dpModel(base.model) : base.model;
-      const baseRecipe: Recipe = { ...base, model, seed, memberSeed: seed, objective: d.base, dp: d.dp, epochs: base.epochs + (d.extraEpochs ?? 0), defenses: [], release };
-      const baseDir = join(o.out, `seed${seed}`, slug(`${d.dp ? 'dpsgd' : d.base.name}-${baseRecipe.epochs}`));
+      const baseRecipe = baseRecipeOf(base, d, seed);
+      const tag = d.dp ? `dpsgd${baseRecipe.model.norm && baseRecipe.model.norm !== base.model.norm ? `-${baseRecipe.model.norm}norm` : ''}` : d.base.name;
+      const baseDir = join(o.out, `seed${seed}`, slug(`${tag}-${baseRecipe.epochs}`));
       let run: Run;
       if (existsSync(join(baseDir, 'run.json'))) run = await reuseRun(baseDir, baseRecipe);
-      else {
+      else if (o.collect) {
+        skip(d.name, seed, 'not trained yet');
+        continue;
+      } else {
         o.onStep?.(`seed ${seed}: train ${d.dp ? 'DP-SGD' : d.base.name} (${baseRecipe.epochs} epochs)`);
         run = await train(baseRecipe, { ...o, out: baseDir });
       }
@@ -113,7 +120,10 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchRow[]> 
         const dir = join(o.out, `seed${seed}`, slug(d.name));
         const stage = d.stage(run.recipe);
         if (existsSync(join(dir, 'run.json'))) target = await reuseRun(dir, defendedRecipe(run.recipe, stage));
-        else {
+        else if (o.collect) {
+          skip(d.name, seed, 'defense not run yet');
+          continue;
+        } else {
           o.onStep?.(`seed ${seed}: ${d.name}`);
           target = await defend(run, { stage }, { ...o, out: dir });
         }
@@ -121,10 +131,15 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchRow[]> 
       }
       const auditDir = join(target.dir, 'audit');
       let a = readAudit(auditDir);
+      if (!a && o.collect) {
+        skip(d.name, seed, 'not audited yet');
+        continue;
+      }
       if (!a) {
         o.onStep?.(`seed ${seed}: audit ${d.name}`);
-        a = await audit(target, { ...o, refs: o.refs, out: auditDir, workers: o.workers, attacks: BENCH_ATTACKS });
+        a = await audit(target, { ...o, refs: o.refs, out: auditDir, workers: o.workers, attacks: BENCH_ATTACKS, ...(o.queries ? { queries: o.queries } : {}) });
       }
+      const queries = (a.settings as { queries?: number }).queries;
       rows.push({
         defense: d.name,
         seed,
@@ -132,14 +147,12 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchRow[]> 
         trainAccuracy: a.target.trainAccuracy,
         relativeCost: cost,
         attacks: Object.fromEntries(a.attacks.map((x) => [x.name, { auc: x.metrics.auc, tprAt0_1pct: x.metrics.tprAt0_1pct, tprAt1pct: x.metrics.tprAt1pct }])),
+        ...(d.sweep ? { sweep: d.sweep } : {}),
+        queries: queries ?? 1,
       });
+      await o.onRow?.({ rows: [...rows], missing: [...missing], planned });
     }
   }
-  return rows;
+  return { rows, missing, planned };
 }
 
-/** The DP-SGD variant of a model: GroupNorm where the architecture defaults to BatchNorm (per-example statistics). */
-export function dpModel(m: ModelSpec): ModelSpec {
-  const batchByDefault = /^(resnet|wrn)/.test(m.arch);
-  return (m.norm ?? (batchByDefault ? 'batch' : 'none')) === 'batch' && m.arch !== 'mlp' ? { ...m, norm: 'group' } : m;
-}

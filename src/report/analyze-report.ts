@@ -23,9 +23,18 @@ export interface AnalyzeJson {
     topOverlap: Record<string, number>;
   };
   locationVsValue: VariantResult[];
+  /** (iv) PVE vs |theta - theta0| over the ranked weights; `leastMovedShare` = critical weights in the least-moved decile (independence: 0.1). */
+  movement: { pearson: number; spearman: number; leastMovedShare: number; leastMovedFraction: number; perType: Record<string, { spearman: number; weights: number }> };
   baseline: VariantResult;
   sample: { pve: number[]; tfo: number[] };
 }
+
+/** The paper's Pearson r of PVE vs TFO per parameter type (shared/PAPER.md; ViT 'attention' is its attention+MLP). */
+export const PAPER_PVE_TFO: Record<string, Record<string, number>> = {
+  ResNet18: { conv: 0.94, linear: 0.81, norm: 0.68 },
+  ViT: { attention: 0.91, linear: 0.86, norm: 0.73 },
+};
+const paper = (model: string, type: string) => PAPER_PVE_TFO[model][type]?.toFixed(2) ?? '';
 
 function variantRows(vs: VariantResult[]): (string | number)[][] {
   return vs.map((v) => [
@@ -83,8 +92,9 @@ export async function renderAnalyzeReport(a: AnalyzeJson): Promise<string> {
         html:
           `<p>Pearson r between PVE and TFO scores: ${e.pearson.toFixed(3)}; Spearman: ${e.spearman.toFixed(3)} (paper, ResNet-18: conv 0.94, linear 0.81, norm 0.68).</p>` +
           table(
-            ['layer type', 'weights', 'Pearson', 'Spearman'],
-            Object.entries(e.perType).map(([t, v]) => [t, v.weights, v.pearson.toFixed(3), v.spearman.toFixed(3)]),
+            ['parameter type', 'weights', 'Pearson', 'Spearman', 'paper Pearson, ResNet18', 'paper Pearson, ViT'],
+            Object.entries(e.perType).map(([t, v]) => [t, v.weights, v.pearson.toFixed(3), v.spearman.toFixed(3), paper('ResNet18', t), paper('ViT', t)]),
+            { caption: "PVE vs TFO per parameter type (the paper's ViT 'attention' row is its attention+MLP)" },
           ) +
           kv(Object.fromEntries(Object.entries(e.topOverlap).map(([k, v]) => [`overlap of the top ${k} sets`, fmtPct(v)])), { caption: 'Top-r overlap of PVE and TFO' }) +
           ent,
@@ -92,6 +102,17 @@ export async function renderAnalyzeReport(a: AnalyzeJson): Promise<string> {
       {
         heading: '(iii) Location, not value',
         html: table(HEAD, variantRows([a.baseline, ...a.locationVsValue]), { caption: `At equal r = ${a.ratio}` }),
+      },
+      {
+        heading: '(iv) Are the critical weights the least moved from init?',
+        html:
+          `<p>Spearman r of the PVE score with |theta - theta0|: ${a.movement.spearman.toFixed(3)} (Pearson ${a.movement.pearson.toFixed(3)}); negative means the most vulnerable weights moved least.
+          ${fmtPct(a.movement.leastMovedShare)} of the critical top ${fmtPct(a.ratio, 2)} lie in the ${fmtPct(a.movement.leastMovedFraction, 0)} least-moved weights
+          (${fmtPct(a.movement.leastMovedFraction, 0)} if location and movement were independent).</p>` +
+          table(
+            ['parameter type', 'weights', 'Spearman r(PVE, |theta - theta0|)'],
+            Object.entries(a.movement.perType).map(([t, v]) => [t, v.weights, v.spearman.toFixed(3)]),
+          ),
       },
     ],
   });

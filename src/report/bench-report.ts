@@ -1,14 +1,57 @@
-// The `cwrf bench` page: the privacy-utility table and scatter plots.
-import { summarizeBench, type BenchRow } from './bench-summary.ts';
-import { scatterChart } from './charts.ts';
+// The `cwrf bench` page: the privacy-utility table, scatter plots, and the sensitivity curves.
+import { summarizeBench, sweepPoints, type BenchRow, type BenchSummary } from './bench-summary.ts';
+import { lineChart, scatterChart } from './charts.ts';
 import { figure, fmtPct, grid, page, table } from './html.ts';
 
 const NUMBERS = 'points numbered as the rows of the table';
 const ZOOM = 0.05;
 
+const pm = (c: [number, number] | undefined, d = 1) => (c ? `${fmtPct(c[0], d)} ± ${fmtPct(c[1], d)}` : 'n/a');
+
+/** Privacy-utility curves over the sweep: per swept row and parameter, LiRA AUC (and TPR) against accuracy. */
+async function sweepSection(all: BenchSummary[], defaults: { ratio: number; lambda: number }): Promise<string> {
+  const points = sweepPoints(all, defaults);
+  if (!points.length) return '';
+  const curves = new Map<string, typeof points>();
+  for (const p of points) curves.set(`${p.of}, ${p.param}`, [...(curves.get(`${p.of}, ${p.param}`) ?? []), p]);
+  const series = (key: string) =>
+    [...curves].map(([name, ps]) => ({ name, x: ps.map((p) => p.row.cells.testAccuracy[0]), y: ps.map((p) => p.row.cells[key]?.[0] ?? NaN) }));
+  const byParam = (param: 'ratio' | 'lambda', key: string) =>
+    [...curves]
+      .filter(([, ps]) => ps[0].param === param)
+      .map(([name, ps]) => ({ name, x: ps.map((p) => p.value), y: ps.map((p) => p.row.cells[key]?.[0] ?? NaN) }));
+  const charts = grid([
+    figure(await lineChart(series('lira-online-fixed.auc'), { title: 'Privacy-utility curves: LiRA AUC vs accuracy', subtitle: 'one curve per row and swept parameter', xTitle: 'test accuracy', yTitle: 'LiRA AUC' })),
+    figure(await lineChart(series('lira-online-fixed.tprAt0_1pct'), { title: 'LiRA TPR@0.1% FPR vs accuracy', xTitle: 'test accuracy', yTitle: 'TPR @ 0.1% FPR' })),
+    ...(byParam('ratio', 'lira-online-fixed.auc').length
+      ? [figure(await lineChart(byParam('ratio', 'lira-online-fixed.auc'), { title: 'LiRA AUC vs rewind ratio r', xTitle: 'r (fraction rewound)', yTitle: 'LiRA AUC', xLog: true }))]
+      : []),
+    ...(byParam('lambda', 'lira-online-fixed.auc').length
+      ? [figure(await lineChart(byParam('lambda', 'lira-online-fixed.auc'), { title: 'LiRA AUC vs PVE lambda', xTitle: 'lambda', yTitle: 'LiRA AUC' }))]
+      : []),
+  ]);
+  const t = table(
+    ['defense', 'parameter', 'value', 'seeds', 'test acc', 'LiRA AUC', 'LiRA TPR@0.1%', 'RMIA AUC'],
+    points.map((p) => [
+      p.of,
+      p.param,
+      `${p.param === 'ratio' ? fmtPct(p.value, 1) : p.value}${p.isDefault ? ' (default)' : ''}`,
+      p.row.seeds,
+      pm(p.row.cells.testAccuracy),
+      pm(p.row.cells['lira-online-fixed.auc']),
+      pm(p.row.cells['lira-online-fixed.tprAt0_1pct'], 2),
+      pm(p.row.cells['rmia-online.auc']),
+    ]),
+    { caption: 'one parameter moved off its default at a time; the default point is the main row' },
+  );
+  return t + charts;
+}
+
 /** Renders bench rows (all seeds) as a self-contained HTML page. */
-export async function renderBenchReport(rows: BenchRow[], title: string, subtitle: string): Promise<string> {
-  const s = summarizeBench(rows);
+export async function renderBenchReport(rows: BenchRow[], title: string, subtitle: string, defaults = { ratio: 0.001, lambda: 0.5 }): Promise<string> {
+  const all = summarizeBench(rows);
+  const s = all.filter((r) => !r.sweep);
+  if (!s.length) return page({ title, subtitle, sections: [{ heading: 'Privacy-utility table', html: '<p>No row is finished yet.</p>' }] });
   const pts = (key: string) => s.map((r, i) => ({ label: String(i + 1), x: r.cells.testAccuracy[0], y: r.cells[key]?.[0] ?? NaN, group: r.defense }));
   const best = Math.max(...s.map((r) => r.cells.testAccuracy[0]));
   const near = pts('lira-online-fixed.auc').filter((p) => p.x >= best - ZOOM);
@@ -20,7 +63,6 @@ export async function renderBenchReport(rows: BenchRow[], title: string, subtitl
       ? [figure(await scatterChart(near, { title: 'LiRA AUC vs accuracy, zoomed', subtitle: `defenses within ${ZOOM * 100} points of the best accuracy`, xTitle: 'test accuracy', yTitle: 'AUC' }))]
       : []),
   ]);
-  const pm = (c: [number, number] | undefined, d = 1) => (c ? `${fmtPct(c[0], d)} ± ${fmtPct(c[1], d)}` : 'n/a');
   const t = table(
     ['#', 'defense', 'seeds', 'test acc', 'LiRA AUC', 'LiRA TPR@0.1%', 'LiRA TPR@1%', 'RMIA AUC', 'RMIA TPR@0.1%', 'loss AUC', 'cost (x training)'],
     s.map((r, i) => [
@@ -38,5 +80,14 @@ export async function renderBenchReport(rows: BenchRow[], title: string, subtitl
     ]),
     { caption: 'mean ± std over seeds' },
   );
-  return page({ title, subtitle, sections: [{ heading: 'Privacy-utility table', html: t }, { heading: 'Privacy vs utility', html: charts }] });
+  const sweep = await sweepSection(all, defaults);
+  return page({
+    title,
+    subtitle,
+    sections: [
+      { heading: 'Privacy-utility table', html: t },
+      { heading: 'Privacy vs utility', html: charts },
+      ...(sweep ? [{ heading: 'Sensitivity: rewind ratio and PVE lambda', html: sweep }] : []),
+    ],
+  });
 }

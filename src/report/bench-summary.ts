@@ -1,4 +1,8 @@
-// The privacy-utility table's numbers: mean ± std over seeds per defense, and the table as markdown.
+// The privacy-utility table's numbers: mean ± std over seeds per defense, the table and the sensitivity sweep
+// as markdown. Pure functions of the rows (no engine), shared by the bench page, the doc and the command.
+
+/** A sensitivity parameter of the sweep. */
+export type SweepParam = 'ratio' | 'lambda';
 
 /** One row of the table: a defense on one seed. */
 export interface BenchRow {
@@ -9,6 +13,17 @@ export interface BenchRow {
   /** Defense wall time over the base model's training time (a stage only; 1 + extra for retraining). */
   relativeCost: number;
   attacks: Record<string, { auc: number; tprAt0_1pct: number; tprAt1pct: number }>;
+  /** Sensitivity point: the main row it varies, the parameter and its value. */
+  sweep?: { of: string; param: SweepParam; value: number };
+  /** LiRA queries per example in the audit (1 when the audit does not record any). */
+  queries?: number;
+}
+
+/** Everything the table asks for: rows, and the (row, seed) cells not done. */
+export interface BenchResult {
+  rows: BenchRow[];
+  missing: { defense: string; seed: number | null; why: string }[];
+  planned: number;
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -17,47 +32,69 @@ const sd = (xs: number[]) => {
   return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
 };
 
-/** Mean ± std over seeds per defense. */
-export function summarizeBench(rows: BenchRow[]): { defense: string; seeds: number; cells: Record<string, [number, number]> }[] {
+export interface BenchSummary {
+  defense: string;
+  seeds: number;
+  cells: Record<string, [number, number]>;
+  sweep?: BenchRow['sweep'];
+}
+
+/** Mean ± std over seeds per defense (rows in first-seen order). */
+export function summarizeBench(rows: BenchRow[]): BenchSummary[] {
   const by = new Map<string, BenchRow[]>();
   for (const r of rows) by.set(r.defense, [...(by.get(r.defense) ?? []), r]);
   return [...by].map(([defense, rs]) => {
     const cells: Record<string, [number, number]> = {};
     const put = (k: string, xs: number[]) => (cells[k] = [mean(xs), sd(xs)]);
-    put(
-      'testAccuracy',
-      rs.map((r) => r.testAccuracy),
-    );
-    put(
-      'trainAccuracy',
-      rs.map((r) => r.trainAccuracy),
-    );
-    put(
-      'relativeCost',
-      rs.map((r) => r.relativeCost),
-    );
+    put('testAccuracy', rs.map((r) => r.testAccuracy));
+    put('trainAccuracy', rs.map((r) => r.trainAccuracy));
+    put('relativeCost', rs.map((r) => r.relativeCost));
     for (const a of Object.keys(rs[0].attacks))
-      for (const m of ['auc', 'tprAt0_1pct', 'tprAt1pct'] as const)
-        put(
-          `${a}.${m}`,
-          rs.map((r) => r.attacks[a][m]),
-        );
-    return { defense, seeds: rs.length, cells };
+      for (const m of ['auc', 'tprAt0_1pct', 'tprAt1pct'] as const) put(`${a}.${m}`, rs.map((r) => r.attacks[a][m]));
+    return { defense, seeds: rs.length, cells, ...(rs[0].sweep ? { sweep: rs[0].sweep } : {}) };
   });
 }
 
-/** The table as markdown (percentages, mean ± std over seeds). */
+const pct = (c: [number, number] | undefined) => (c ? `${(100 * c[0]).toFixed(2)} ± ${(100 * c[1]).toFixed(2)}` : 'n/a');
+
+/** The table as markdown (percentages, mean ± std over seeds); sweep points are left to `sweepMarkdown`. */
 export function benchMarkdown(rows: BenchRow[]): string {
-  const s = summarizeBench(rows);
-  const pct = (c: [number, number]) => `${(100 * c[0]).toFixed(2)} ± ${(100 * c[1]).toFixed(2)}`;
-  const head =
-    '| defense | test acc % | LiRA AUC % | LiRA TPR@0.1% | LiRA TPR@1% | RMIA AUC % | RMIA TPR@0.1% | loss-threshold AUC % | cost (x training) |';
-  const lines = [head, '|---|---|---|---|---|---|---|---|---|'];
+  const s = summarizeBench(rows.filter((r) => !r.sweep));
+  const seedsCol = s.some((r) => r.seeds !== s[0].seeds);
+  const head = `| defense |${seedsCol ? ' seeds |' : ''} test acc % | LiRA AUC % | LiRA TPR@0.1% | LiRA TPR@1% | RMIA AUC % | RMIA TPR@0.1% | loss-threshold AUC % | cost (x training) |`;
+  const lines = [head, `|---|${seedsCol ? '---|' : ''}---|---|---|---|---|---|---|---|`];
   for (const r of s) {
     const c = r.cells;
     lines.push(
-      `| ${r.defense} | ${pct(c.testAccuracy)} | ${pct(c['lira-online-fixed.auc'])} | ${pct(c['lira-online-fixed.tprAt0_1pct'])} | ${pct(c['lira-online-fixed.tprAt1pct'])} | ${pct(c['rmia-online.auc'])} | ${pct(c['rmia-online.tprAt0_1pct'])} | ${pct(c['loss.auc'])} | ${c.relativeCost[0].toFixed(2)} |`,
+      `| ${r.defense} |${seedsCol ? ` ${r.seeds} |` : ''} ${pct(c.testAccuracy)} | ${pct(c['lira-online-fixed.auc'])} | ${pct(c['lira-online-fixed.tprAt0_1pct'])} | ${pct(c['lira-online-fixed.tprAt1pct'])} | ${pct(c['rmia-online.auc'])} | ${pct(c['rmia-online.tprAt0_1pct'])} | ${pct(c['loss.auc'])} | ${c.relativeCost[0].toFixed(2)} |`,
     );
   }
   return lines.join('\n');
+}
+
+/** The sensitivity table: each swept row at every sweep value (the default value is the main row). */
+export function sweepMarkdown(rows: BenchRow[], defaults: { ratio: number; lambda: number }): string {
+  const all = summarizeBench(rows);
+  const points = sweepPoints(all, defaults);
+  if (!points.length) return '';
+  const lines = ['| defense | parameter | value | seeds | test acc % | LiRA AUC % | LiRA TPR@0.1% | RMIA AUC % |', '|---|---|---|---|---|---|---|---|'];
+  for (const p of points)
+    lines.push(
+      `| ${p.of} | ${p.param} | ${p.param === 'ratio' ? `${+(p.value * 100).toFixed(3)}%` : p.value}${p.isDefault ? ' (default)' : ''} | ${p.row.seeds} | ${pct(p.row.cells.testAccuracy)} | ${pct(p.row.cells['lira-online-fixed.auc'])} | ${pct(p.row.cells['lira-online-fixed.tprAt0_1pct'])} | ${pct(p.row.cells['rmia-online.auc'])} |`,
+    );
+  return lines.join('\n');
+}
+
+/** Sweep points with the main row standing in at the default value, sorted by row, parameter, value. */
+export function sweepPoints(s: BenchSummary[], defaults: { ratio: number; lambda: number }): { of: string; param: SweepParam; value: number; isDefault: boolean; row: BenchSummary }[] {
+  const swept = s.filter((r) => r.sweep);
+  const out: ReturnType<typeof sweepPoints> = [];
+  for (const r of swept) out.push({ of: r.sweep!.of, param: r.sweep!.param, value: r.sweep!.value, isDefault: false, row: r });
+  const pairs = new Set(swept.map((r) => `${r.sweep!.of}\u0000${r.sweep!.param}`));
+  for (const key of pairs) {
+    const [of, param] = key.split('\u0000') as [string, SweepParam];
+    const main = s.find((r) => r.defense === of && !r.sweep);
+    if (main) out.push({ of, param, value: defaults[param], isDefault: true, row: main });
+  }
+  return out.sort((a, b) => a.of.localeCompare(b.of) || a.param.localeCompare(b.param) || a.value - b.value);
 }

@@ -21,3 +21,5 @@ export type { AnalyzeJson, VariantResult } from './analyze-report.ts';
 export { summarizeBench, benchMarkdown } from './bench-summary.ts';
 export type { BenchRow } from './bench-summary.ts';
 export { renderBenchReport } from './bench-report.ts';
+export { benchDoc, benchComplete } from './bench-doc.ts';
+export type { BenchDocInput } from './bench-doc.ts';

@@ -62,8 +62,12 @@ export const analyzeCommand: Command = {
     const sh = json.concentration.topShare;
     io.log(`(i)   top 0.1/1/10% of weights hold ${(100 * sh['0.1%']).toFixed(1)}/${(100 * sh['1%']).toFixed(1)}/${(100 * sh['10%']).toFixed(1)}% of the PVE score`);
     io.log(`(ii)  PVE vs TFO: Pearson ${json.entanglement.pearson.toFixed(3)}, Spearman ${json.entanglement.spearman.toFixed(3)}`);
+    for (const [t, e] of Object.entries(json.entanglement.perType))
+      io.log(`(ii)  ${t.padEnd(10)} ${String(e.weights).padStart(9)} weights  Pearson ${e.pearson.toFixed(3)}  Spearman ${e.spearman.toFixed(3)}`);
     for (const r of [json.baseline, ...json.locationVsValue])
       io.log(`(iii) ${r.name.padEnd(40)} test acc ${r.testAccuracy.toFixed(3)}  LiRA AUC ${(r.attacks['lira-online-fixed']?.auc ?? NaN).toFixed(3)}`);
+    const mv = json.movement;
+    io.log(`(iv)  PVE vs |theta - theta0|: Spearman ${mv.spearman.toFixed(3)}; ${(100 * mv.leastMovedShare).toFixed(1)}% of the critical weights in the least-moved ${100 * mv.leastMovedFraction}%`);
     io.log(`page: ${join(out, 'analyze.html')}`);
     return json;
   },

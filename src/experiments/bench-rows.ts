@@ -1,0 +1,206 @@
+// The rows of `cwrf bench` per dataset family: the Location table (tabular) and the paper's Table 3 set on
+// images (issue 14), plus the sensitivity sweep over the rewind ratio and PVE lambda.
+import { cwrfStage, type CwrfStage } from '../defenses/index.ts';
+import { cclDefaults, hampDefaults, makeObjective, relaxLossDefaults, type DefenseStage, type ObjectiveSpec, type Recipe } from '../train/index.ts';
+import type { ModelSpec } from '../nn/index.ts';
+
+/** One row of the table: a defense built on a base run. */
+export interface BenchDefense {
+  name: string;
+  /** Objective of the base model trained from scratch. */
+  base: ObjectiveSpec;
+  /** Extra epochs when training the base (compute-matched retraining). */
+  extraEpochs?: number;
+  /** DP-SGD settings of the base model. */
+  dp?: Recipe['dp'];
+  /** Model changes of the base (DP-SGD bases get `dpModel` on top). */
+  model?: Partial<ModelSpec>;
+  /** Weight-level stage applied to the base run, if any. */
+  stage?: (recipe: Recipe) => DefenseStage;
+  /** For a sensitivity point: the main row it varies, the parameter and its value. */
+  sweep?: { of: string; param: SweepParam; value: number };
+}
+
+export type DatasetFamily = 'image' | 'tabular';
+import type { SweepParam } from '../report/bench-summary.ts';
+
+export type { SweepParam } from '../report/bench-summary.ts';
+
+/** Image datasets get the image row set; everything else the tabular one. */
+export function datasetFamily(dataset: string): DatasetFamily {
+  const name = dataset.split(':')[0];
+  return name.startsWith('cifar') || name === 'imagefolder' || name === 'cinic10' ? 'image' : 'tabular';
+}
+
+/** The sensitivity grid (issue 14): rewind ratio and PVE lambda, each varied with the other at its default. */
+export const SWEEP: Record<SweepParam, number[]> = { ratio: [0.001, 0.01, 0.03], lambda: [0.1, 0.5, 0.9] };
+
+const ccl = (dataset: string): ObjectiveSpec => ({ name: 'ccl', ...cclDefaults(dataset), form: 'exp' });
+const hamp = (dataset: string): ObjectiveSpec => ({ name: 'hamp', ...hampDefaults(dataset) });
+
+/** Why `spec` cannot be trained by this build (its objective is not implemented), or null. */
+export function objectiveMissing(spec: ObjectiveSpec): string | null {
+  try {
+    makeObjective(spec);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+type StageOpts = Parameters<typeof cwrfStage>[1];
+const stageOf =
+  (method: CwrfStage['method'], opts: StageOpts, ftEpochs: number) =>
+  (r: Recipe): DefenseStage =>
+    cwrfStage(method, { epochs: ftEpochs, ...opts }, r) as unknown as DefenseStage;
+
+/** The defenses of the Location table (docs/bench-location.md). */
+export function tabularRows(dataset: string, ftEpochs = 10): BenchDefense[] {
+  const rl = { name: 'relaxloss' as const, ...relaxLossDefaults(dataset) };
+  const ls = { name: 'label-smoothing' as const, smoothing: 0.1 };
+  const dp = { maxGradNorm: 1, targetEpsilon: 8, delta: 1e-5 };
+  const stage = (m: CwrfStage['method'], o: StageOpts) => stageOf(m, o, ftEpochs);
+  return [
+    { name: 'none', base: { name: 'ce' } },
+    { name: 'RelaxLoss', base: rl },
+    { name: 'RelaxLoss + CWRF', base: rl, stage: stage('cwrf', { objective: rl }) },
+    { name: 'label smoothing', base: ls },
+    { name: 'label smoothing + CWRF', base: ls, stage: stage('cwrf', { objective: ls }) },
+    { name: 'CWRF (CE fine-tune)', base: { name: 'ce' }, stage: stage('cwrf', { objective: { name: 'ce' } }) },
+    { name: 'CWRF rewind only (no fine-tune)', base: { name: 'ce' }, stage: stage('rewind', {}) },
+    { name: 'RelaxLoss + CWRF rewind only', base: rl, stage: stage('rewind', {}) },
+    { name: 'RelaxLoss + fine-tune-all', base: rl, stage: stage('finetune-all', { objective: rl }) },
+    { name: 'retrain (RelaxLoss, +fine-tune epochs)', base: rl, extraEpochs: ftEpochs },
+    { name: 'prune (TFO, no fine-tune)', base: { name: 'ce' }, stage: stage('prune', { score: 'tfo' }) },
+    { name: 'CCL', base: ccl(dataset) },
+    { name: 'CCL + CWRF', base: ccl(dataset), stage: stage('cwrf', { objective: ccl(dataset) }) },
+    { name: 'CCL + CWRF rewind only', base: ccl(dataset), stage: stage('rewind', {}) },
+    { name: 'HAMP', base: hamp(dataset) },
+    { name: 'HAMP + CWRF', base: hamp(dataset), stage: stage('cwrf', { objective: hamp(dataset) }) },
+    { name: 'HAMP + CWRF rewind only', base: hamp(dataset), stage: stage('rewind', {}) },
+    { name: 'DP-SGD (eps 8)', base: { name: 'ce' }, dp },
+    { name: 'DP-SGD + CWRF (DP fine-tune, eps 8)', base: { name: 'ce' }, dp, stage: stage('cwrf', { objective: { name: 'ce' }, dp }) },
+  ];
+}
+
+/** The paper's Table 3 row set on images (issue 14), names exactly as the issue gives them. */
+export function imageRows(dataset: string, ftEpochs = 10): BenchDefense[] {
+  const rl: ObjectiveSpec = { name: 'relaxloss', ...relaxLossDefaults(dataset), variant: 'image' };
+  const dp = { maxGradNorm: 1, targetEpsilon: 8, delta: 1e-5 };
+  const stage = (m: CwrfStage['method'], o: StageOpts) => stageOf(m, o, ftEpochs);
+  const cclSpec = ccl(dataset);
+  const hampSpec = hamp(dataset);
+  return [
+    { name: 'none', base: { name: 'ce' } },
+    { name: 'RelaxLoss', base: rl },
+    { name: 'RelaxLoss + CWRF', base: rl, stage: stage('cwrf', { objective: rl }) },
+    { name: 'CCL', base: cclSpec },
+    { name: 'CCL + CWRF', base: cclSpec, stage: stage('cwrf', { objective: cclSpec }) },
+    { name: 'HAMP', base: hampSpec },
+    { name: 'HAMP + CWRF', base: hampSpec, stage: stage('cwrf', { objective: hampSpec }) },
+    { name: 'DP-SGD', base: { name: 'ce' }, dp },
+    { name: 'DP-SGD + CWRF', base: { name: 'ce' }, dp, stage: stage('cwrf', { objective: { name: 'ce' }, dp }) },
+    { name: 'CWRF rewind only', base: { name: 'ce' }, stage: stage('rewind', {}) },
+    { name: 'RelaxLoss + CWRF rewind only', base: rl, stage: stage('rewind', {}) },
+    { name: 'CCL + CWRF rewind only', base: cclSpec, stage: stage('rewind', {}) },
+    { name: 'RelaxLoss + fine-tune-all', base: rl, stage: stage('finetune-all', { objective: rl }) },
+    { name: 'prune', base: { name: 'ce' }, stage: stage('prune', { score: 'tfo' }) },
+  ];
+}
+
+/** The DP-SGD variant of a model: GroupNorm where the architecture defaults to BatchNorm (per-example statistics). */
+export function dpModel(m: ModelSpec): ModelSpec {
+  const batchByDefault = /^(resnet|wrn)/.test(m.arch);
+  return (m.norm ?? (batchByDefault ? 'batch' : 'none')) === 'batch' && m.arch !== 'mlp' ? { ...m, norm: 'group' } : m;
+}
+
+/** The table's rows for the dataset's family. */
+export function benchDefenses(dataset: string, ftEpochs = 10): BenchDefense[] {
+  return datasetFamily(dataset) === 'image' ? imageRows(dataset, ftEpochs) : tabularRows(dataset, ftEpochs);
+}
+
+/** Rows the sensitivity sweep varies (those of the family's table that exist). */
+export const SWEPT_ROWS = ['RelaxLoss + CWRF', 'CCL + CWRF'];
+
+/** Display value of a sweep point: ratios in %, lambda as is. */
+export const sweepLabel = (param: SweepParam, value: number): string => (param === 'ratio' ? `r ${+(value * 100).toFixed(3)}%` : `lambda ${value}`);
+
+/**
+ * Sensitivity points: each swept row with one parameter moved off its default. The default point itself is
+ * the main row (same stage, same runs), so it is not repeated.
+ */
+export function sweepRows(rows: BenchDefense[], params: SweepParam[], defaults: { ratio: number; lambda: number }): BenchDefense[] {
+  const out: BenchDefense[] = [];
+  for (const row of rows.filter((r) => SWEPT_ROWS.includes(r.name) && r.stage)) {
+    for (const param of params)
+      for (const value of SWEEP[param]) {
+        if (value === defaults[param]) continue;
+        const inner = row.stage!;
+        out.push({
+          ...row,
+          name: `${row.name} [${sweepLabel(param, value)}]`,
+          sweep: { of: row.name, param, value },
+          stage: (r) => {
+            const s = inner(r) as unknown as CwrfStage;
+            const moved: CwrfStage = param === 'ratio' ? { ...s, ratio: value } : { ...s, pve: { ...s.pve, lambda: value } };
+            return moved as unknown as DefenseStage;
+          },
+        });
+      }
+  }
+  return out;
+}
+
+/** What a table costs in model training: counted from its rows, before anything runs. */
+export interface BenchPlan {
+  /** Base models trained (targets and reference models). */
+  trainings: number;
+  /** Defense stages applied (targets and reference models). */
+  stages: number;
+  /** Weight scorings (PVE/TFO) among the stages. */
+  scorings: number;
+  /** Training epochs of base models and fine-tunes, without and with DP-SGD. */
+  epochs: number;
+  dpEpochs: number;
+  /** Scoring cost in training epochs: PVE 2 passes (members, reference set) per iteration, TFO one epoch. */
+  scoreEpochs: number;
+  /** Evaluation cost in training epochs: every model's logits on the population (each query) and the test set, a forward pass costing a third of a training step. */
+  evalEpochs: number;
+}
+
+/** DP-SGD epoch time over a plain one (npm run bench:dpsgd: small CNN 1.82x, Location MLP 1.62x). */
+export const DP_EPOCH_FACTOR = 1.8;
+
+/** Wall hours of a plan at `epochSeconds` per training epoch and `speedup` from parallel workers. */
+export function planHours(p: BenchPlan, epochSeconds: number, speedup: number): number {
+  return ((p.epochs + DP_EPOCH_FACTOR * p.dpEpochs + p.scoreEpochs + p.evalEpochs) * epochSeconds) / speedup / 3600;
+}
+
+/** Counts the work of `rows` over `seeds` with `refs` adaptive references (each replays its base and defense; base models are shared by the rows built on them). */
+export function benchPlan(rows: BenchDefense[], seeds: number, refs: number, recipe: Recipe, sizes: { members: number; population: number; test: number; queries: number }): BenchPlan {
+  const members = sizes.members;
+  const models = seeds * (1 + refs);
+  const bases = new Map<string, { epochs: number; dp: boolean }>();
+  const p: BenchPlan = { trainings: 0, stages: 0, scorings: 0, epochs: 0, dpEpochs: 0, scoreEpochs: 0, evalEpochs: 0 };
+  const stepsPerEpoch = Math.max(1, Math.ceil(members / recipe.batchSize));
+  for (const d of rows) {
+    const epochs = recipe.epochs + (d.extraEpochs ?? 0);
+    bases.set(JSON.stringify([d.base, d.dp ?? null, d.model ?? null, epochs]), { epochs, dp: Boolean(d.dp) });
+    if (!d.stage) continue;
+    const s = d.stage({ ...recipe, objective: d.base, dp: d.dp }) as unknown as CwrfStage;
+    p.stages += models;
+    if (s.ratio > 0 || s.method === 'prune') {
+      p.scorings += models;
+      p.scoreEpochs += s.score === 'pve' ? (models * 2 * s.pve.iters) / stepsPerEpoch : models; // TFO: one epoch of gradients
+    }
+    if (s.dp) p.dpEpochs += models * s.epochs;
+    else p.epochs += models * s.epochs;
+  }
+  for (const b of bases.values()) {
+    p.trainings += models;
+    if (b.dp) p.dpEpochs += models * b.epochs;
+    else p.epochs += models * b.epochs;
+  }
+  p.evalEpochs = ((p.trainings + p.stages) * (sizes.population * sizes.queries + sizes.test)) / (3 * members);
+  return p;
+}
