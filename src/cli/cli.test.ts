@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cwrfEnv } from '../util/_testing.ts';
+import { assertOneLineError as oneLineError } from './_testing.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
 const SHARED = fileURLToPath(new URL('../../../shared/data', import.meta.url));
@@ -23,13 +24,6 @@ function cwrfWith(env: NodeJS.ProcessEnv, ...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-function oneLineError(r: ReturnType<typeof cwrf>, pattern: RegExp) {
-  assert.equal(r.code, 2, `exit code ${r.code}, stderr: ${r.err}`);
-  const lines = r.err.trim().split('\n');
-  assert.equal(lines.length, 1, `expected one line, got: ${r.err}`);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
-}
 
 test('bad usage and bad input: one line, exit 2, nothing written', () => {
   assert.equal(cwrf('--help').code, 0);

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { writeNpy } from '../data/index.ts';
 import { readSafetensors } from '../io/safetensors.ts';
 import { Rng } from '../util/rng.ts';
+import { assertOneLineError as oneLineError } from './_testing.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'cwrf-images-'));
@@ -31,11 +32,6 @@ function npyDataset(name: string, n: number, shape: number[]): string {
   return `npy:${join(dir, `${name}-x.npy`)},${join(dir, `${name}-y.npy`)}`;
 }
 
-function oneLineError(r: ReturnType<typeof cwrf>, pattern: RegExp) {
-  assert.equal(r.code, 2, `exit code ${r.code}, stderr: ${r.err}`);
-  assert.equal(r.err.trim().split('\n').length, 1, `one line: ${r.err}`);
-  assert.match(r.err, pattern);
-}
 
 test('image input errors: crop on non-image data, images smaller than the crop, a model that does not fit, queries on tabular data', () => {
   const tab = npyDataset('tab', 60, [10]);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cwrfEnv } from '../util/_testing.ts';
+import { assertOneLineError as oneLineError } from './_testing.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
 const SHARED = fileURLToPath(new URL('../../../shared/data', import.meta.url));
@@ -17,12 +18,6 @@ const cwrf = (...args: string[]) => {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
-function oneLineError(r: ReturnType<typeof cwrf>, pattern: RegExp) {
-  assert.equal(r.code, 2, `exit code ${r.code}, stderr: ${r.err}`);
-  const lines = r.err.trim().split('\n');
-  assert.equal(lines.length, 1, `expected one line, got: ${r.err}`);
-  assert.match(lines[0], pattern);
-}
 
 test('bad CCL / HAMP values: one line, exit 2, nothing written', () => {
   const out = join(dir, 'never');

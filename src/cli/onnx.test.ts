@@ -20,6 +20,7 @@ import { InputError } from '../util/errors.ts';
 import { cwrfEnv } from '../util/_testing.ts';
 import { Flags } from './flags.ts';
 import { RECIPE_FLAGS, recipeFromFlags } from './recipe-flags.ts';
+import { assertOneLineError as oneLineError } from './_testing.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
 const skip = fixtureSkip();
@@ -35,12 +36,6 @@ function cwrf(...args: string[]) {
 function ok(r: ReturnType<typeof cwrf>) {
   assert.equal(r.code, 0, r.err);
   return r.out;
-}
-function oneLineError(r: ReturnType<typeof cwrf>, pattern: RegExp) {
-  assert.equal(r.code, 2, `exit code ${r.code}, stderr: ${r.err}`);
-  const lines = r.err.trim().split('\n');
-  assert.equal(lines.length, 1, `expected one line, got: ${r.err}`);
-  assert.match(lines[0], pattern);
 }
 
 test('train and defend an ONNX model; the exported defended model has the reported test accuracy in ONNX Runtime', { skip }, async () => {

@@ -10,6 +10,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { cwrf, SHARED, startRedis, startWorker, stopWorker, type WorkerProc } from './_testing.ts';
 import { jobId, QUEUE_NAME, type QueueJob } from './job.ts';
+import { assertOneLineError as oneLineError } from '../cli/_testing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cwrf-queue-'));
 const env = (cache: string, extra: NodeJS.ProcessEnv = {}) => ({ ...process.env, CWRF_CACHE_DIR: join(dir, cache), ...extra });
@@ -18,12 +19,6 @@ after(async () => {
   for (const f of cleanup.reverse()) await f();
 });
 
-function oneLineError(r: { code: number | null; err: string }, pattern: RegExp) {
-  assert.equal(r.code, 2, `exit code ${r.code}, stderr: ${r.err}`);
-  const lines = r.err.trim().split('\n');
-  assert.equal(lines.length, 1, `expected one line, got: ${r.err}`);
-  assert.match(lines[0], pattern);
-}
 
 test('bad URL, unreachable server, wrong password: one line, exit 2', async () => {
   const secured = await startRedis(['--requirepass', 'right-password']);
