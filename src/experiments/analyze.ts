@@ -8,18 +8,19 @@
 //  (iv)  the paper's fourth observation: are the critical weights the least moved from init? Rank correlation
 //        of PVE with |theta - theta0| and the share of the critical set in the least-moved decile.
 // Attack AUCs here use the run's audit references (trained by the run's recipe, so non-adaptive to the edit) with
-// the modified model as target.
+// the modified model as target; without an audit (`auditDir` absent) only accuracies are measured.
 import { join } from 'node:path';
 import { runAttacks, type AttackName } from '../attacks/index.ts';
 import { applyCwrf, criticalMasks, cwrfStage, selected, disposeMasks, disposeScores, rewind, scoreModel, type CwrfStage, type Scores } from '../defenses/index.ts';
 import { Generator, type Tensor } from '../engine/index.ts';
-import { buildModel, parameterKinds, type Module, type ParamKind } from '../nn/index.ts';
+import { buildModel, parameterKinds, type Module } from '../nn/index.ts';
 import { loadData, type DataContext, type Recipe } from '../train/index.ts';
 import { Rng } from '../util/rng.ts';
 import { querySignals, readSignals, type SignalSet } from './audit.ts';
 import { evaluate, loadRunModel, type Run } from './run.ts';
 import { loadState } from '../nn/index.ts';
 import type { LoadOptions } from '../data/index.ts';
+import { analysisGroups } from './analyze-groups.ts';
 import { leastMovedShare, movement, pearson, spearman, topOverlap, topShare } from './weight-stats.ts';
 import type { AnalyzeJson, VariantResult } from '../report/analyze-report.ts';
 
@@ -49,16 +50,11 @@ const flatState = (state: Record<string, { data: ArrayLike<number> | BigInt64Arr
 
 const flatScores = (s: Scores, names: string[]): Float64Array => concat(names.map((n) => s.get(n)!.toFloat64()));
 
-/** A parameter's group in the per-type entanglement table: its kind (src/nn/param-kinds.ts), biases apart. */
-function layerType(kind: ParamKind | undefined, shape: number[]): string {
-  if (shape.length === 1 && (kind === 'conv' || kind === 'linear')) return 'bias';
-  return kind ?? 'other';
-}
-
-/** Attacks the model with the audit's references, the model standing in as the target row. */
-function attackModel(model: Module, data: DataContext, members: Uint8Array, refs: SignalSet, name: string, recipe: Recipe): VariantResult {
-  const q = refs.queries ?? 1;
+/** Attacks the model with the audit's references, the model standing in as the target row (accuracies only without references). */
+function attackModel(model: Module, data: DataContext, members: Uint8Array, refs: SignalSet | undefined, name: string, recipe: Recipe): VariantResult {
+  const q = refs?.queries ?? 1;
   const e = evaluate(model, data, members, recipe, q);
+  if (!refs) return { name, trainAccuracy: e.trainAccuracy, testAccuracy: e.testAccuracy, attacks: {} };
   const s = querySignals([e.logits], refs.labels, q, e.classes);
   const signals = Object.fromEntries(
     Object.entries(refs.signals).map(([k, m]) => {
@@ -73,7 +69,8 @@ function attackModel(model: Module, data: DataContext, members: Uint8Array, refs
 }
 
 export interface AnalyzeOptions extends LoadOptions {
-  auditDir: string;
+  /** Audit whose references the attacks use; absent: no attacks (accuracies and weight statistics only). */
+  auditDir?: string;
   ratio: number;
   sweep: number[];
   stage?: Partial<CwrfStage>;
@@ -83,7 +80,7 @@ export interface AnalyzeOptions extends LoadOptions {
 /** Measures the three insights on a run whose audit (references) is in `auditDir`. */
 export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson> {
   const data = await loadData(run.recipe, o);
-  const refs = await readSignals(join(o.auditDir, 'signals.safetensors'));
+  const refs = o.auditDir === undefined ? undefined : await readSignals(join(o.auditDir, 'signals.safetensors'));
   const init = await loadState(join(run.dir, 'init.safetensors'));
   const target = await loadRunModel(run, data);
   const fresh = (seed: number) => buildModel(run.recipe.model, data.shape, data.classes, new Generator(seed));
@@ -101,11 +98,7 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
   const moved = movement(trainedFlat, flatState(init, names));
   const perType: AnalyzeJson['entanglement']['perType'] = {};
   const movedPerType: AnalyzeJson['movement']['perType'] = {};
-  const groups = new Map<string, string[]>();
-  for (const [n, p] of target.namedParameters()) {
-    const t = layerType(kinds.get(n), p.shape);
-    groups.set(t, [...(groups.get(t) ?? []), n]);
-  }
+  const groups = analysisGroups(target.namedParameters().map(([n, p]) => [n, p.shape] as const), kinds);
   for (const [t, ns] of groups) {
     const a = flatScores(pve, ns);
     const b = flatScores(tfo, ns);
@@ -149,7 +142,7 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
   const json: AnalyzeJson = {
     format: 'cwrf-analyze/1',
     run: run.dir,
-    audit: o.auditDir,
+    audit: o.auditDir ?? null,
     ratio: o.ratio,
     concentration: { topShare: { '0.1%': topShare(fp, 0.001), '1%': topShare(fp, 0.01), '10%': topShare(fp, 0.1) }, sweep },
     entanglement: {

@@ -13,7 +13,8 @@ export interface VariantResult {
 export interface AnalyzeJson {
   format: 'cwrf-analyze/1';
   run: string;
-  audit: string;
+  /** Audit whose references the attacks used; null: no attacks were run (`--accuracy-only`). */
+  audit: string | null;
   ratio: number;
   concentration: { topShare: Record<string, number>; sweep: (VariantResult & { ratio: number })[] };
   entanglement: {
@@ -29,10 +30,10 @@ export interface AnalyzeJson {
   sample: { pve: number[]; tfo: number[] };
 }
 
-/** The paper's Pearson r of PVE vs TFO per parameter type (shared/PAPER.md; ViT 'attention' is its attention+MLP). */
+/** The paper's Pearson r of PVE vs TFO per parameter type (shared/PAPER.md; its ViT row 'attention+MLP' is one group). */
 export const PAPER_PVE_TFO: Record<string, Record<string, number>> = {
   ResNet18: { conv: 0.94, linear: 0.81, norm: 0.68 },
-  ViT: { attention: 0.91, linear: 0.86, norm: 0.73 },
+  ViT: { 'attention+mlp': 0.91, linear: 0.86, norm: 0.73 },
 };
 const paper = (model: string, type: string) => PAPER_PVE_TFO[model][type]?.toFixed(2) ?? '';
 
@@ -76,7 +77,7 @@ export async function renderAnalyzeReport(a: AnalyzeJson): Promise<string> {
   ]);
   return page({
     title: `cwrf analyze: ${a.run}`,
-    subtitle: `critical ratio r = ${a.ratio}; attacks use the references of ${a.audit}`,
+    subtitle: `critical ratio r = ${a.ratio}; ${a.audit === null ? 'accuracies only (no audit, no attacks)' : `attacks use the references of ${a.audit}`}`,
     sections: [
       {
         heading: '(i) Privacy vulnerability is concentrated',
@@ -94,7 +95,7 @@ export async function renderAnalyzeReport(a: AnalyzeJson): Promise<string> {
           table(
             ['parameter type', 'weights', 'Pearson', 'Spearman', 'paper Pearson, ResNet18', 'paper Pearson, ViT'],
             Object.entries(e.perType).map(([t, v]) => [t, v.weights, v.pearson.toFixed(3), v.spearman.toFixed(3), paper('ResNet18', t), paper('ViT', t)]),
-            { caption: "PVE vs TFO per parameter type (the paper's ViT 'attention' row is its attention+MLP)" },
+            { caption: 'PVE vs TFO per parameter type (bias: 1-D parameters other than norms; mlp: the MLP of a transformer block; linear: the other linear layers)' },
           ) +
           kv(Object.fromEntries(Object.entries(e.topOverlap).map(([k, v]) => [`overlap of the top ${k} sets`, fmtPct(v)])), { caption: 'Top-r overlap of PVE and TFO' }) +
           ent,

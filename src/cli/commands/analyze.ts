@@ -15,8 +15,8 @@ import { AUDIT_FLAGS } from './audit.ts';
 
 export const analyzeCommand: Command = {
   summary: "reproduce the paper's three insights on a run (concentration, entanglement, location vs value)",
-  usage: 'cwrf analyze RUN_DIR [--ratio 0.001] [--sweep 0.001,0.003,0.01,0.03,0.1] [--out RUN_DIR/analyze]',
-  examples: ['cwrf analyze runs/loc', 'cwrf analyze runs/loc --ratio 0.03 --lambda 0.5 --iters 20 --json'],
+  usage: 'cwrf analyze RUN_DIR [--ratio 0.001] [--sweep 0.001,0.003,0.01,0.03,0.1] [--accuracy-only] [--out RUN_DIR/analyze]',
+  examples: ['cwrf analyze runs/loc', 'cwrf analyze runs/loc --ratio 0.03 --lambda 0.5 --iters 20 --json', 'cwrf analyze runs/vit --accuracy-only --epochs 4'],
   flags: {
     ...COMMON,
     ...DATA,
@@ -28,6 +28,7 @@ export const analyzeCommand: Command = {
     ...THREADS,
     sweep: { type: 'list', min: 0, max: 1, default: [0.001, 0.003, 0.01, 0.03, 0.1], description: 'ratios of the concentration sweep' },
     audit: { type: 'string', value: 'DIR', defaultText: 'RUN_DIR/audit (run first when missing)', description: 'audit of the run to use' },
+    'accuracy-only': { type: 'boolean', description: 'no audit and no attacks (no reference models to train): accuracies and weight statistics only' },
     ...outFlag('RUN_DIR/analyze'),
   },
   async run(f, pos, io) {
@@ -36,8 +37,10 @@ export const analyzeCommand: Command = {
     const threads = threadsFromFlags(f);
     const run = await loadRun(dir);
     const load = runLoadOptions(f, run);
-    const auditDir = f.opt<string>('audit') ?? join(dir, 'audit');
-    if (!existsSync(join(auditDir, 'signals.safetensors'))) {
+    const accuracyOnly = Boolean(f.get<boolean>('accuracy-only'));
+    if (accuracyOnly && f.has('audit')) throw new InputError('--accuracy-only runs no attacks: drop --audit');
+    const auditDir = accuracyOnly ? undefined : (f.opt<string>('audit') ?? join(dir, 'audit'));
+    if (auditDir !== undefined && !existsSync(join(auditDir, 'signals.safetensors'))) {
       io.err(`no audit in ${auditDir}: running one first`);
       await audit(run, { ...load, refs: f.get<number>('refs'), out: auditDir, workers: workersFromFlags(f), threads, render: renderAuditReport });
     }
@@ -65,7 +68,7 @@ export const analyzeCommand: Command = {
     for (const [t, e] of Object.entries(json.entanglement.perType))
       io.log(`(ii)  ${t.padEnd(10)} ${String(e.weights).padStart(9)} weights  Pearson ${e.pearson.toFixed(3)}  Spearman ${e.spearman.toFixed(3)}`);
     for (const r of [json.baseline, ...json.locationVsValue])
-      io.log(`(iii) ${r.name.padEnd(40)} test acc ${r.testAccuracy.toFixed(3)}  LiRA AUC ${(r.attacks['lira-online-fixed']?.auc ?? NaN).toFixed(3)}`);
+      io.log(`(iii) ${r.name.padEnd(40)} test acc ${r.testAccuracy.toFixed(3)}${auditDir === undefined ? '' : `  LiRA AUC ${(r.attacks['lira-online-fixed']?.auc ?? NaN).toFixed(3)}`}`);
     const mv = json.movement;
     io.log(`(iv)  PVE vs |theta - theta0|: Spearman ${mv.spearman.toFixed(3)}; ${(100 * mv.leastMovedShare).toFixed(1)}% of the critical weights in the least-moved ${100 * mv.leastMovedFraction}%`);
     io.log(`page: ${join(out, 'analyze.html')}`);
