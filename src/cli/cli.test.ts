@@ -102,14 +102,16 @@ test('analyze on the small Location run; bench resumes and refuses runs made wit
   assert.deepEqual(Object.keys(j.entanglement.perType).sort(), ['bias', 'linear']);
   assert.ok(Math.abs(j.movement.spearman) <= 1 && j.movement.leastMovedShare >= 0 && j.movement.leastMovedShare <= 1, JSON.stringify(j.movement));
   assert.match(readFileSync(join(dir, 'loc', 'analyze', 'analyze.html'), 'utf8'), /Location, not value[\s\S]*least moved from init/);
-  const acc = cwrf('analyze', join(dir, 'loc'), '--accuracy-only', '--sweep', '0.01', '--iters', '3', '--epochs', '1', '--out', join(dir, 'loc-acc'), '--json', ...common);
+  const acc = cwrf('analyze', join(dir, 'loc'), '--accuracy-only', '--skip', 'sweep', '--iters', '3', '--epochs', '1', '--out', join(dir, 'loc-acc'), '--json', ...common);
   assert.equal(acc.code, 0, acc.err);
   const ja = JSON.parse(acc.out);
   assert.equal(ja.audit, null);
+  assert.deepEqual([ja.skipped, ja.concentration.sweep], [['sweep'], []]);
   assert.deepEqual(ja.locationVsValue.map((v: { attacks: object }) => v.attacks), Array(7).fill({}));
   assert.equal(ja.entanglement.perType.linear.weights, j.entanglement.perType.linear.weights);
   assert.ok(ja.baseline.testAccuracy > 0.1, JSON.stringify(ja.baseline));
   oneLineError(cwrf('analyze', join(dir, 'loc'), '--accuracy-only', '--audit', join(dir, 'loc', 'audit'), ...common), /--accuracy-only runs no attacks/);
+  oneLineError(cwrf('analyze', join(dir, 'loc'), '--skip', 'sweep,scores', ...common), /--skip: unknown part 'scores' \(sweep, location\)/);
 
   const out = join(dir, 'bench');
   const b = ['bench', '--dataset', 'location', '--hidden', '32', '--epochs', '2', '--population', '600', '--seeds', '0', '--refs', '2', '--rows', 'none,relaxloss-cwrf', '--out', out, ...common];

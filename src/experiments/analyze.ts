@@ -30,6 +30,10 @@ export { PAPER_PVE_TFO } from '../report/analyze-report.ts';
 
 export const ANALYZE_ATTACKS: AttackName[] = ['lira-online-fixed', 'loss'];
 
+/** Parts of `analyze` that cost model evaluations or fine-tunes and may be skipped to bound its cost. */
+export const ANALYZE_PARTS = ['sweep', 'location'] as const;
+export type AnalyzePart = (typeof ANALYZE_PARTS)[number];
+
 const LEAST_MOVED = 0.1;
 
 function concat(parts: ArrayLike<number>[]): Float64Array {
@@ -74,6 +78,8 @@ export interface AnalyzeOptions extends LoadOptions {
   ratio: number;
   sweep: number[];
   stage?: Partial<CwrfStage>;
+  /** Parts left out (recorded in the result as `skipped`). */
+  skip?: readonly AnalyzePart[];
   onStep?: (what: string) => void;
 }
 
@@ -111,7 +117,8 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
   o.onStep?.('baseline');
   const baseline = attackModel(target, data, run.members, refs, 'the run as trained', run.recipe);
   const sweep: AnalyzeJson['concentration']['sweep'] = [];
-  for (const r of o.sweep) {
+  const skip = new Set(o.skip ?? []);
+  for (const r of skip.has('sweep') ? [] : o.sweep) {
     o.onStep?.(`rewind top ${r}`);
     const m = fresh(run.recipe.seed);
     m.copyFrom(target);
@@ -131,7 +138,7 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
     ['critical re-randomised (no fine-tune)', { rewind: 'random-init', epochs: 0 }],
   ];
   const locationVsValue: VariantResult[] = [];
-  for (const [label, opts] of variants) {
+  for (const [label, opts] of skip.has('location') ? [] : variants) {
     o.onStep?.(label);
     const m = fresh(run.recipe.seed);
     m.copyFrom(target);
@@ -144,6 +151,7 @@ export async function analyze(run: Run, o: AnalyzeOptions): Promise<AnalyzeJson>
     run: run.dir,
     audit: o.auditDir ?? null,
     ratio: o.ratio,
+    skipped: ANALYZE_PARTS.filter((p) => skip.has(p)),
     concentration: { topShare: { '0.1%': topShare(fp, 0.001), '1%': topShare(fp, 0.01), '10%': topShare(fp, 0.1) }, sweep },
     entanglement: {
       pearson: pearson(fp, ft),

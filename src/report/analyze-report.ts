@@ -16,6 +16,8 @@ export interface AnalyzeJson {
   /** Audit whose references the attacks used; null: no attacks were run (`--accuracy-only`). */
   audit: string | null;
   ratio: number;
+  /** Parts left out to bound the cost (`--skip`): 'sweep' (rewind-only sweep), 'location' (location vs value). */
+  skipped?: string[];
   concentration: { topShare: Record<string, number>; sweep: (VariantResult & { ratio: number })[] };
   entanglement: {
     pearson: number;
@@ -84,6 +86,7 @@ export async function renderAnalyzeReport(a: AnalyzeJson): Promise<string> {
         html:
           `<p>The attacks here use the run's own audit references, trained without the weight edit (a non-adaptive attacker); an
           adaptive audit (<code>cwrf defend</code> then <code>cwrf audit</code>) trains references that replay the edit and usually measures more leakage.</p>` +
+          (a.skipped?.includes('sweep') ? '<p>The rewind sweep was skipped (<code>--skip sweep</code>).</p>' : '') +
           `<p>The top 0.1% / 1% / 10% of weights hold ${share.map(([, v]) => fmtPct(v)).join(' / ')} of the total PVE score.</p>` +
           conc +
           table(['r', ...HEAD.slice(1)], variantRows([a.baseline, ...sweep]).map((row, i) => [i ? String(sweep[i - 1].ratio) : '0 (as trained)', ...row.slice(1)]), { caption: 'Rewind the top r by PVE to initial values, no fine-tuning' }),
@@ -102,7 +105,9 @@ export async function renderAnalyzeReport(a: AnalyzeJson): Promise<string> {
       },
       {
         heading: '(iii) Location, not value',
-        html: table(HEAD, variantRows([a.baseline, ...a.locationVsValue]), { caption: `At equal r = ${a.ratio}` }),
+        html:
+          (a.skipped?.includes('location') ? '<p>Skipped (<code>--skip location</code>): only the run as trained is shown.</p>' : '') +
+          table(HEAD, variantRows([a.baseline, ...a.locationVsValue]), { caption: `At equal r = ${a.ratio}` }),
       },
       {
         heading: '(iv) Are the critical weights the least moved from init?',

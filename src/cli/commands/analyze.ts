@@ -1,7 +1,7 @@
 // `cwrf analyze`: the paper's three insights on a run, as numbers (analyze.json) and a page (analyze.html).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze, audit, loadRun } from '../../experiments/index.ts';
+import { analyze, ANALYZE_PARTS, audit, loadRun, type AnalyzePart } from '../../experiments/index.ts';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { renderAnalyzeReport, renderAuditReport } from '../../report/index.ts';
 import { InputError } from '../../util/errors.ts';
@@ -28,6 +28,7 @@ export const analyzeCommand: Command = {
     ...THREADS,
     sweep: { type: 'list', min: 0, max: 1, default: [0.001, 0.003, 0.01, 0.03, 0.1], description: 'ratios of the concentration sweep' },
     audit: { type: 'string', value: 'DIR', defaultText: 'RUN_DIR/audit (run first when missing)', description: 'audit of the run to use' },
+    skip: { type: 'string', value: 'sweep,location', defaultText: 'nothing', description: 'parts left out to bound the cost (recorded as skipped): the rewind sweep, location vs value' },
     'accuracy-only': { type: 'boolean', description: 'no audit and no attacks (no reference models to train): accuracies and weight statistics only' },
     ...outFlag('RUN_DIR/analyze'),
   },
@@ -44,15 +45,18 @@ export const analyzeCommand: Command = {
       io.err(`no audit in ${auditDir}: running one first`);
       await audit(run, { ...load, refs: f.get<number>('refs'), out: auditDir, workers: workersFromFlags(f), threads, render: renderAuditReport });
     }
+    const skip = (f.opt<string>('skip') ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+    for (const p of skip) if (!(ANALYZE_PARTS as readonly string[]).includes(p)) throw new InputError(`--skip: unknown part '${p}' (${ANALYZE_PARTS.join(', ')})`);
     const progress = new Progress(io, 'step', 0);
     const sweep = f.get<number[]>('sweep');
-    progress.grow(sweep.length + 6);
+    progress.grow((skip.includes('sweep') ? 0 : sweep.length) + (skip.includes('location') ? 0 : 7) + 2);
     const s = scoreFromFlags(f);
     const json = await analyze(run, {
       ...load,
       auditDir,
       ratio: f.get<number>('ratio'),
       sweep,
+      skip: skip as AnalyzePart[],
       stage: { ...s, ...(f.has('epochs') ? { epochs: f.get<number>('epochs') } : {}) },
       onStep: (w) => progress.tick(w),
     });
