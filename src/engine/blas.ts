@@ -1,0 +1,49 @@
+// Which BLAS libtorch runs its matrix products on, and which of its kernels. OpenBLAS picks kernels by CPU
+// (Haswell, SkylakeX, Zen...), and different kernels round differently, so the same run gives other bytes on
+// another CPU; ATen's own vectorised kernels do the same (AVX2 vs AVX-512). On x86-64 with AVX2, cwrf pins
+// both to their AVX2 forms before libtorch loads, so every AVX2 machine computes the same bytes. A variable
+// the user set wins; CWRF_BLAS_KERNELS=native leaves the choice to the libraries (faster on some CPUs).
+import { readFileSync } from 'node:fs';
+
+/** The kernel variables cwrf sets when unset: OpenBLAS core type and ATen CPU capability. */
+export const PINNED_KERNELS = { OPENBLAS_CORETYPE: 'Haswell', ATEN_CPU_CAPABILITY: 'avx2' } as const;
+
+function cpuFlags(): Set<string> {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const line = info.split('\n').find((l) => l.startsWith('flags'));
+    return new Set((line ?? '').split(':')[1]?.trim().split(/\s+/) ?? []);
+  } catch {
+    return new Set();
+  }
+}
+
+/** Sets PINNED_KERNELS in `env` (unless set, or CWRF_BLAS_KERNELS=native) on an x86-64 CPU with AVX2 and FMA. */
+export function pinKernels(env: NodeJS.ProcessEnv = process.env, arch: string = process.arch, flags: Set<string> = cpuFlags()): void {
+  if (arch !== 'x64' || env.CWRF_BLAS_KERNELS === 'native' || !flags.has('avx2') || !flags.has('fma')) return;
+  for (const [k, v] of Object.entries(PINNED_KERNELS)) env[k] ??= v;
+}
+
+/** The BLAS library this process loaded (from /proc/self/maps), e.g. "openblas-openmp", "reference", "mkl". */
+export function loadedBlas(maps?: string): string {
+  let text = maps;
+  if (text === undefined) {
+    try {
+      text = readFileSync('/proc/self/maps', 'utf8');
+    } catch {
+      return 'unknown';
+    }
+  }
+  if (/libmkl/.test(text)) return 'mkl';
+  const m = text.match(/openblas-(openmp|pthread|serial)|libopenblas/);
+  if (m) return m[1] ? `openblas-${m[1]}` : 'openblas';
+  if (/\/blas\/libblas\.so/.test(text)) return 'reference';
+  if (/libblis/.test(text)) return 'blis';
+  return /libblas\.so/.test(text) ? 'libblas' : 'none found';
+}
+
+/** The loaded BLAS and the kernel pins in effect, as recorded in run.json: "openblas-openmp (Haswell, avx2)". */
+export function blasDescription(env: NodeJS.ProcessEnv = process.env): string {
+  const pins = [env.OPENBLAS_CORETYPE, env.ATEN_CPU_CAPABILITY].filter((x) => x !== undefined);
+  return `${loadedBlas()} (kernels: ${pins.length ? pins.join(', ') : 'chosen per CPU'})`;
+}
