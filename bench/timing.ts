@@ -47,5 +47,11 @@ export function userEnvironment(): NodeJS.ProcessEnv {
 /** A peer environment matched to cwrf: its threads, BLAS threads, wait policy and BLAS/ATen kernels. */
 export function matchedEnvironment(threads: number): NodeJS.ProcessEnv {
   const pins = Object.fromEntries(Object.keys(PINNED_KERNELS).flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]]])));
-  return { ...userEnvironment(), ...pins, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), OMP_WAIT_POLICY: 'PASSIVE' };
+  return {
+    ...userEnvironment(),
+    ...pins,
+    OMP_NUM_THREADS: String(threads),
+    OPENBLAS_NUM_THREADS: String(threads),
+    OMP_WAIT_POLICY: 'PASSIVE',
+  };
 }

@@ -28,9 +28,9 @@ command -v make >/dev/null 2>&1 || pkgs+=(make)
 command -v python3 >/dev/null 2>&1 || pkgs+=(python3)
 command -v redis-server >/dev/null 2>&1 || pkgs+=(redis-server)
 # Debian's libtorch calls libblas.so.3, which is the reference BLAS (about 6 GFLOP/s) unless an optimised one is
-# installed: OpenBLAS's OpenMP build follows libtorch's own thread count (see BLAS in the README).
+# installed: OpenBLAS (pthread build; cwrf runs it on one thread, see BLAS in the README).
 if command -v dpkg >/dev/null 2>&1 && { [ "$torch_json" = null ] || echo "$torch_json" | grep -q '"source":"system'; } \
-  && ! dpkg -s libopenblas0-openmp >/dev/null 2>&1; then pkgs+=(libopenblas0-openmp); fi
+  && ! dpkg -s libopenblas0-pthread >/dev/null 2>&1; then pkgs+=(libopenblas0-pthread); fi
 if { [ "$bench" = 1 ] || [ -n "${CI:-}" ]; } && ! /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then pkgs+=(python3-torch); fi
 if [ "${#pkgs[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then sudo=""

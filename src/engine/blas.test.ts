@@ -8,22 +8,26 @@ const avx2 = new Set(['sse4_2', 'avx', 'avx2', 'fma']);
 test('pinKernels sets the AVX2 kernels on x86-64 with AVX2, and nothing elsewhere', () => {
   const env: NodeJS.ProcessEnv = {};
   pinKernels(env, 'x64', avx2);
-  assert.deepEqual(env, { ...PINNED_KERNELS });
-  for (const [arch, flags] of [['arm64', avx2], ['x64', new Set(['sse4_2', 'avx'])]] as const) {
+  assert.deepEqual(env, { ...PINNED_KERNELS, OPENBLAS_NUM_THREADS: '1' });
+  for (const [arch, flags] of [
+    ['arm64', avx2],
+    ['x64', new Set(['sse4_2', 'avx'])],
+  ] as const) {
     const e: NodeJS.ProcessEnv = {};
     pinKernels(e, arch, flags);
-    assert.deepEqual(e, {});
+    assert.deepEqual(e, { OPENBLAS_NUM_THREADS: '1' });
   }
 });
 
 test('a kernel variable the user set wins; CWRF_BLAS_KERNELS=native pins nothing', () => {
-  const env: NodeJS.ProcessEnv = { OPENBLAS_CORETYPE: 'SkylakeX' };
+  const env: NodeJS.ProcessEnv = { OPENBLAS_CORETYPE: 'SkylakeX', OPENBLAS_NUM_THREADS: '2' };
   pinKernels(env, 'x64', avx2);
   assert.equal(env.OPENBLAS_CORETYPE, 'SkylakeX');
+  assert.equal(env.OPENBLAS_NUM_THREADS, '2');
   assert.equal(env.ATEN_CPU_CAPABILITY, 'avx2');
   const native: NodeJS.ProcessEnv = { CWRF_BLAS_KERNELS: 'native' };
   pinKernels(native, 'x64', avx2);
-  assert.deepEqual(native, { CWRF_BLAS_KERNELS: 'native' });
+  assert.deepEqual(native, { CWRF_BLAS_KERNELS: 'native', OPENBLAS_NUM_THREADS: '1' });
 });
 
 test('loadedBlas names the library from the process maps', () => {
