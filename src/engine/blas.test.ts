@@ -34,6 +34,8 @@ test('loadedBlas names the library from the process maps', () => {
   const line = (p: string) => `7f00-7f01 r-xp 00000000 08:01 1 ${p}\n`;
   assert.equal(loadedBlas(line('/usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3')), 'openblas-openmp');
   assert.equal(loadedBlas(line('/usr/lib/x86_64-linux-gnu/blas/libblas.so.3')), 'reference');
+  const mixed = line('/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0') + line('/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so');
+  assert.equal(loadedBlas(mixed), 'reference', 'the library behind libblas.so.3 counts, not an OpenBLAS that LAPACK pulled in');
   assert.equal(loadedBlas(line('/opt/libtorch/lib/libmkl_core.so')), 'mkl');
   assert.equal(loadedBlas(line('/usr/lib/libc.so.6')), 'none found');
   assert.notEqual(loadedBlas(), 'none found', 'this process loaded libtorch, which links a BLAS');

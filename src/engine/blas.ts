@@ -38,11 +38,14 @@ export function loadedBlas(maps?: string): string {
     }
   }
   if (/libmkl/.test(text)) return 'mkl';
-  const m = text.match(/openblas-(openmp|pthread|serial)|libopenblas/);
-  if (m) return m[1] ? `openblas-${m[1]}` : 'openblas';
-  if (/\/blas\/libblas\.so/.test(text)) return 'reference';
+  // libtorch links libblas.so.3: the library behind that name is the one its matrix products call
+  const lib = text.match(/\S*\/libblas\.so[.\d]*/)?.[0];
+  const variant = lib?.match(/openblas-(openmp|pthread|serial)/);
+  if (variant) return `openblas-${variant[1]}`;
+  if (lib && /\/blas\/libblas/.test(lib)) return 'reference';
+  if (/libopenblas/.test(text)) return 'openblas';
   if (/libblis/.test(text)) return 'blis';
-  return /libblas\.so/.test(text) ? 'libblas' : 'none found';
+  return lib ? 'libblas' : 'none found';
 }
 
 /** The loaded BLAS and its pins, as recorded in run.json: "openblas-pthread (kernels: Haswell, avx2, 1 BLAS thread(s))". */
