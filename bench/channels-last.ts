@@ -2,7 +2,7 @@
 // contiguous (NCHW) layout against channels-last (NHWC) with parameters and input batches converted, and with
 // the input batches only (parameters stay contiguous), alternating the arms' rounds inside one process, in cwrf and in Python PyTorch on the same libtorch (which reports whether
 // oneDNN, MKL-DNN, is available; CPU float32 convolutions use it in both layouts). Prints median ms per step.
-// Usage: node --import tsx bench/channels-last.ts [rounds=5] [steps=3] [threads=1]
+// Usage: node --import tsx bench/channels-last.ts [rounds=5] [steps=3] [threads=1] [batch=128]
 import { spawnSync } from 'node:child_process';
 import * as E from '../src/engine/index.ts';
 import { augmentBatch } from '../src/data/index.ts';
@@ -10,8 +10,7 @@ import { buildModel, type Module } from '../src/nn/index.ts';
 import { SGD } from '../src/optim/index.ts';
 import { median } from './timing.ts';
 
-const [ROUNDS, STEPS, THREADS] = [5, 3, 1].map((d, i) => Number(process.argv[2 + i] ?? d));
-const BATCH = 128;
+const [ROUNDS, STEPS, THREADS, BATCH] = [5, 3, 1, 128].map((d, i) => Number(process.argv[2 + i] ?? d));
 const CL = { memory_format: 'channels_last' };
 
 /** Converts every 4-D parameter and buffer of `net` to channels-last in place. */
