@@ -8,7 +8,7 @@ import * as E from '../src/engine/index.ts';
 import { augmentBatch } from '../src/data/index.ts';
 import { buildModel, type ModelSpec } from '../src/nn/index.ts';
 import { SGD } from '../src/optim/index.ts';
-import { median } from './timing.ts';
+import { matchedEnvironment, median } from './timing.ts';
 
 const BATCH = 128;
 const MODELS: { name: string; spec: ModelSpec; steps: number }[] = [
@@ -126,7 +126,7 @@ export function imageTrainingBench(threads = cpus().length, runs = 3): Record<st
   E.setThreads(threads);
   const out: Record<string, { cwrf: number; torch: number | null }> = {};
   for (const m of MODELS) out[m.name] = { cwrf: cwrfImagesPerSecond(m.spec, m.steps, runs), torch: null };
-  const pr = spawnSync('/usr/bin/python3', ['-c', PY(threads, runs)], { encoding: 'utf8' });
+  const pr = spawnSync('/usr/bin/python3', ['-c', PY(threads, runs)], { encoding: 'utf8', env: matchedEnvironment(threads) });
   const py = pr.status === 0 ? (JSON.parse(pr.stdout.trim().split('\n').pop()!) as Record<string, number | string>) : null;
   if (!py) console.error(`Python PyTorch peer unavailable: ${pr.stderr?.split('\n').filter(Boolean).pop() ?? pr.error}`);
   for (const m of MODELS) out[m.name].torch = py ? Number(py[m.name]) : null;

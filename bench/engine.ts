@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import * as E from '../src/engine/index.ts';
 import { mlp, smallCnn } from '../src/nn/index.ts';
-import { adamStep, median, timeIt } from './timing.ts';
+import { adamStep, matchedEnvironment, median, timeIt, userEnvironment } from './timing.ts';
 import { imageTrainingBench } from './engine-images.ts';
 
 const cores = cpus().length;
@@ -65,16 +65,14 @@ print(json.dumps({"version": torch.__version__, "threads": torch.get_num_threads
   "cnn": bench(cnn, torch.rand(64,3,32,32), torch.randint(0,10,(64,)), ${STEPS.cnn})}))
 `;
 type PyTimes = Times & { version: string; threads: number };
-/** The user's environment as it was before cwrf's engine loaded (which sets OMP_WAIT_POLICY=PASSIVE). */
-const userEnv: NodeJS.ProcessEnv = { ...process.env };
-if (process.env.CWRF_BENCH_USER_WAIT === undefined) delete userEnv.OMP_WAIT_POLICY;
+const userEnv = userEnvironment();
 let pyError = '';
 function torchPy(threads: number | null): PyTimes | null {
   if (process.env.BENCH_SKIP_PY) return null;
   const env =
     threads === null
       ? userEnv
-      : { ...userEnv, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), OMP_WAIT_POLICY: 'PASSIVE' };
+      : matchedEnvironment(threads);
   const pr = spawnSync('/usr/bin/python3', ['-c', py(threads)], { encoding: 'utf8', env });
   if (pr.status === 0) return JSON.parse(pr.stdout.trim().split('\n').pop()!) as PyTimes;
   pyError = pr.stderr?.split('\n').filter(Boolean).pop() ?? String(pr.error);

@@ -1,5 +1,6 @@
 // Timing helpers shared by the benchmarks: medians, repeated timed runs, one Adam training step.
 import * as E from '../src/engine/index.ts';
+import { PINNED_KERNELS } from '../src/engine/index.ts';
 import type { Module } from '../src/nn/index.ts';
 import { Adam } from '../src/optim/index.ts';
 
@@ -33,4 +34,24 @@ export function adamStep(net: Module, xShape: number[], classes: number): () => 
       E.crossEntropy(net.forward(x), y).backward();
       opt.step();
     });
+}
+
+/** The environment a user's Python starts with: this one less what cwrf's engine set when it loaded. */
+export function userEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (process.env.CWRF_BENCH_USER_WAIT === undefined) delete env.OMP_WAIT_POLICY;
+  for (const k of Object.keys(PINNED_KERNELS)) if (process.env[k] === PINNED_KERNELS[k as keyof typeof PINNED_KERNELS]) delete env[k];
+  return env;
+}
+
+/** A peer environment matched to cwrf: its threads, BLAS threads, wait policy and BLAS/ATen kernels. */
+export function matchedEnvironment(threads: number): NodeJS.ProcessEnv {
+  const pins = Object.fromEntries(Object.keys(PINNED_KERNELS).flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]]])));
+  return {
+    ...userEnvironment(),
+    ...pins,
+    OMP_NUM_THREADS: String(threads),
+    OPENBLAS_NUM_THREADS: String(threads),
+    OMP_WAIT_POLICY: 'PASSIVE',
+  };
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { tensor } from '../src/engine/index.ts';
 import { targetMembers } from '../src/experiments/index.ts';
 import { defaultRecipe, loadData, type Recipe } from '../src/train/index.ts';
+import { userEnvironment } from './timing.ts';
 
 const SHARED = process.env.CWRF_DATA_DIR ?? fileURLToPath(new URL('../../shared/data', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/cwrf.mjs', import.meta.url));
@@ -89,8 +90,7 @@ function hogs(n: number): ChildProcess[] {
 
 const prefixes = new Map<Case, string>();
 for (const c of cases) prefixes.set(c, await exportData(c));
-const userEnv: NodeJS.ProcessEnv = { ...process.env };
-delete userEnv.OMP_WAIT_POLICY; // set by cwrf's engine in this process; a user's python would not have it
+const userEnv = userEnvironment();
 const cwrfEnv: NodeJS.ProcessEnv = { ...process.env, CWRF_CACHE_DIR: join(root, 'cache') };
 
 type Key = `${string}|${'cwrf' | 'pytorch'}|${'quiet' | 'loaded'}`;

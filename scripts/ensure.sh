@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs whatever is missing, and nothing else: system packages (libtorch-dev, a C++ toolchain,
+# Installs whatever is missing, and nothing else: system packages (libtorch-dev, OpenBLAS for it, a C++ toolchain,
 # redis-server for the queue tests;
 # python3-torch with --bench or on CI), npm dependencies, and the native addon. Fast when nothing is missing.
 #   --bench          also the benchmark peers (Debian python3-torch; CI=true installs it too: the ONNX tests
@@ -27,6 +27,10 @@ command -v g++ >/dev/null 2>&1 || pkgs+=(g++)
 command -v make >/dev/null 2>&1 || pkgs+=(make)
 command -v python3 >/dev/null 2>&1 || pkgs+=(python3)
 command -v redis-server >/dev/null 2>&1 || pkgs+=(redis-server)
+# Debian's libtorch calls libblas.so.3, which is the reference BLAS (about 6 GFLOP/s) unless an optimised one is
+# installed: OpenBLAS (pthread build; cwrf runs it on one thread, see BLAS in the README).
+if command -v dpkg >/dev/null 2>&1 && { [ "$torch_json" = null ] || echo "$torch_json" | grep -q '"source":"system'; } \
+  && ! dpkg -s libopenblas0-pthread >/dev/null 2>&1; then pkgs+=(libopenblas0-pthread); fi
 if { [ "$bench" = 1 ] || [ -n "${CI:-}" ]; } && ! /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then pkgs+=(python3-torch); fi
 if [ "${#pkgs[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then sudo=""

@@ -58,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   if (name === '--version' || name === '-V') {
     const { versions } = await import('../experiments/versions.ts');
     const v = versions();
-    process.stdout.write(`cwrf ${v.cwrf}\nlibtorch ${v.libtorch}\nnode ${v.node}\n`);
+    process.stdout.write(`cwrf ${v.cwrf}\nlibtorch ${v.libtorch}\nblas ${v.blas}\nnode ${v.node}\n`);
     return 0;
   }
   const cmd = COMMANDS[name];

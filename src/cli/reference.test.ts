@@ -79,6 +79,6 @@ test('an unknown flag: one line naming the nearest flag, exit 2; --version print
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   assert.match(
     v.stdout,
-    new RegExp(`^cwrf ${pkg.version.replace(/\./g, '\\.')}\nlibtorch \\d+\\.\\d+\\S*\nnode ${process.version.replace(/\./g, '\\.')}\n$`),
+    new RegExp(`^cwrf ${pkg.version.replace(/\./g, '\\.')}\nlibtorch \\d+\\.\\d+\\S*\nblas .+\nnode ${process.version.replace(/\./g, '\\.')}\n$`),
   );
 });

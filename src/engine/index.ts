@@ -2,3 +2,4 @@
 export { Tensor, Generator, call, opId, type Shape, type DType, type TypedArray } from './tensor.ts';
 export * from './ops.ts';
 export { tidy, keep, dispose, track } from './scope.ts';
+export { blasDescription, loadedBlas, pinKernels, PINNED_KERNELS } from './blas.ts';

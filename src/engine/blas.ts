@@ -1,0 +1,57 @@
+// Which BLAS libtorch runs its matrix products on, and how. OpenBLAS picks kernels by CPU (Haswell, SkylakeX,
+// Zen...), and different kernels round differently, so the same run gives other bytes on another CPU; ATen's
+// own vectorised kernels do the same (AVX2 vs AVX-512), and a multi-threaded GEMM splits its sums by thread
+// count. Before libtorch loads, cwrf pins OpenBLAS to one thread (parallelism comes from processes; ATen's
+// own threads follow --threads) and, on x86-64 with AVX2, both libraries to their AVX2 kernels, so every AVX2
+// machine computes the same bytes. A variable the user set wins; CWRF_BLAS_KERNELS=native leaves the kernel
+// choice to the libraries (faster on some CPUs, other bytes).
+import { readFileSync } from 'node:fs';
+
+/** The kernel variables cwrf sets when unset on AVX2 CPUs: OpenBLAS core type and ATen CPU capability. */
+export const PINNED_KERNELS = { OPENBLAS_CORETYPE: 'Haswell', ATEN_CPU_CAPABILITY: 'avx2' } as const;
+
+function cpuFlags(): Set<string> {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const line = info.split('\n').find((l) => l.startsWith('flags'));
+    return new Set((line ?? '').split(':')[1]?.trim().split(/\s+/) ?? []);
+  } catch {
+    return new Set();
+  }
+}
+
+/** Sets OPENBLAS_NUM_THREADS=1, and PINNED_KERNELS on an x86-64 CPU with AVX2 and FMA, where unset (kernels: unless CWRF_BLAS_KERNELS=native). */
+export function pinKernels(env: NodeJS.ProcessEnv = process.env, arch: string = process.arch, flags: Set<string> = cpuFlags()): void {
+  env.OPENBLAS_NUM_THREADS ??= '1';
+  if (arch !== 'x64' || env.CWRF_BLAS_KERNELS === 'native' || !flags.has('avx2') || !flags.has('fma')) return;
+  for (const [k, v] of Object.entries(PINNED_KERNELS)) env[k] ??= v;
+}
+
+/** The BLAS library this process loaded (from /proc/self/maps), e.g. "openblas-openmp", "reference", "mkl". */
+export function loadedBlas(maps?: string): string {
+  let text = maps;
+  if (text === undefined) {
+    try {
+      text = readFileSync('/proc/self/maps', 'utf8');
+    } catch {
+      return 'unknown';
+    }
+  }
+  if (/libmkl/.test(text)) return 'mkl';
+  // libtorch links libblas.so.3: the library behind that name is the one its matrix products call
+  const lib = text.match(/\S*\/libblas\.so[.\d]*/)?.[0];
+  const variant = lib?.match(/openblas-(openmp|pthread|serial)/);
+  if (variant) return `openblas-${variant[1]}`;
+  if (lib && /\/blas\/libblas/.test(lib)) return 'reference';
+  if (/libopenblas/.test(text)) return 'openblas';
+  if (/libblis/.test(text)) return 'blis';
+  return lib ? 'libblas' : 'none found';
+}
+
+/** The loaded BLAS and its pins, as recorded in run.json: "openblas-pthread (kernels: Haswell, avx2, 1 BLAS thread(s))". */
+export function blasDescription(env: NodeJS.ProcessEnv = process.env): string {
+  const pins = [env.OPENBLAS_CORETYPE, env.ATEN_CPU_CAPABILITY].filter((x) => x !== undefined);
+  const blas = loadedBlas();
+  const threads = blas.startsWith('openblas') ? `, ${env.OPENBLAS_NUM_THREADS ?? 'default'} BLAS thread(s)` : '';
+  return `${blas} (kernels: ${pins.length ? pins.join(', ') : 'chosen per CPU'}${threads})`;
+}
