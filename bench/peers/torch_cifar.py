@@ -1,7 +1,11 @@
 """PyTorch peer of cwrf's image recipes (calibration): trains resnet20 (option A) or the ViT of
 src/nn/models/vit.ts on given, already normalised arrays with the same recipe (SGD or AdamW, multistep or
 cosine schedule, batched flip + reflect-pad crop augmentation) and prints a JSON line with the test accuracy
-and the seconds per epoch. Usage: python3 torch_cifar.py DIR ARGS_JSON  (DIR holds xtr.npy ytr.npy xte.npy yte.npy)."""
+and the seconds per epoch. Usage: python3 torch_cifar.py DIR ARGS_JSON  (DIR holds xtr.npy ytr.npy xte.npy yte.npy).
+Module names are cwrf's (torch's), so a cwrf state dict loads as is. Lockstep mode, for comparing the two step by
+step: ARGS_JSON's "init" (an .npz of cwrf's initial state dict) replaces the initialisation and "batches" (lists of
+row indices per epoch) replaces the shuffled batches; the peer then trains those steps and prints {"losses": [...],
+"testLogits": [...]}: every step's loss and the eval-mode logits of xte after training."""
 import json, math, sys, time
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -45,14 +49,17 @@ class CifarResNet(nn.Module):
         n = (depth - 2) // 6
         ws = [round(16 * width), round(32 * width), round(64 * width)]
         s.conv1 = nn.Conv2d(3, ws[0], 3, 1, 1, bias=False); s.bn1 = nn.BatchNorm2d(ws[0])
-        blocks, i = [], ws[0]
+        i = ws[0]
         for st, o in enumerate(ws):
+            blocks = []
             for b in range(n):
                 blocks.append(Block(i, o, 2 if st > 0 and b == 0 else 1)); i = o
-        s.blocks = nn.Sequential(*blocks); s.linear = nn.Linear(i, classes)
+            setattr(s, f'layer{st + 1}', nn.Sequential(*blocks))
+        s.linear = nn.Linear(i, classes)
 
     def forward(s, x):
-        return s.linear(F.adaptive_avg_pool2d(s.blocks(F.relu(s.bn1(s.conv1(x)))), 1).flatten(1))
+        h = F.relu(s.bn1(s.conv1(x)))
+        return s.linear(F.adaptive_avg_pool2d(s.layer3(s.layer2(s.layer1(h))), 1).flatten(1))
 
 
 class Attn(nn.Module):
@@ -66,15 +73,30 @@ class Attn(nn.Module):
         return s.proj((a @ v).transpose(1, 2).reshape(n, t, d))
 
 
+class Mlp(nn.Module):
+    def __init__(s, d):
+        super().__init__(); s.fc1 = nn.Linear(d, 4 * d); s.fc2 = nn.Linear(4 * d, d)
+
+    def forward(s, x):
+        return s.fc2(F.gelu(s.fc1(x)))
+
+
+class PatchEmbed(nn.Module):
+    def __init__(s, d, patch):
+        super().__init__(); s.proj = nn.Conv2d(3, d, patch, patch)
+
+    def forward(s, x):
+        return s.proj(x).flatten(2).transpose(1, 2)
+
+
 class VBlock(nn.Module):
     def __init__(s, d, h):
         super().__init__()
-        s.norm1 = nn.LayerNorm(d, eps=1e-6); s.attn = Attn(d, h); s.norm2 = nn.LayerNorm(d, eps=1e-6)
-        s.fc1 = nn.Linear(d, 4 * d); s.fc2 = nn.Linear(4 * d, d)
+        s.norm1 = nn.LayerNorm(d, eps=1e-6); s.attn = Attn(d, h); s.norm2 = nn.LayerNorm(d, eps=1e-6); s.mlp = Mlp(d)
 
     def forward(s, x):
         x = x + s.attn(s.norm1(x))
-        return x + s.fc2(F.gelu(s.fc1(s.norm2(x))))
+        return x + s.mlp(s.norm2(x))
 
 
 class ViT(nn.Module):
@@ -82,13 +104,33 @@ class ViT(nn.Module):
         super().__init__()
         t = (size // patch) ** 2
         s.cls_token = nn.Parameter(torch.randn(1, 1, dim) * .02); s.pos_embed = nn.Parameter(torch.randn(1, t + 1, dim) * .02)
-        s.proj = nn.Conv2d(3, dim, patch, patch); s.blocks = nn.Sequential(*[VBlock(dim, heads) for _ in range(depth)])
+        s.patch_embed = PatchEmbed(dim, patch); s.blocks = nn.Sequential(*[VBlock(dim, heads) for _ in range(depth)])
         s.norm = nn.LayerNorm(dim, eps=1e-6); s.head = nn.Linear(dim, classes)
 
     def forward(s, x):
-        t = s.proj(x).flatten(2).transpose(1, 2)
+        t = s.patch_embed(x)
         t = torch.cat([s.cls_token.expand(t.shape[0], 1, -1), t], 1) + s.pos_embed
         return s.head(s.norm(s.blocks(t))[:, 0])
+
+
+def lockstep(net, opt, lr_at, xtr, ytr, xte, epochs, g, aug):
+    """Trains on the given batches (a list per epoch, lists of row indices) and returns every step's loss and
+    the eval-mode logits of xte after training."""
+    net.train()
+    losses = []
+    for e, batches in enumerate(epochs):
+        for gr in opt.param_groups: gr['lr'] = lr_at(e)
+        for b in batches:
+            idx = torch.tensor(b, dtype=torch.long)
+            opt.zero_grad()
+            loss = F.cross_entropy(net(augment(xtr[idx], g, aug['flip'], aug['crop'], aug['pad'])), ytr[idx])
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    net.eval()
+    with torch.no_grad():
+        logits = net(xte).flatten().tolist()
+    print(json.dumps({'losses': losses, 'testLogits': logits, 'torch': torch.__version__}))
 
 
 def main():
@@ -102,6 +144,8 @@ def main():
     m = a['model']
     net = CifarResNet(int(m['arch'][6:]), classes, m.get('width', 1)) if m['arch'].startswith('resnet') else \
         ViT(classes, m.get('depth', 6), m.get('dim', 192), m.get('heads', 3), m.get('patch', 4), xtr.shape[2])
+    if a.get('dtype') == 'float64':
+        net = net.double()
     o = a['optimizer']
     opt = torch.optim.SGD(net.parameters(), lr=o['lr'], momentum=o.get('momentum', 0), weight_decay=o.get('weightDecay', 0)) \
         if o['name'] == 'sgd' else torch.optim.AdamW(net.parameters(), lr=o['lr'], weight_decay=o.get('weightDecay', 0))
@@ -109,11 +153,17 @@ def main():
 
     def lr_at(e):
         if s['name'] == 'multistep':
-            return o['lr'] * s.get('gamma', 0.1) ** sum(e >= round(f * E) for f in s['milestones'])
+            # cwrf rounds half up (JavaScript's Math.round); Python's round() rounds half to even (round(2.5) == 2)
+            return o['lr'] * s.get('gamma', 0.1) ** sum(e >= math.floor(f * E + 0.5) for f in s['milestones'])
         if s['name'] == 'cosine':
             return o['lr'] * (1 + math.cos(math.pi * e / E)) / 2
         return o['lr']
     aug = a.get('augment') or {'flip': False, 'crop': False, 'pad': 4}
+    if 'init' in a:
+        z = np.load(a['init'])
+        net.load_state_dict({k: torch.from_numpy(z[k]).reshape(v.shape) for k, v in net.state_dict().items()})
+    if 'batches' in a:
+        return lockstep(net, opt, lr_at, xtr, ytr, xte, a['batches'], g, aug)
     B, times = a['batchSize'], []
     for e in range(E):
         for gr in opt.param_groups: gr['lr'] = lr_at(e)

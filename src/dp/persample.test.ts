@@ -99,6 +99,12 @@ function cases(): {
       classes: 3,
     },
     {
+      name: 'vit-tiny (depth 1, dim 16, patch 8: class token, position embedding, attention, layernorm)',
+      model: buildModel({ arch: 'vit-tiny', depth: 1, dim: 16, heads: 2, patch: 8 }, [3, 32, 32], 4, g),
+      x: r([3, 3, 32, 32]),
+      classes: 4,
+    },
+    {
       name: 'smallcnn (group norm)',
       model: smallCnn([3, 8, 8], 5, g, 'group'),
       x: r([3, 3, 8, 8]),

@@ -76,6 +76,7 @@ function plan(model: Module): Plan {
       path,
       weight: find('weight'),
       bias: find('bias'),
+      own: own.map(([local, t]) => ({ local, name: full(local), t })),
     });
   }
   for (const [name, p] of model.namedParameters()) if (p.requiresGrad) params.push([name, p]);
@@ -128,17 +129,18 @@ function trace(model: Module, x: Tensor, lossPerExample: LossPerExample): Traced
 
 function materialized(ts: Trace[], conv: ConvMethod): LayerGrads & { perSample: PerSample[] } {
   const lp = ts[0].lp;
-  const names = [lp.weight, lp.bias].filter((e): e is [string, Tensor] => e !== null);
+  const names = lp.own.map((o): [string, Tensor] => [o.name, o.t]);
   // A layer used more than once (shared weights): per-sample gradients of its uses add up (same layouts).
   const add = (x: PerSample | null, y: PerSample | null): PerSample | null => (x && y ? { t: x.t.add(y.t), layout: x.layout } : (x ?? y));
-  let weight: PerSample | null = null;
-  let bias: PerSample | null = null;
+  const acc: (PerSample | null)[] = lp.own.map(() => null);
   for (const t of ts) {
     const m = ruleFor(t.lp.layer)!.materialize(t, conv);
-    weight = add(weight, m.weight);
-    bias = add(bias, m.bias);
+    lp.own.forEach((o, i) => (acc[i] = add(acc[i], m[o.local] ?? null)));
   }
-  const perSample = [weight, bias].filter((e): e is PerSample => e !== null);
+  const perSample = acc.map((ps, i) => {
+    if (!ps) throw new Error(`per-sample rule ${ruleFor(lp.layer)!.name} gave no gradient for '${names[i][0]}'`);
+    return ps;
+  });
   return {
     names,
     perSample,
@@ -165,7 +167,7 @@ function layerGrads(groups: Trace[][], opts: PerSampleOptions): LayerGrads[] {
 
 /**
  * Per-sample gradients of `lossPerExample(model(x))`: parameter name -> [B, ...paramShape], for every
- * trainable parameter used in the forward pass (Linear, Conv2d and GroupNorm layers; others are rejected).
+ * trainable parameter used in the forward pass, in namedParameters order (layers without a rule are rejected).
  * The caller owns (disposes) the returned tensors.
  */
 export function perSampleGradients(
@@ -177,12 +179,12 @@ export function perSampleGradients(
   const pairs = tidy(() => {
     const tr = trace(model, x, lossPerExample);
     return noGrad(() => {
-      const out: [string, Tensor][] = [];
+      const got = new Map<string, Tensor>();
       for (const g of tr.groups) {
         const m = materialized(g, opts.conv ?? 'grouped');
-        m.names.forEach(([name], i) => out.push([name, batchFirst(m.perSample[i])]));
+        m.names.forEach(([name], i) => got.set(name, batchFirst(m.perSample[i])));
       }
-      return out;
+      return tr.plan.params.filter(([name]) => got.has(name)).map(([name]): [string, Tensor] => [name, got.get(name)!]);
     });
   });
   return new Map(pairs);

@@ -1,8 +1,9 @@
 // Calibration of the image path against PyTorch (`npm run test:slow`): resnet20 with augmentation on 10,000
 // CIFAR-10 members reaches the accuracy bench/peers/torch_cifar.py reaches with the same recipe, members,
 // normalisation and epochs (within 2 points); a ViT learns. Epoch times are printed (CPU shared: expect noise).
-// CWRF_CALIB_EPOCHS sets resnet20's epochs (default 5); CWRF_CALIB_OUT keeps the runs in a directory, so an
-// interrupted calibration resumes from its training checkpoints.
+// CWRF_CALIB_EPOCHS sets resnet20's epochs (default 5), CWRF_CALIB_POPULATION its population (default 20,000:
+// 10,000 members); CWRF_CALIB_OUT keeps the runs in a directory, so an interrupted calibration resumes from its
+// training checkpoints.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -50,9 +51,11 @@ async function both(name: string, recipe: Recipe): Promise<{ cwrf: number; torch
   };
 }
 
-test('resnet20 with flip + crop on 10,000 CIFAR-10 members: test accuracy within 2 points of PyTorch', { timeout: 7_200_000 }, async () => {
+const population = Number(process.env.CWRF_CALIB_POPULATION ?? 20000);
+
+test(`resnet20 with flip + crop on ${population / 2} CIFAR-10 members: test accuracy within 2 points of PyTorch`, { timeout: 7_200_000 }, async () => {
   const epochs = Number(process.env.CWRF_CALIB_EPOCHS ?? 5);
-  const recipe: Recipe = { ...defaultRecipe('cifar10', 'resnet20'), dataset: 'cifar10-jpeg', epochs, split: { seed: 0, referenceFraction: 0.1, populationSize: 20000 } };
+  const recipe: Recipe = { ...defaultRecipe('cifar10', 'resnet20'), dataset: 'cifar10-jpeg', epochs, split: { seed: 0, referenceFraction: 0.1, populationSize: population } };
   const r = await both('resnet20', recipe);
   console.log(
     `resnet20, ${r.members} CIFAR-10 members, ${epochs} epochs (SGD 0.01 m0.9 wd5e-4, x0.1 at 50%/80%, batch 256, flip+crop, population-normalised): ` +

@@ -1,5 +1,6 @@
 // Forward capture for per-sample gradients (DP-SGD): while a capture function is installed, Linear,
-// Conv2d and GroupNorm hand it (layer, input, output) and return what it returns. Off by default.
+// Conv2d, GroupNorm, LayerNorm and the ViT's token embedding hand it (layer, input, output) and return what
+// it returns. Off by default.
 import type { Tensor } from '../engine/index.ts';
 import type { Module } from './module.ts';
 

@@ -6,12 +6,17 @@ import type { Entry } from '../../util/options.ts';
 
 export type ConvMethod = 'grouped' | 'unfold';
 
+/** The own parameter names a rule covers when it does not list them. */
+export const WEIGHT_BIAS: readonly string[] = ['weight', 'bias'];
+
 /** A supported layer with its trainable parameters (full names) in the model. */
 export interface LayerParams {
   layer: Module;
   path: string;
   weight: [string, Tensor] | null;
   bias: [string, Tensor] | null;
+  /** Every trainable parameter the layer owns directly, in registration order: local name, full name, tensor. */
+  own: { local: string; name: string; t: Tensor }[];
 }
 
 /** One use of a layer in the forward pass. */
@@ -89,8 +94,10 @@ export interface LayerGrads {
 export interface PerSampleRule extends Entry {
   /** The layer class the rule handles (exact class, or a base class of it). */
   layer: abstract new (...args: never[]) => Module;
-  /** Per-sample gradients of one use of the layer. */
-  materialize(t: Trace, conv: ConvMethod): { weight: PerSample | null; bias: PerSample | null };
+  /** The layer's own parameter names the rule covers (default: weight, bias). */
+  params?: readonly string[];
+  /** Per-sample gradients of one use of the layer, by the layer's own parameter name (null: not trainable). */
+  materialize(t: Trace, conv: ConvMethod): Partial<Record<string, PerSample | null>>;
   /** Norms and clipped sums without materialising per-sample gradients, where the use allows (else null). */
   ghost?(t: Trace): LayerGrads | null;
 }

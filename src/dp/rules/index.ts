@@ -2,16 +2,23 @@
 import { BatchNorm, type Module } from '../../nn/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { Registry } from '../../util/options.ts';
-import type { PerSampleRule } from './common.ts';
+import { WEIGHT_BIAS, type PerSampleRule } from './common.ts';
 import { conv2dRule } from './conv2d.ts';
 import { groupNormRule } from './groupnorm.ts';
 import { linearRule } from './linear.ts';
 import { layerNormRule } from './layernorm.ts';
+import { vitTokensRule } from './vit-tokens.ts';
 
 export * from './common.ts';
 
 /** Every per-sample rule, by layer class name. */
-export const PER_SAMPLE_RULES = new Registry<PerSampleRule>('per-sample rule').add(linearRule, conv2dRule, groupNormRule, layerNormRule);
+export const PER_SAMPLE_RULES = new Registry<PerSampleRule>('per-sample rule').add(
+  linearRule,
+  conv2dRule,
+  groupNormRule,
+  layerNormRule,
+  vitTokensRule,
+);
 
 /** The error for models with BatchNorm. */
 export const BATCHNORM_MESSAGE = 'DP-SGD cannot train BatchNorm layers (batch statistics mix examples): use --norm group';
@@ -33,8 +40,17 @@ export function unsupportedLayers(model: Module): string[] {
   const out: string[] = [];
   let batchNorm = false;
   for (const [path, m] of model.namedModules()) {
-    if (m instanceof BatchNorm) batchNorm = true;
-    else if (ownTrainable(m).length > 0 && !ruleFor(m)) out.push(`'${path || '(root)'}' (${m.constructor.name})`);
+    if (m instanceof BatchNorm) {
+      batchNorm = true;
+      continue;
+    }
+    const own = ownTrainable(m);
+    if (own.length === 0) continue;
+    const rule = ruleFor(m);
+    const covered = rule?.params ?? WEIGHT_BIAS;
+    const missing = own.map(([n]) => n).filter((n) => !covered.includes(n));
+    if (!rule) out.push(`'${path || '(root)'}' (${m.constructor.name})`);
+    else if (missing.length) out.push(`'${path || '(root)'}' (${m.constructor.name}: parameter${missing.length > 1 ? 's' : ''} ${missing.join(', ')})`);
   }
   return [...(batchNorm ? [BATCHNORM_MESSAGE] : []), ...out];
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '../../engine/index.ts';
-import { Conv2d, Flatten, GroupNorm, Linear, MaxPool2d, Module, Sequential, smallCnn } from '../../nn/index.ts';
+import { buildModel, Conv2d, Flatten, GroupNorm, Linear, MaxPool2d, Module, Sequential, smallCnn } from '../../nn/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { BATCHNORM_MESSAGE, PER_SAMPLE_RULES, ruleFor, unsupportedLayers, validate } from './index.ts';
 
@@ -20,13 +20,29 @@ test('validate(model) lists every unsupported layer at once (and BatchNorm once)
     () => validate(net),
     (e: unknown) =>
       e instanceof InputError &&
-      /layers '1' \(Scale\), '4' \(Scale\): supported layers with parameters are Linear, Conv2d, GroupNorm, LayerNorm$/.test(e.message),
+      /layers '1' \(Scale\), '4' \(Scale\): supported layers with parameters are Linear, Conv2d, GroupNorm, LayerNorm, VisionTransformer$/.test(e.message),
   );
   const bn = smallCnn([3, 8, 8], 5, g, 'batch');
   assert.deepEqual(unsupportedLayers(bn), [BATCHNORM_MESSAGE]);
   assert.doesNotThrow(() => validate(smallCnn([3, 8, 8], 5, g, 'group')));
   net.dispose();
   bn.dispose();
+});
+
+test('a layer with a rule but an own parameter the rule does not cover is listed with that parameter', () => {
+  class LinearPlus extends Linear {
+    readonly extra = this.param('extra', E.ones([1]));
+  }
+  const net = new Sequential(new LinearPlus(3, 2, new E.Generator(0)));
+  assert.deepEqual(unsupportedLayers(net), ["'0' (LinearPlus: parameter extra)"]);
+  net.dispose();
+});
+
+test('vit-tiny is accepted by DP-SGD (class token and position embedding have a rule)', () => {
+  const vit = buildModel({ arch: 'vit-tiny', depth: 1, dim: 16, heads: 2, patch: 8 }, [3, 32, 32], 10, new E.Generator(0));
+  assert.deepEqual(unsupportedLayers(vit), []);
+  assert.equal(ruleFor(vit)?.name, 'VisionTransformer');
+  vit.dispose();
 });
 
 test('rules are found by layer class and registered once', () => {

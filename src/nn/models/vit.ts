@@ -6,6 +6,7 @@
 import { cat, randn, type Generator, type Tensor } from '../../engine/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { MultiheadSelfAttention } from '../attention.ts';
+import { captured } from '../capture.ts';
 import { defaultDtype } from '../dtype.ts';
 import { LayerNorm } from '../layernorm.ts';
 import { Conv2d, Linear, Sequential } from '../layers.ts';
@@ -94,7 +95,8 @@ export class VisionTransformer extends Module {
   forward(x: Tensor): Tensor {
     const p = this.patch_embed.forward(x);
     const n = p.shape[0];
-    const t = cat([this.cls_token.expand([n, 1, this.cls_token.shape[2]]), p], 1).add(this.pos_embed);
+    // The token sequence goes through the capture hook (DP-SGD: its gradient gives cls_token's and pos_embed's).
+    const t = captured(this, p, cat([this.cls_token.expand([n, 1, this.cls_token.shape[2]]), p], 1).add(this.pos_embed));
     const h = this.norm.forward(this.blocks.forward(t));
     return this.head.forward(h.select(1, 0));
   }
