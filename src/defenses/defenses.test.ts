@@ -100,6 +100,15 @@ test('PVE with lambda = 0 and T = 1 equals TFO on that batch', async () => {
     const b = pve.get(name)!.toFloat32();
     a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= 1e-6 * Math.max(1, Math.abs(v)), `${name}[${i}]: tfo ${v} pve ${b[i]}`));
   }
+  // the copy's learning rate: its own option; a rate that makes the copy diverge is a clear error, not NaN scores
+  const sum = (sc: Map<string, { toFloat32(): Float32Array }>) =>
+    [...sc.values()].reduce((a, t) => a + t.toFloat32().reduce((x, y) => x + y, 0), 0);
+  const at = (lr?: number) => sum(pveScores(input, { start: 'target', anchor: 'target', lambda: 0.5, iters: 3, lr }));
+  assert.ok(Number.isFinite(at(1e-4)) && at(1e-4) !== at(1e-2), '--pve-lr changes the scores');
+  assert.throws(
+    () => pveScores(input, { start: 'target', anchor: 'target', lambda: 0.5, iters: 20, lr: Infinity }),
+    /PVE diverged at update \d+ of 20 .*--pve-lr/,
+  );
   rows.dispose();
 });
 
@@ -128,13 +137,26 @@ test('an interrupted CWRF fine-tune resumes from its checkpoint bit-identically'
     const straight = copy();
     const h0 = applyCwrf(stage, ctx(straight)).history;
     const checkpoint = { file: join(dir, 'stage'), key: 'k', everySeconds: 0 };
-    assert.throws(() => applyCwrf(stage, { ...ctx(copy()), checkpoint, onEpoch: (s) => { if (s.epoch === 2) throw new RangeError('killed'); } }), RangeError);
+    assert.throws(
+      () =>
+        applyCwrf(stage, {
+          ...ctx(copy()),
+          checkpoint,
+          onEpoch: (s) => {
+            if (s.epoch === 2) throw new RangeError('killed');
+          },
+        }),
+      RangeError,
+    );
     const seen: number[] = [];
     const resumed = copy();
     const h1 = applyCwrf(stage, { ...ctx(resumed), checkpoint, onEpoch: (s) => seen.push(s.epoch) }).history;
     assert.deepEqual(seen, [2, 3]);
     assert.deepEqual(state(resumed.model), state(straight.model));
-    assert.deepEqual(h1.map((s) => s.loss), h0.map((s) => s.loss));
+    assert.deepEqual(
+      h1.map((s) => s.loss),
+      h0.map((s) => s.loss),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -21,6 +21,8 @@ export interface PveOptions {
   anchor: 'target' | 'init';
   lambda: number;
   iters: number;
+  /** Learning rate of the copy's updates; unset: the recipe's optimizer's own (initial) rate. */
+  lr?: number;
 }
 
 /** What scoring needs: the model, its initial weights, member rows, defender's reference rows. */

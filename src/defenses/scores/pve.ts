@@ -22,13 +22,16 @@ export function pveScores(s: ScoreInput, o: PveOptions): Scores {
     anchor.eval();
   }
   up.eval();
-  const opt = makeOptimizer(s.optimizer, up.namedParameters());
+  const spec = o.lr === undefined ? s.optimizer : { ...s.optimizer, lr: o.lr };
+  const opt = makeOptimizer(spec, up.namedParameters());
   const scores = zeroScores(up);
   const gen = new Generator(s.seed);
   const refGen = new Generator(s.seed + 1);
   const refIter = batches(s.reference, s.batchSize, o.iters, refGen);
+  let step = 0;
   try {
     for (const rows of batches(s.members, s.batchSize, o.iters, gen)) {
+      step++;
       const refRows = refIter.next().value as Tensor | undefined;
       tidy(() => {
         opt.zeroGrad();
@@ -39,6 +42,11 @@ export function pveScores(s: ScoreInput, o: PveOptions): Scores {
           const upLog = up.forward(xr).logSoftmax(1);
           loss = loss.add(klDiv(anchorLog, upLog, { logTarget: true }).mul(o.lambda));
         }
+        // a diverged copy makes every score NaN, and a NaN ranking picks arbitrary "critical" weights
+        if (!Number.isFinite(loss.item()))
+          throw new InputError(
+            `PVE diverged at update ${step} of ${o.iters} (non-finite loss) with ${spec.name} lr ${spec.lr}: set a smaller --pve-lr (e.g. the learning rate training ended with)`,
+          );
         loss.backward();
         accumulateTaylor(up, scores);
         opt.step();
@@ -72,6 +80,13 @@ export const PVE_OPTIONS = {
   },
   lambda: { type: 'number', min: 0, max: 1, default: 0.5, description: 'weight of the KL term' },
   iters: { type: 'int', min: 1, default: 20, description: 'update steps of the copy' },
+  'pve-lr': {
+    type: 'number',
+    min: 0,
+    key: 'lr',
+    defaultText: "the recipe's learning rate",
+    description: "learning rate of the copy's updates (SGD recipes with a decaying schedule: the rate training ended with, e.g. 0.001)",
+  },
 } satisfies OptionTable;
 
 export const pveScore: ScoreEntry = {
