@@ -105,3 +105,15 @@ test('benchPlan counts base models once per seed, every stage per model, DP epoc
   assert.equal(dp.dpEpochs, 2 * 3 * 10 + 2 * 3 * 5);
   assert.equal(planHours({ ...p, scoreEpochs: 0, evalEpochs: 0 }, 36, 1), (75 * 36) / 3600);
 });
+
+test('--pve-lr reaches every PVE-scored stage of the table, and only when given', () => {
+  const recipe = defaultRecipe('cifar10-jpeg');
+  const lrs = (pveLr?: number) =>
+    selectDefenses('cifar10-jpeg', { pveLr }).flatMap((d) => {
+      const s = d.stage?.(recipe) as { score?: string; pve?: { lr?: number } } | undefined;
+      return s?.score === 'pve' ? [s.pve?.lr] : [];
+    });
+  assert.ok(lrs(0.001).length >= 5);
+  assert.ok(lrs(0.001).every((lr) => lr === 0.001));
+  assert.ok(lrs().every((lr) => lr === undefined), 'unset: the recipe key is unchanged');
+});

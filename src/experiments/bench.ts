@@ -4,7 +4,7 @@
 // models are cached, and `collect` builds the table from what is finished without training anything.
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import type { Recipe } from '../train/index.ts';
+import type { DefenseStage, Recipe } from '../train/index.ts';
 import type { AttackName } from '../attacks/index.ts';
 import type { LoadOptions } from '../data/index.ts';
 import { audit, type AuditJson, type AuditOptions } from './audit.ts';
@@ -13,7 +13,7 @@ import type { ReferenceExecutor } from './refs.ts';
 import { reuseRun, train, type Run } from './run.ts';
 import { InputError } from '../util/errors.ts';
 import { benchDefenses, dpModel, objectiveMissing, sweepRows, type BenchDefense, type SweepParam } from './bench-rows.ts';
-import { CWRF_DEFAULTS, releaseFor } from '../defenses/index.ts';
+import { CWRF_DEFAULTS, releaseFor, type CwrfStage } from '../defenses/index.ts';
 import type { BenchResult, BenchRow } from '../report/bench-summary.ts';
 
 export { summarizeBench, benchMarkdown, sweepMarkdown, sweepPoints } from '../report/bench-summary.ts';
@@ -36,6 +36,8 @@ export interface BenchOptions extends LoadOptions {
   /** Where reference models train (default: a local pool of `workers` processes). */
   executor?: ReferenceExecutor;
   ftEpochs?: number;
+  /** Learning rate of PVE's updated copy in every PVE-scored stage (default: the recipe's; see --pve-lr). */
+  pveLr?: number;
   /** Row ids (slugs of the row names) to run; all rows when absent. */
   only?: string[];
   /** Sensitivity sweep: also run the swept rows with these parameters moved off their defaults. */
@@ -59,9 +61,25 @@ function readAudit(dir: string): AuditJson | null {
 /** A row's directory name and its id for `only`. */
 export const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
+/** `rows` with PVE's copy updating at learning rate `lr` in every PVE-scored stage (unchanged when `lr` is unset). */
+function withPveLr(rows: BenchDefense[], lr: number | undefined): BenchDefense[] {
+  if (lr === undefined) return rows;
+  return rows.map((d) => {
+    const stage = d.stage;
+    if (!stage) return d;
+    return {
+      ...d,
+      stage: (r: Recipe) => {
+        const s = stage(r) as unknown as CwrfStage;
+        return (s.score === 'pve' ? { ...s, pve: { ...s.pve, lr } } : s) as unknown as DefenseStage;
+      },
+    };
+  });
+}
+
 /** The rows `o` selects (main table, then sweep points), checked against the family's row set. */
-export function selectDefenses(dataset: string, o: Pick<BenchOptions, 'only' | 'ftEpochs' | 'sweep'>): BenchDefense[] {
-  const all = benchDefenses(dataset, o.ftEpochs);
+export function selectDefenses(dataset: string, o: Pick<BenchOptions, 'only' | 'ftEpochs' | 'sweep' | 'pveLr'>): BenchDefense[] {
+  const all = withPveLr(benchDefenses(dataset, o.ftEpochs), o.pveLr);
   const unknown = (o.only ?? []).filter((n) => !all.some((d) => slug(d.name) === n));
   if (unknown.length) throw new InputError(`unknown bench row '${unknown[0]}' (rows: ${all.map((d) => slug(d.name)).join(', ')})`);
   const main = all.filter((d) => !o.only || o.only.includes(slug(d.name)));
