@@ -110,10 +110,12 @@ test('--pve-lr reaches every PVE-scored stage of the table, and only when given'
   const recipe = defaultRecipe('cifar10-jpeg');
   const lrs = (pveLr?: number) =>
     selectDefenses('cifar10-jpeg', { pveLr }).flatMap((d) => {
-      const s = d.stage?.(recipe) as { score?: string; pve?: { lr?: number } } | undefined;
-      return s?.score === 'pve' ? [s.pve?.lr] : [];
+      const s = d.stage?.(recipe) as { score?: string; method?: string; pve?: { lr?: number } } | undefined;
+      return s?.score === 'pve' && s.method !== 'finetune-all' ? [s.pve?.lr] : [];
     });
   assert.ok(lrs(0.001).length >= 5);
   assert.ok(lrs(0.001).every((lr) => lr === 0.001));
   assert.ok(lrs().every((lr) => lr === undefined), 'unset: the recipe key is unchanged');
+  const ftAll = selectDefenses('cifar10-jpeg', { pveLr: 0.001, only: ['relaxloss-fine-tune-all'] })[0].stage!(recipe) as { pve?: { lr?: number } };
+  assert.equal(ftAll.pve?.lr, undefined, 'fine-tune-all ranks nothing: its recipe does not change');
 });

@@ -61,7 +61,7 @@ function readAudit(dir: string): AuditJson | null {
 /** A row's directory name and its id for `only`. */
 export const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
-/** `rows` with PVE's copy updating at learning rate `lr` in every PVE-scored stage (unchanged when `lr` is unset). */
+/** `rows` with PVE's copy updating at learning rate `lr` in every stage that ranks by PVE (unchanged when `lr` is unset). */
 function withPveLr(rows: BenchDefense[], lr: number | undefined): BenchDefense[] {
   if (lr === undefined) return rows;
   return rows.map((d) => {
@@ -71,7 +71,8 @@ function withPveLr(rows: BenchDefense[], lr: number | undefined): BenchDefense[]
       ...d,
       stage: (r: Recipe) => {
         const s = stage(r) as unknown as CwrfStage;
-        return (s.score === 'pve' ? { ...s, pve: { ...s.pve, lr } } : s) as unknown as DefenseStage;
+        const ranks = s.score === 'pve' && s.method !== 'finetune-all'; // fine-tune-all scores nothing
+        return (ranks ? { ...s, pve: { ...s.pve, lr } } : s) as unknown as DefenseStage;
       },
     };
   });
