@@ -8,7 +8,7 @@ import * as E from '../src/engine/index.ts';
 import { augmentBatch } from '../src/data/index.ts';
 import { buildModel, type Module } from '../src/nn/index.ts';
 import { SGD } from '../src/optim/index.ts';
-import { median } from './timing.ts';
+import { matchedEnvironment, median } from './timing.ts';
 
 const [ROUNDS, STEPS, THREADS, BATCH] = [5, 3, 1, 128].map((d, i) => Number(process.argv[2 + i] ?? d));
 const CL = { memory_format: 'channels_last' };
@@ -86,7 +86,7 @@ const fmt = (a: { layout: string; ms: number[]; loss0: number }) => `${a.layout}
 console.log(`resnet20 step, batch ${BATCH}, flip+crop, SGD; ${ROUNDS} alternating rounds x ${STEPS} steps, ${THREADS} thread(s); load ${load()}`);
 const c = cwrfSteps();
 console.log(`cwrf:    ${c.map(fmt).join(' | ')}; vs contiguous (all / input only) ${ratios(c.map((a) => a.ms))}`);
-const r = spawnSync('/usr/bin/python3', ['-c', PY], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(THREADS), OMP_WAIT_POLICY: 'PASSIVE' } });
+const r = spawnSync('/usr/bin/python3', ['-c', PY], { encoding: 'utf8', env: matchedEnvironment(THREADS) });
 if (r.status !== 0) throw new Error(r.stderr);
 const p = JSON.parse(r.stdout.trim().split('\n').pop()!) as { mkldnn: boolean; torch: string; arms: { layout: string; ms: number[]; loss0: number }[] };
 console.log(`PyTorch ${p.torch} (mkldnn available: ${p.mkldnn}): ${p.arms.map(fmt).join(' | ')}; vs contiguous (all / input only) ${ratios(p.arms.map((a) => a.ms))}`);

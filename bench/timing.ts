@@ -1,6 +1,6 @@
 // Timing helpers shared by the benchmarks: medians, repeated timed runs, one Adam training step.
 import * as E from '../src/engine/index.ts';
-import { PINNED_KERNELS } from '../src/engine/index.ts';
+import { engineEnv, PINNED_KERNELS } from '../src/engine/index.ts';
 import type { Module } from '../src/nn/index.ts';
 import { Adam } from '../src/optim/index.ts';
 
@@ -39,8 +39,7 @@ export function adamStep(net: Module, xShape: number[], classes: number): () => 
 /** The environment a user's Python starts with: this one less what cwrf's engine set when it loaded. */
 export function userEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  if (process.env.CWRF_BENCH_USER_WAIT === undefined) delete env.OMP_WAIT_POLICY;
-  for (const k of Object.keys(PINNED_KERNELS)) if (process.env[k] === PINNED_KERNELS[k as keyof typeof PINNED_KERNELS]) delete env[k];
+  for (const k of Object.keys(engineEnv)) if (k !== 'OMP_WAIT_POLICY' || process.env.CWRF_BENCH_USER_WAIT === undefined) delete env[k];
   return env;
 }
 

@@ -7,8 +7,9 @@ const avx2 = new Set(['sse4_2', 'avx', 'avx2', 'fma']);
 
 test('pinKernels sets the AVX2 kernels on x86-64 with AVX2, and nothing elsewhere', () => {
   const env: NodeJS.ProcessEnv = {};
-  pinKernels(env, 'x64', avx2);
+  const set = pinKernels(env, 'x64', avx2);
   assert.deepEqual(env, { ...PINNED_KERNELS, OPENBLAS_NUM_THREADS: '1' });
+  assert.deepEqual(set, env, 'it returns what it set');
   for (const [arch, flags] of [
     ['arm64', avx2],
     ['x64', new Set(['sse4_2', 'avx'])],
@@ -24,6 +25,7 @@ test('a kernel variable the user set wins; CWRF_BLAS_KERNELS=native pins nothing
   pinKernels(env, 'x64', avx2);
   assert.equal(env.OPENBLAS_CORETYPE, 'SkylakeX');
   assert.equal(env.OPENBLAS_NUM_THREADS, '2');
+  assert.deepEqual(pinKernels({ ...env }, 'x64', avx2), {}, 'nothing left to set');
   assert.equal(env.ATEN_CPU_CAPABILITY, 'avx2');
   const native: NodeJS.ProcessEnv = { CWRF_BLAS_KERNELS: 'native' };
   pinKernels(native, 'x64', avx2);

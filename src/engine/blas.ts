@@ -20,11 +20,21 @@ function cpuFlags(): Set<string> {
   }
 }
 
-/** Sets OPENBLAS_NUM_THREADS=1, and PINNED_KERNELS on an x86-64 CPU with AVX2 and FMA, where unset (kernels: unless CWRF_BLAS_KERNELS=native). */
-export function pinKernels(env: NodeJS.ProcessEnv = process.env, arch: string = process.arch, flags: Set<string> = cpuFlags()): void {
-  env.OPENBLAS_NUM_THREADS ??= '1';
-  if (arch !== 'x64' || env.CWRF_BLAS_KERNELS === 'native' || !flags.has('avx2') || !flags.has('fma')) return;
-  for (const [k, v] of Object.entries(PINNED_KERNELS)) env[k] ??= v;
+/**
+ * Sets OPENBLAS_NUM_THREADS=1, and PINNED_KERNELS on an x86-64 CPU with AVX2 and FMA, where unset (kernels: unless
+ * CWRF_BLAS_KERNELS=native). Returns what it set.
+ */
+export function pinKernels(env: NodeJS.ProcessEnv = process.env, arch: string = process.arch, flags: Set<string> = cpuFlags()): Record<string, string> {
+  const wanted: Record<string, string> = { OPENBLAS_NUM_THREADS: '1' };
+  if (arch === 'x64' && env.CWRF_BLAS_KERNELS !== 'native' && flags.has('avx2') && flags.has('fma')) Object.assign(wanted, PINNED_KERNELS);
+  return setUnset(env, wanted);
+}
+
+/** Sets each of `vars` in `env` that is unset there; returns the ones it set. */
+export function setUnset(env: NodeJS.ProcessEnv, vars: Record<string, string>): Record<string, string> {
+  const set = Object.fromEntries(Object.entries(vars).filter(([k]) => env[k] === undefined));
+  Object.assign(env, set);
+  return set;
 }
 
 /** The BLAS library this process loaded (from /proc/self/maps), e.g. "openblas-openmp", "reference", "mkl". */

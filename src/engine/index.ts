@@ -3,3 +3,4 @@ export { Tensor, Generator, call, opId, type Shape, type DType, type TypedArray 
 export * from './ops.ts';
 export { tidy, keep, dispose, track } from './scope.ts';
 export { blasDescription, loadedBlas, pinKernels, PINNED_KERNELS } from './blas.ts';
+export { engineEnv } from './native.ts';

@@ -1,6 +1,6 @@
 // Loads the libtorch addon built from native/ and declares its (untyped) surface.
 import { createRequire } from 'node:module';
-import { pinKernels } from './blas.ts';
+import { pinKernels, setUnset } from './blas.ts';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -61,13 +61,15 @@ export interface NativeAddon {
   torchVersion: string;
 }
 
+/** The environment variables this process's engine set when it loaded (a benchmark's peer starts without them). */
+export const engineEnv: Record<string, string> = {};
+
 const addonPath = fileURLToPath(new URL('../../native/build/Release/cwrf_native.node', import.meta.url));
 
 function load(): NativeAddon {
   // libgomp reads this when libtorch loads. Spinning OpenMP threads (the default) make a loaded machine
   // 5-10x slower (measured: Location MLP fwd+bwd 79 ms vs 11 ms on 2 busy cores); passive waiting costs little.
-  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
-  pinKernels();
+  Object.assign(engineEnv, setUnset(process.env, { OMP_WAIT_POLICY: 'PASSIVE' }), pinKernels());
   if (!existsSync(addonPath)) {
     const checkout = existsSync(fileURLToPath(new URL('../../scripts/ensure.sh', import.meta.url)));
     const fix = checkout ? 'run `npm run setup`' : 'run `npm rebuild cwrf` (npm 11 may need `npm install-scripts approve cwrf` first)';
