@@ -39,15 +39,7 @@ export interface ReferenceProgress {
 }
 
 /** A trained reference's result as JSON: its population logits (base64 float32, little-endian) and accuracies. */
-export interface ReferenceOutcome {
-  logits: string;
-  classes: number;
-  queries: number;
-  trainAccuracy: number;
-  testAccuracy: number;
-  seconds: number;
-  threads: number;
-}
+export type ReferenceOutcome = Omit<RefOutput, 'logits'> & { logits: string };
 
 /** Parent -> child: the one task a child process runs. */
 export type ParentMessage = { type: 'task'; task: ReferenceTask };
