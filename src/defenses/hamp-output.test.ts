@@ -5,7 +5,7 @@ import { buildModel } from '../nn/index.ts';
 import { accuracy, predictLogits } from '../train/index.ts';
 import { Rng } from '../util/rng.ts';
 import { hampModify, hampNoiseFor, hampNoiseInputs } from './hamp-output.ts';
-import { releasedLogits, releaseFor } from './release.ts';
+import { releasedLogits, releaseFor, releaseViews } from './release.ts';
 
 const argmax = (a: ArrayLike<number>, off: number, C: number) => {
   let b = 0;
@@ -82,5 +82,29 @@ test('releasedLogits: raw without a release; with HAMP same accuracy, other valu
   assert.notDeepEqual(out.logits, raw.logits);
   assert.deepEqual(releasedLogits(model, q, rel).logits, out.logits, 'same model, same queries: same bytes');
   assert.notDeepEqual(releasedLogits(model, q, { ...rel, seed: 2 }).logits, out.logits);
+  model.dispose();
+});
+
+test('releaseViews: each augmented query is its own HAMP query; view 0 is what releasedLogits releases; inputs normalised as x', () => {
+  const n = 24;
+  const C = 3;
+  const shape = [3, 8, 8];
+  const F = 3 * 8 * 8;
+  const model = buildModel({ arch: 'mlp', hidden: [8], activation: 'tanh' }, shape, C, new Generator(4));
+  const x = tensor(randomRows(n, F, 6), [n, ...shape]);
+  const index = tensor(BigInt64Array.from({ length: n }, (_, i) => BigInt(i)), [n], 'int64');
+  const normalization = { mean: [0.5, 0.4, 0.3], std: [0.2, 0.25, 0.3] };
+  const q = { x, index, rowIds: Int32Array.from({ length: n }, (_, i) => 10 + i), source: 'train', normalization };
+  const rel = { release: releaseFor({ name: 'hamp' }), seed: 1 };
+  const raw = predictLogits(model, x, index).logits;
+  const twice = new Float32Array(n * 2 * C);
+  for (let i = 0; i < n; i++) for (let v = 0; v < 2; v++) twice.set(raw.subarray(i * C, (i + 1) * C), (i * 2 + v) * C);
+  const out = releaseViews(model, twice, 2, C, q, rel);
+  const view = (v: number) => Float32Array.from({ length: n * C }, (_, k) => out[(Math.floor(k / C) * 2 + v) * C + (k % C)]);
+  assert.deepEqual(view(0), releasedLogits(model, q, rel).logits, 'view 0 = the plain release');
+  assert.notDeepEqual(view(1), view(0), 'the mirror query draws its own random input');
+  for (let i = 0; i < n; i++) for (const v of [0, 1]) assert.equal(argmax(view(v), i * C, C), argmax(raw, i * C, C), 'ranking kept in every view');
+  assert.notDeepEqual(releasedLogits(model, { ...q, normalization: null }, rel).logits, view(0), 'random inputs go through the normalisation');
+  assert.deepEqual(releaseViews(model, twice, 2, C, q, { seed: 1 }), twice, 'no release: raw');
   model.dispose();
 });

@@ -32,13 +32,14 @@ export function hampModify(logits: Float32Array | Float64Array, noise: Float32Ar
 }
 
 /**
- * The random queries for dataset rows `rowIds` of split `source`, one seeded stream per (model seed, source, row):
- * the same model asked the same query gets the same draw, so audits reproduce.
+ * The random queries for dataset rows `rowIds` of split `source`, one seeded stream per (model seed, source, row,
+ * view): the same model asked the same query gets the same draw, so audits reproduce. View k > 0 is LiRA's k-th
+ * augmented query of the row (its mirror, a shift): another query to the released model, so another draw.
  */
-export function hampNoiseInputs(rowIds: ArrayLike<number>, features: number, seed: number, source: string, kind: HampNoise): Float32Array {
+export function hampNoiseInputs(rowIds: ArrayLike<number>, features: number, seed: number, source: string, kind: HampNoise, view = 0): Float32Array {
   const out = new Float32Array(rowIds.length * features);
   for (let i = 0; i < rowIds.length; i++) {
-    const rng = Rng.derive(seed, 'hamp-output', source, rowIds[i]);
+    const rng = view === 0 ? Rng.derive(seed, 'hamp-output', source, rowIds[i]) : Rng.derive(seed, 'hamp-output', source, rowIds[i], 'view', view);
     const off = i * features;
     if (kind === 'bernoulli') for (let f = 0; f < features; f++) out[off + f] = rng.next() < 0x80000000 ? 1 : 0;
     else for (let f = 0; f < features; f++) out[off + f] = rng.uniform();

@@ -119,3 +119,12 @@ test('--pve-lr reaches every PVE-scored stage of the table, and only when given'
   const ftAll = selectDefenses('cifar10-jpeg', { pveLr: 0.001, only: ['relaxloss-fine-tune-all'] })[0].stage!(recipe) as { pve?: { lr?: number } };
   assert.equal(ftAll.pve?.lr, undefined, 'fine-tune-all ranks nothing: its recipe does not change');
 });
+
+test('--ft-lr reaches every stage that fine-tunes (CWRF, fine-tune-all), not rewind or prune, and only when given', () => {
+  const recipe = defaultRecipe('cifar10-jpeg');
+  const stages = (ftLr?: number) => selectDefenses('cifar10-jpeg', { ftLr }).flatMap((d) => (d.stage ? [d.stage(recipe) as { method: string; lr?: number }] : []));
+  const tuned = stages(0.01).filter((s) => s.lr === 0.01).map((s) => s.method);
+  assert.deepEqual([...new Set(tuned)].sort(), ['cwrf', 'finetune-all']);
+  assert.ok(stages(0.01).filter((s) => s.method === 'rewind' || s.method === 'prune').every((s) => s.lr === undefined));
+  assert.ok(stages().every((s) => s.lr === undefined), 'unset: the recipe key is unchanged');
+});

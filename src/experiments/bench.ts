@@ -13,7 +13,7 @@ import type { ReferenceExecutor } from './refs.ts';
 import { reuseRun, train, type Run } from './run.ts';
 import { InputError } from '../util/errors.ts';
 import { benchDefenses, dpModel, objectiveMissing, sweepRows, type BenchDefense, type SweepParam } from './bench-rows.ts';
-import { CWRF_DEFAULTS, releaseFor, type CwrfStage } from '../defenses/index.ts';
+import { CWRF_DEFAULTS, METHODS, releaseFor, type CwrfStage } from '../defenses/index.ts';
 import type { BenchResult, BenchRow } from '../report/bench-summary.ts';
 
 export { summarizeBench, benchMarkdown, sweepMarkdown, sweepPoints } from '../report/bench-summary.ts';
@@ -38,6 +38,8 @@ export interface BenchOptions extends LoadOptions {
   ftEpochs?: number;
   /** Learning rate of PVE's updated copy in every PVE-scored stage (default: the recipe's; see --pve-lr). */
   pveLr?: number;
+  /** Initial learning rate of every stage's fine-tune (default: the recipe's; see --ft-lr). */
+  ftLr?: number;
   /** Row ids (slugs of the row names) to run; all rows when absent. */
   only?: string[];
   /** Sensitivity sweep: also run the swept rows with these parameters moved off their defaults. */
@@ -61,26 +63,25 @@ function readAudit(dir: string): AuditJson | null {
 /** A row's directory name and its id for `only`. */
 export const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
-/** `rows` with PVE's copy updating at learning rate `lr` in every stage that ranks by PVE (unchanged when `lr` is unset). */
-function withPveLr(rows: BenchDefense[], lr: number | undefined): BenchDefense[] {
-  if (lr === undefined) return rows;
+/** `rows` with every stage passed through `edit` (unchanged when `edit` is absent). */
+function mapStages(rows: BenchDefense[], edit: ((s: CwrfStage) => CwrfStage) | undefined): BenchDefense[] {
+  if (!edit) return rows;
   return rows.map((d) => {
     const stage = d.stage;
-    if (!stage) return d;
-    return {
-      ...d,
-      stage: (r: Recipe) => {
-        const s = stage(r) as unknown as CwrfStage;
-        const ranks = s.score === 'pve' && s.method !== 'finetune-all'; // fine-tune-all scores nothing
-        return (ranks ? { ...s, pve: { ...s.pve, lr } } : s) as unknown as DefenseStage;
-      },
-    };
+    return stage ? { ...d, stage: (r: Recipe) => edit(stage(r) as unknown as CwrfStage) as unknown as DefenseStage } : d;
   });
 }
 
+/** PVE's copy updating at learning rate `lr` in every stage that ranks by PVE (fine-tune-all scores nothing). */
+const pveLrEdit = (lr: number) => (s: CwrfStage) => (s.score === 'pve' && s.method !== 'finetune-all' ? { ...s, pve: { ...s.pve, lr } } : s);
+
+/** The fine-tune at initial learning rate `lr` in every stage that fine-tunes (the method has an lr option). */
+const ftLrEdit = (lr: number) => (s: CwrfStage) => ('lr' in METHODS.get(s.method).options ? { ...s, lr } : s);
+
 /** The rows `o` selects (main table, then sweep points), checked against the family's row set. */
-export function selectDefenses(dataset: string, o: Pick<BenchOptions, 'only' | 'ftEpochs' | 'sweep' | 'pveLr'>): BenchDefense[] {
-  const all = withPveLr(benchDefenses(dataset, o.ftEpochs), o.pveLr);
+export function selectDefenses(dataset: string, o: Pick<BenchOptions, 'only' | 'ftEpochs' | 'sweep' | 'pveLr' | 'ftLr'>): BenchDefense[] {
+  const rows = mapStages(benchDefenses(dataset, o.ftEpochs), o.pveLr === undefined ? undefined : pveLrEdit(o.pveLr));
+  const all = mapStages(rows, o.ftLr === undefined ? undefined : ftLrEdit(o.ftLr));
   const unknown = (o.only ?? []).filter((n) => !all.some((d) => slug(d.name) === n));
   if (unknown.length) throw new InputError(`unknown bench row '${unknown[0]}' (rows: ${all.map((d) => slug(d.name)).join(', ')})`);
   const main = all.filter((d) => !o.only || o.only.includes(slug(d.name)));

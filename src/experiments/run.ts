@@ -18,7 +18,7 @@ import { firstQuery, queryLogits } from './queries.ts';
 import { upgradeRecipe } from '../defenses/index.ts';
 import { replay, type StageLog } from './replay.ts';
 import { loadState, saveState } from '../nn/index.ts';
-import { releasedLogits } from '../defenses/index.ts';
+import { releasedLogits, releaseViews, type Queries } from '../defenses/index.ts';
 
 export interface RunMetrics {
   trainAccuracy: number;
@@ -69,20 +69,23 @@ export function evaluate(
   recipe: Pick<Recipe, 'release' | 'seed'>,
   queries = 1,
 ): { trainAccuracy: number; testAccuracy: number; logits: Float32Array; classes: number; queries: number } {
-  if (queries > 1 && recipe.release) throw new InputError('--queries 2|18 with a release transform (HAMP) is not supported yet: use --queries 1');
-  const q =
-    queries === 1
-      ? releasedLogits(model, { x: data.x, index: data.population, rowIds: data.split.population, source: 'train' }, recipe)
-      : queryLogits(model, data, queries);
+  const popQueries = { x: data.x, index: data.population, rowIds: data.split.population, source: 'train', normalization: data.normalization };
+  const q = queries === 1 ? releasedLogits(model, popQueries, recipe) : releasedQueryLogits(model, data, queries, popQueries, recipe);
   const { classes } = q;
   const logits = firstQuery(q.logits, data.split.population.length, queries, classes);
   const idx = [...members.keys()].filter((i) => members[i]);
   const memberLogits = new Float32Array(idx.length * classes);
   idx.forEach((p, j) => memberLogits.set(logits.subarray(p * classes, (p + 1) * classes), j * classes));
   const trainAccuracy = accuracy(memberLogits, classes, Int32Array.from(idx, (p) => data.populationLabels[p]));
-  const testQueries = { x: data.testX, index: data.test, rowIds: data.split.test ?? new Int32Array(0), source: data.split.testFromTrain ? 'train' : 'test' };
+  const testQueries = { x: data.testX, index: data.test, rowIds: data.split.test ?? new Int32Array(0), source: data.split.testFromTrain ? 'train' : 'test', normalization: data.normalization };
   const t = releasedLogits(model, testQueries, recipe);
   return { trainAccuracy, testAccuracy: accuracy(t.logits, t.classes, data.testLabels), logits: q.logits, classes, queries };
+}
+
+/** LiRA's augmented queries of the population, each view released as its own query ([n, views, classes]). */
+function releasedQueryLogits(model: Module, data: DataContext, views: number, q: Queries, recipe: Pick<Recipe, 'release' | 'seed'>): { logits: Float32Array; classes: number } {
+  const raw = queryLogits(model, data, views);
+  return { logits: releaseViews(model, raw.logits, views, raw.classes, q, recipe), classes: raw.classes };
 }
 
 export interface TrainOptions extends LoadOptions {

@@ -70,8 +70,8 @@ export async function loadData(recipe: DataRecipe, opts: LoadOptions = {}): Prom
   return memo(cache, key, async () => build(await loadRaw(recipe, opts), norm));
 }
 
-/** (x - mean) / std per channel, in place. */
-function normalizeInPlace(x: Tensor, n: NormalizeSpec): void {
+/** (x - mean) / std per channel of a [n, C, H, W] batch, in place. */
+export function normalizeInPlace(x: Tensor, n: NormalizeSpec): void {
   const c = n.mean.length;
   const mean = tensor(Float32Array.from(n.mean), [1, c, 1, 1]);
   const std = tensor(Float32Array.from(n.std), [1, c, 1, 1]);

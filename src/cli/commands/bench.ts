@@ -47,6 +47,12 @@ export const benchCommand: Command = {
       defaultText: "the recipe's learning rate",
       description: "learning rate of PVE's updated copy in the CWRF rows (SGD image recipes: the rate training ends with, e.g. 0.001)",
     },
+    'ft-lr': {
+      type: 'number',
+      min: 0,
+      defaultText: "the recipe's learning rate",
+      description: 'initial learning rate of the fine-tune in the CWRF and fine-tune-all rows (cosine-annealed)',
+    },
     rows: { type: 'string', value: 'ROW,ROW,...', defaultText: 'all of the dataset family', description: 'rows to run (slugs of the row names)' },
     sweep: { type: 'string', value: 'ratio,lambda', description: 'also run the sensitivity sweep of RelaxLoss + CWRF and CCL + CWRF over these parameters' },
     queries: AUDIT_FLAGS.queries,
@@ -69,7 +75,7 @@ export const benchCommand: Command = {
     const queries = queriesFlag(f) ?? (family === 'image' ? 2 : 1);
     const refs = f.get<number>('refs');
     const ftEpochs = f.get<number>('ft-epochs');
-    const opts = { only, ftEpochs, pveLr: f.opt<number>('pve-lr'), sweep: sweep as SweepParam[] | undefined };
+    const opts = { only, ftEpochs, pveLr: f.opt<number>('pve-lr'), ftLr: f.opt<number>('ft-lr'), sweep: sweep as SweepParam[] | undefined };
     const planned = selectDefenses(base.dataset, opts);
     if (f.get<boolean>('plan')) return printPlan(planned, seeds.length, refs, base, queries, f, io);
     const progress = new Progress(io, 'step', seeds.length * planned.length * 2);
@@ -90,7 +96,7 @@ export const benchCommand: Command = {
         machine: `${cpus()[0]?.model ?? '?'} x${cpus().length}, Node ${process.version}; load average ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} now (shared machine)`,
         minutes,
         recipe: `Recipe: ${base.model.arch} ${JSON.stringify(base.model)}, ${base.optimizer.name} ${JSON.stringify(base.optimizer)}, schedule ${JSON.stringify(base.schedule)}, ${base.epochs} epochs, batch ${base.batchSize}, population ${base.split.populationSize ?? 'all'} (each model trains on a seeded half), test set ${base.split.testSize ?? 'default'}${recipeExtras(base)}.`,
-        settings: `Seeds ${seeds.join(', ')}; ${refs} reference models per audit, each replaying the defense (adaptive attacker). LiRA = online, fixed variance, ${describeQueries(result, queries)}; RMIA = online; loss threshold = threshold-free AUC. CWRF = PVE (lambda ${defaults.lambda}${opts.pveLr !== undefined ? `, copy's learning rate ${opts.pveLr}` : ''}), top ${defaults.ratio * 100}% rewound to init and frozen, ${ftEpochs} fine-tune epochs with the base's objective. Values are mean ± std over seeds, in %. Cost = the defense's own wall time over the base model's training time.`,
+        settings: `Seeds ${seeds.join(', ')}; ${refs} reference models per audit, each replaying the defense (adaptive attacker). LiRA = online, fixed variance, ${describeQueries(result, queries)}; RMIA = online; loss threshold = threshold-free AUC. CWRF = PVE (lambda ${defaults.lambda}${opts.pveLr !== undefined ? `, copy's learning rate ${opts.pveLr}` : ''}), top ${defaults.ratio * 100}% rewound to init and frozen, ${ftEpochs} fine-tune epochs with the base's objective${opts.ftLr !== undefined ? ` from learning rate ${opts.ftLr}` : ''} (cosine-annealed). Values are mean ± std over seeds, in %. Cost = the defense's own wall time over the base model's training time.`,
         result,
         defaults,
         notes,
