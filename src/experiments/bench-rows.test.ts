@@ -128,3 +128,10 @@ test('--ft-lr reaches every stage that fine-tunes (CWRF, fine-tune-all), not rew
   assert.ok(stages(0.01).filter((s) => s.method === 'rewind' || s.method === 'prune').every((s) => s.lr === undefined));
   assert.ok(stages().every((s) => s.lr === undefined), 'unset: the recipe key is unchanged');
 });
+
+test('resnet20 (SGD, multistep): the table without --pve-lr is the table run with --pve-lr 0.001 (same stages, same cache keys)', () => {
+  const r = defaultRecipe('cifar10-jpeg', 'resnet20');
+  const recipe = { ...r, epochs: 20, optimizer: { ...r.optimizer, lr: 0.1 } };
+  const stages = (pveLr?: number) => selectDefenses('cifar10-jpeg', { pveLr, ftEpochs: 4 }).map((d) => JSON.stringify(d.stage?.(recipe) ?? null));
+  assert.deepEqual(stages(), stages(0.001));
+});

@@ -44,8 +44,8 @@ export const benchCommand: Command = {
     'pve-lr': {
       type: 'number',
       min: 0,
-      defaultText: "the recipe's learning rate",
-      description: "learning rate of PVE's updated copy in the CWRF rows (SGD image recipes: the rate training ends with, e.g. 0.001)",
+      defaultText: "SGD with a step/multistep schedule: the rate training ends with; else the recipe's rate",
+      description: "learning rate of PVE's updated copy in the CWRF rows",
     },
     'ft-lr': {
       type: 'number',

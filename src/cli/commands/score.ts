@@ -1,6 +1,6 @@
 // `cwrf score`: per-weight scores of a run's model, saved as safetensors (one tensor per parameter).
 import { join } from 'node:path';
-import { disposeScores, scoreModel } from '../../defenses/index.ts';
+import { disposeScores, pveFor, scoreModel } from '../../defenses/index.ts';
 import { loadRun, loadRunModel } from '../../experiments/index.ts';
 import { loadState } from '../../nn/index.ts';
 import { writeSafetensors } from '../../io/safetensors.ts';
@@ -24,9 +24,10 @@ export const scoreCommand: Command = {
     const dir = pos[0];
     if (!dir) throw new InputError('give a run directory: cwrf score RUN_DIR --score pve');
     threadsFromFlags(f);
-    const s = scoreFromFlags(f);
-    const out = f.opt<string>('out') ?? join(dir, `${s.score}.safetensors`);
+    const flags = scoreFromFlags(f);
+    const out = f.opt<string>('out') ?? join(dir, `${flags.score}.safetensors`);
     const run = await loadRun(dir);
+    const s = { ...flags, pve: pveFor(run.recipe, flags.pve) };
     const data = await loadData(run.recipe, runLoadOptions(f, run));
     const model = await loadRunModel(run, data);
     const init = await loadState(join(dir, 'init.safetensors'));

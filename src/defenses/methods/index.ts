@@ -4,6 +4,7 @@ import type { DefenseStage, Recipe } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { Registry } from '../../util/options.ts';
 import { CWRF_DEFAULTS, type CwrfStage, type DefenseMethod, type StageContext } from '../cwrf.ts';
+import { pveFor } from '../scores/index.ts';
 import { cwrfMethod } from './cwrf.ts';
 import { finetuneAllMethod } from './finetune-all.ts';
 import { pruneMethod } from './prune.ts';
@@ -54,9 +55,10 @@ export function cwrfStage(method: DefenseMethod, opts: Partial<CwrfStage>, recip
     ...CWRF_DEFAULTS,
     objective: recipe.objective,
     ...given,
-    pve: { ...CWRF_DEFAULTS.pve, ...(given.pve ?? {}) },
+    pve: { ...CWRF_DEFAULTS.pve, ...definedOnly(given.pve ?? {}) },
     method,
   };
+  if (s.score === 'pve' && 'pve-lr' in METHODS.get(method).options) s.pve = pveFor(recipe, s.pve);
   fixed.fix?.(s, given);
   if (!Number.isInteger(s.epochs) || s.epochs < 0) throw new InputError(`epochs must be a non-negative integer, got ${s.epochs}`);
   if (!['rest', 'critical', 'all'].includes(s.scope)) throw new InputError(`unknown scope '${s.scope}' (rest, critical, all)`);
@@ -65,6 +67,8 @@ export function cwrfStage(method: DefenseMethod, opts: Partial<CwrfStage>, recip
   checkParamsSelection(s.params);
   return s;
 }
+
+const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** Applies one recorded defense stage to ctx.trained.model (in place). */
 export function applyDefense(stage: DefenseStage, ctx: StageContext): StageResult {

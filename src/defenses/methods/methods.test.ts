@@ -37,3 +37,16 @@ test('stage methods fix their choices; retrain is not a stage', () => {
   assert.throws(() => cwrfStage('retrain', {}, r), /not a weight-level stage/);
   assert.deepEqual(METHODS.get('retrain').retrain!(r, { name: 'relaxloss', alpha: 1, upper: 0.3 }).objective.name, 'relaxloss');
 });
+
+test("PVE's copy defaults to the rate a step-decayed SGD recipe ends with; other recipes and explicit rates unchanged", () => {
+  const r20: Recipe = { ...defaultRecipe('cifar10-jpeg', 'resnet20'), epochs: 20, optimizer: { ...defaultRecipe('cifar10-jpeg', 'resnet20').optimizer, lr: 0.1 } };
+  assert.equal(cwrfStage('cwrf', {}, r20).pve.lr, 0.001, '0.1 x 0.1 x 0.1, rounded (not 0.0010000000000000002)');
+  assert.equal(cwrfStage('rewind', {}, r20).pve.lr, 0.001);
+  assert.equal(cwrfStage('cwrf', { pve: { ...cwrfStage('cwrf', {}, r20).pve, lr: 0.05 } }, r20).pve.lr, 0.05, 'explicit wins');
+  assert.equal(cwrfStage('cwrf', { pve: { start: 'target', anchor: 'target', lambda: 0.5, iters: 20, lr: undefined } }, r20).pve.lr, 0.001, 'an unset flag is not explicit');
+  assert.equal(cwrfStage('finetune-all', {}, r20).pve.lr, undefined, 'fine-tune-all ranks nothing: its record does not change');
+  assert.equal(cwrfStage('prune', { score: 'tfo' }, r20).pve.lr, undefined);
+  assert.equal(cwrfStage('cwrf', {}, { ...r20, schedule: { name: 'cosine' } }).pve.lr, undefined, 'cosine: the initial rate');
+  assert.equal(cwrfStage('cwrf', {}, defaultRecipe('location')).pve.lr, undefined, 'Adam, constant: the initial rate, nothing recorded');
+  assert.equal(cwrfStage('cwrf', {}, { ...r20, epochs: 1 }).pve.lr, undefined, 'one epoch: no decay reached');
+});

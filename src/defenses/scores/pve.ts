@@ -1,6 +1,7 @@
 // PVE (privacy-vulnerability estimation, CWRF): |g * w| while a copy moves away from memorising members.
 import { Generator, crossEntropy, klDiv, noGrad, tidy, type Tensor } from '../../engine/index.ts';
-import { makeOptimizer } from '../../optim/index.ts';
+import { lrAt, makeOptimizer } from '../../optim/index.ts';
+import type { Recipe } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
 import type { OptionTable } from '../../util/options.ts';
 import { accumulateTaylor, batches, zeroScores, type PveOptions, type ScoreEntry, type ScoreInput, type Scores } from './common.ts';
@@ -84,10 +85,23 @@ export const PVE_OPTIONS = {
     type: 'number',
     min: 0,
     key: 'lr',
-    defaultText: "the recipe's learning rate",
-    description: "learning rate of the copy's updates (SGD recipes with a decaying schedule: the rate training ended with, e.g. 0.001)",
+    defaultText: "SGD with a step/multistep schedule: the rate training ends with; else the recipe's rate",
+    description: "learning rate of the copy's updates",
   },
 } satisfies OptionTable;
+
+/**
+ * PVE's options for `recipe`: `given` over the recipe's default copy rate. SGD under a step or multistep schedule
+ * updates the copy at the rate training ends with (at resnet20's initial 0.1 the copy diverged and every score was
+ * NaN; docs/bench-cifar10.md); other recipes at their initial rate (no `lr` recorded).
+ */
+export function pveFor(recipe: Pick<Recipe, 'optimizer' | 'schedule' | 'epochs'>, given: PveOptions): PveOptions {
+  if (given.lr !== undefined) return given;
+  const { optimizer: o, schedule: sch, epochs } = recipe;
+  if (o.name !== 'sgd' || (sch.name !== 'step' && sch.name !== 'multistep') || epochs < 1) return given;
+  const end = Number(lrAt(sch, o.lr, epochs - 1, epochs).toPrecision(12));
+  return end < o.lr ? { ...given, lr: end } : given;
+}
 
 export const pveScore: ScoreEntry = {
   name: 'pve',
