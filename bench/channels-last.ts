@@ -8,6 +8,7 @@ import * as E from '../src/engine/index.ts';
 import { augmentBatch } from '../src/data/index.ts';
 import { buildModel, type Module } from '../src/nn/index.ts';
 import { SGD } from '../src/optim/index.ts';
+import { backwardStep, makeObjective } from '../src/train/index.ts';
 import { matchedEnvironment, median } from './timing.ts';
 
 const [ROUNDS, STEPS, THREADS, BATCH] = [5, 3, 1, 128].map((d, i) => Number(process.argv[2 + i] ?? d));
@@ -29,15 +30,15 @@ function cwrfSteps(): { layout: string; ms: number[]; loss0: number }[] {
     const x = E.keep(E.rand([BATCH, 3, 32, 32], gen));
     const y = E.keep(E.randint(0, 10, [BATCH], gen));
     const aug = { flip: true, crop: true, pad: 4 };
+    const ce = makeObjective({ name: 'ce' });
     const step = (): number =>
       E.tidy(() => {
         opt.zeroGrad();
         let xb = augmentBatch(x, aug, gen);
         if (cl) xb = E.call('aten::contiguous', [xb], CL);
-        const loss = E.crossEntropy(net.forward(xb), y);
-        loss.backward();
+        const { loss } = backwardStep(net, xb, y, ce, 0);
         opt.step();
-        return loss.item();
+        return loss;
       });
     return { layout, step, ms: [] as number[], loss0: 0 };
   });

@@ -1,13 +1,16 @@
 // Training throughput (images/s) of the image models at batch 128 with augmentation (flip + 4-pixel reflect-pad
 // crop, batched), SGD momentum 0.9 / weight decay 5e-4: cwrf against Python PyTorch on the same libtorch with
 // the same thread count, the same architectures (CIFAR ResNet option A, the ViT of src/nn/models/vit.ts) and the
-// same batched augmentation ops. Called by bench/engine.ts; `node --import tsx bench/engine-images.ts` alone.
+// same batched augmentation ops; cwrf's step is the training loop's (backwardStep). Rounds alternate the two.
+// Called by bench/engine.ts; `node --import tsx bench/engine-images.ts` alone (BENCH_RUNS rounds, default 3;
+// BENCH_THREADS, default one per core).
 import { spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import * as E from '../src/engine/index.ts';
 import { augmentBatch } from '../src/data/index.ts';
 import { buildModel, type ModelSpec } from '../src/nn/index.ts';
 import { SGD } from '../src/optim/index.ts';
+import { backwardStep, makeObjective } from '../src/train/index.ts';
 import { matchedEnvironment, median } from './timing.ts';
 
 const BATCH = 128;
@@ -17,31 +20,22 @@ const MODELS: { name: string; spec: ModelSpec; steps: number }[] = [
   { name: 'vit-tiny', spec: { arch: 'vit-tiny' }, steps: 1 },
 ];
 
-function cwrfImagesPerSecond(spec: ModelSpec, steps: number, runs: number): number {
+/** A cwrf training step of `spec` as the training loop runs it (backwardStep: forward, loss, backward; then SGD). */
+function cwrfStepper(spec: ModelSpec): { step: () => void; dispose: () => void } {
   const gen = new E.Generator(0);
   const net = buildModel(spec, [3, 32, 32], 10, gen);
   const opt = new SGD(net.namedParameters(), { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 });
   const x = E.keep(E.rand([BATCH, 3, 32, 32], gen));
   const y = E.keep(E.randint(0, 10, [BATCH], gen));
+  const ce = makeObjective({ name: 'ce' });
   const aug = { flip: true, crop: true, pad: 4 };
-  const step = () =>
+  const step = (): void =>
     E.tidy(() => {
       opt.zeroGrad();
-      E.crossEntropy(net.forward(augmentBatch(x, aug, gen)), y).backward();
+      backwardStep(net, augmentBatch(x, aug, gen), y, ce, 0);
       opt.step();
     });
-  step();
-  const times: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < steps; i++) step();
-    times.push((performance.now() - t0) / 1000 / steps);
-  }
-  x.dispose();
-  y.dispose();
-  opt.dispose();
-  net.dispose();
-  return BATCH / median(times);
+  return { step, dispose: () => [x, y, opt, net].forEach((o) => o.dispose()) };
 }
 
 const PY = (threads: number, runs: number) => `
@@ -121,17 +115,37 @@ def ips(net, steps):
 print(json.dumps({"version": torch.__version__, ${MODELS.map((m) => `"${m.name}": ips(${m.name === 'smallcnn' ? 'cnn' : m.name === 'resnet20' ? 'ResNet20()' : 'ViT()'}, ${m.steps})`).join(', ')}}))
 `;
 
-/** Prints the images/s table (median of `runs` runs) and returns the numbers. */
-export function imageTrainingBench(threads = cpus().length, runs = 3): Record<string, { cwrf: number; torch: number | null }> {
+/** Prints the images/s table (median of `rounds` rounds that alternate cwrf and PyTorch) and returns the numbers. */
+export function imageTrainingBench(threads = cpus().length, rounds = 3): Record<string, { cwrf: number; torch: number | null }> {
   E.setThreads(threads);
+  const steppers = MODELS.map((m) => cwrfStepper(m.spec));
+  for (const s of steppers) s.step(); // warm-up, as the peer's
+  const times: Record<string, { cwrf: number[]; torch: number[] }> = Object.fromEntries(MODELS.map((m) => [m.name, { cwrf: [], torch: [] }]));
+  const loads: number[] = [];
+  let version: string | null = null;
+  for (let r = 0; r < rounds; r++) {
+    loads.push(loadavg()[0]);
+    MODELS.forEach((m, i) => {
+      const t0 = performance.now();
+      for (let k = 0; k < m.steps; k++) steppers[i].step();
+      times[m.name].cwrf.push(BATCH / ((performance.now() - t0) / 1000 / m.steps));
+    });
+    const pr = spawnSync('/usr/bin/python3', ['-c', PY(threads, 1)], { encoding: 'utf8', env: matchedEnvironment(threads) });
+    const py = pr.status === 0 ? (JSON.parse(pr.stdout.trim().split('\n').pop()!) as Record<string, number | string>) : null;
+    if (!py) console.error(`Python PyTorch peer unavailable: ${pr.stderr?.split('\n').filter(Boolean).pop() ?? pr.error}`);
+    else {
+      version = String(py.version);
+      for (const m of MODELS) times[m.name].torch.push(Number(py[m.name]));
+    }
+  }
+  for (const s of steppers) s.dispose();
   const out: Record<string, { cwrf: number; torch: number | null }> = {};
-  for (const m of MODELS) out[m.name] = { cwrf: cwrfImagesPerSecond(m.spec, m.steps, runs), torch: null };
-  const pr = spawnSync('/usr/bin/python3', ['-c', PY(threads, runs)], { encoding: 'utf8', env: matchedEnvironment(threads) });
-  const py = pr.status === 0 ? (JSON.parse(pr.stdout.trim().split('\n').pop()!) as Record<string, number | string>) : null;
-  if (!py) console.error(`Python PyTorch peer unavailable: ${pr.stderr?.split('\n').filter(Boolean).pop() ?? pr.error}`);
-  for (const m of MODELS) out[m.name].torch = py ? Number(py[m.name]) : null;
+  for (const m of MODELS) out[m.name] = { cwrf: median(times[m.name].cwrf), torch: times[m.name].torch.length ? median(times[m.name].torch) : null };
   console.log('');
-  console.log(`training images/s, batch ${BATCH}, flip + crop augmentation, SGD; ${threads} threads each; median of ${runs} runs${py ? `; PyTorch ${py.version}` : ''}`);
+  console.log(
+    `training images/s, batch ${BATCH}, flip + crop augmentation, SGD; ${threads} threads each; median of ${rounds} rounds alternating cwrf and PyTorch` +
+      ` (steps per round: ${MODELS.map((m) => `${m.name} ${m.steps}`).join(', ')}); load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}${version ? `; PyTorch ${version}` : ''}`,
+  );
   console.log('| model | cwrf img/s | PyTorch img/s | cwrf/PyTorch |');
   console.log('|---|---|---|---|');
   for (const m of MODELS) {
@@ -141,4 +155,4 @@ export function imageTrainingBench(threads = cpus().length, runs = 3): Record<st
   return out;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) imageTrainingBench(cpus().length, Number(process.env.BENCH_RUNS ?? 3));
+if (import.meta.url === `file://${process.argv[1]}`) imageTrainingBench(Number(process.env.BENCH_THREADS ?? cpus().length), Number(process.env.BENCH_RUNS ?? 3));

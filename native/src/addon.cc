@@ -114,7 +114,7 @@ Napi::FunctionReference JsGenerator::ctor;
 constexpr double kSlots = 16777216.0;  // 2^24 slots; handle = generation * 2^24 + slot
 struct Slot {
   at::Tensor t;
-  int64_t bytes = 0;
+  int64_t bytes = 0;  // what V8 was told this tensor holds (0 until account())
   uint32_t gen = 0;
 };
 std::vector<Slot> g_slots;
@@ -133,9 +133,8 @@ double putTensor(Napi::Env env, at::Tensor t) {
   }
   Slot& s = g_slots[i];
   s.t = std::move(t);
-  s.bytes = tensorBytes(s.t);
+  s.bytes = 0;
   g_live++;
-  if (s.bytes) Napi::MemoryManagement::AdjustExternalMemory(env, s.bytes);
   return static_cast<double>(s.gen) * kSlots + i;
 }
 
@@ -151,6 +150,16 @@ const at::Tensor& tensorOf(Napi::Env env, double h) {
   Slot* s = slotOf(h);
   if (!s) throw Napi::Error::New(env, "tensor was disposed");
   return s->t;
+}
+
+// Tells V8 the tensor's size, so that a forgotten handle's JS object gets collected (and its finalizer frees it)
+// as native memory grows. Only for tensors that outlive every tidy scope: a scope frees its own tensors, and
+// counting them (hundreds of MB per training step) made V8 run a full GC every 64 MB of that churn.
+void accountTensor(Napi::Env env, double h) {
+  Slot* s = slotOf(h);
+  if (!s || s->bytes) return;
+  s->bytes = tensorBytes(s->t);
+  if (s->bytes) Napi::MemoryManagement::AdjustExternalMemory(env, s->bytes);
 }
 
 bool releaseTensor(Napi::Env env, double h) {
@@ -199,6 +208,10 @@ Napi::Value SetFactory(const Napi::CallbackInfo& info) {
 }
 Napi::Value Release(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), releaseTensor(info.Env(), argHandle(info, 0)));
+}
+Napi::Value Account(const Napi::CallbackInfo& info) {
+  accountTensor(info.Env(), argHandle(info, 0));
+  return info.Env().Undefined();
 }
 Napi::Value Alive(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), slotOf(argHandle(info, 0)) != nullptr);
@@ -666,7 +679,7 @@ Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
 Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   JsGenerator::Init(env, exports);
   for (auto& [name, fn] : std::vector<std::pair<const char*, Napi::Function::Callback>>{
-           {"setFactory", SetFactory}, {"release", Release}, {"alive", Alive}, {"shape", Shape},
+           {"setFactory", SetFactory}, {"release", Release}, {"account", Account}, {"alive", Alive}, {"shape", Shape},
            {"dtype", Dtype}, {"device", Device}, {"numel", Numel}, {"requiresGrad", RequiresGrad},
            {"setRequiresGrad", SetRequiresGrad}, {"isLeaf", IsLeaf}, {"gradFn", GradFn},
            {"grad", GetGrad}, {"setGrad", SetGrad}, {"backward", Backward}, {"data", Data}, {"item", Item}})

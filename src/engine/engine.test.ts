@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import * as E from './index.ts';
 import type { Tensor } from './index.ts';
 
@@ -165,6 +166,29 @@ test('tidy frees everything but its result; no-grad scope', () => {
   const y = E.noGrad(() => w.mul(2));
   assert.equal(y.requiresGrad, false);
   assert.equal(w.mul(2).requiresGrad, true);
+});
+
+test('tensors a scope frees do not make V8 collect garbage; tensors outside every scope do', async () => {
+  const majorGcs = async (f: () => void): Promise<number> => {
+    let n = 0;
+    const obs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if ((e as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) n++;
+    });
+    obs.observe({ entryTypes: ['gc'] });
+    f();
+    await new Promise((r) => setTimeout(r, 100));
+    obs.disconnect();
+    return n;
+  };
+  const empty = (): Tensor => E.call('aten::empty.memory_format', [[16 * 2 ** 20]]); // 64 MiB, never touched
+  const scoped = await majorGcs(() => E.tidy(() => { for (let i = 0; i < 16; i++) empty(); }));
+  assert.equal(scoped, 0, "a scope's 1 GiB of tensors started a full GC");
+  const unscoped = await majorGcs(() => {
+    const ts: Tensor[] = [];
+    for (let i = 0; i < 16; i++) ts.push(empty());
+    for (const t of ts) t.dispose();
+  });
+  assert.ok(unscoped >= 1, '1 GiB of tensors outside any scope started no full GC');
 });
 
 test('threads can be set and read', () => {

@@ -31,6 +31,8 @@ export interface NativeAddon {
   /** Registers the function that turns a new handle into a JS Tensor. */
   setFactory(f: (h: Handle) => unknown): void;
   release(h: Handle): boolean;
+  /** Reports the tensor's bytes to V8 as external memory (once; undone by release). */
+  account(h: Handle): void;
   alive(h: Handle): boolean;
   shape(h: Handle): number[];
   dtype(h: Handle): DType;

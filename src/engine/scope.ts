@@ -4,6 +4,8 @@
 /** Something that owns native memory. */
 export interface Owned {
   dispose(): void;
+  /** Called when the object belongs to no scope (created outside any, kept, or returned by the outermost). */
+  unscoped?(): void;
 }
 
 const tracked = Symbol('cwrf.tracked');
@@ -17,7 +19,7 @@ export function track<T extends Owned>(o: T): T {
   if (s) {
     s.add(o);
     (o as Tracked)[tracked] = true;
-  }
+  } else o.unscoped?.();
   return o;
 }
 
@@ -26,6 +28,7 @@ export function keep<T extends Owned>(o: T): T {
   if ((o as Tracked)[tracked]) {
     for (const s of scopes) s.delete(o);
     delete (o as Tracked)[tracked];
+    o.unscoped?.();
   }
   return o;
 }
@@ -57,7 +60,10 @@ export function tidy<T>(fn: () => T): T {
   for (const o of scope) {
     if (kept.has(o)) {
       if (parent) parent.add(o);
-      else delete (o as Tracked)[tracked];
+      else {
+        delete (o as Tracked)[tracked];
+        o.unscoped?.();
+      }
     } else o.dispose();
   }
   return result;

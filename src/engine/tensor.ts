@@ -56,6 +56,16 @@ export function call<T = Tensor>(qualified: string, args: Arg[], kwargs?: Record
 /** Frees tensors whose JS object was collected without dispose() (the backstop, not the norm). */
 const finalizer = new FinalizationRegistry<Handle>((h) => native.release(h));
 
+let accountAll = false;
+
+/**
+ * Which tensors' bytes V8 hears of: 'unscoped' (the default) those that outlive every tidy scope, the ones only
+ * the GC can free when forgotten; 'all' every tensor, the accounting before (kept for bench/profile-step.ts's A/B).
+ */
+export function setExternalAccounting(mode: 'unscoped' | 'all'): void {
+  accountAll = mode === 'all';
+}
+
 /** A libtorch tensor. Free it with dispose() or create it inside tidy(). */
 export class Tensor {
   private constructor(readonly h: Handle) {}
@@ -64,7 +74,12 @@ export class Tensor {
   static wrap(h: Handle): Tensor {
     const t = new Tensor(h);
     finalizer.register(t, h, t);
+    if (accountAll) native.account(h);
     return track(t);
+  }
+  /** The scopes let go of it: from now on only dispose() or the GC frees it, so V8 should count its bytes. */
+  unscoped(): void {
+    native.account(this.h);
   }
 
   get shape(): Shape {

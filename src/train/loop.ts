@@ -21,10 +21,15 @@ export interface EpochStats {
  */
 export type GradientStep = (model: Module, x: Tensor, y: Tensor, objective: Objective, epoch: number) => { loss: number; logits: Tensor };
 
-/** The plain gradient step: objective(model(x), y).backward(). */
+/**
+ * The plain gradient step: objective(model(x), y).backward(). The forward's intermediates are freed before the
+ * backward pass (autograd holds what it saved and frees that as it goes), as PyTorch frees them.
+ */
 export const backwardStep: GradientStep = (model, x, y, objective, epoch) => {
-  const logits = model.forward(x);
-  const loss = objective(logits, y, epoch);
+  const { logits, loss } = tidy(() => {
+    const logits = model.forward(x);
+    return { logits, loss: objective(logits, y, epoch) };
+  });
   loss.backward();
   return { loss: loss.item(), logits };
 };

@@ -62,8 +62,14 @@ class Block extends Module {
     this.mlp = this.child('mlp', new Mlp(dim, 4 * dim, gen));
   }
   forward(x: Tensor): Tensor {
-    const h = x.add(this.attn.forward(this.norm1.forward(x)));
-    return h.add(this.mlp.forward(this.norm2.forward(h)));
+    // Each branch's output is freed once added (autograd saved none of them), as PyTorch frees it.
+    const a = this.attn.forward(this.norm1.forward(x));
+    const h = x.add(a);
+    a.dispose();
+    const m = this.mlp.forward(this.norm2.forward(h));
+    const out = h.add(m);
+    m.dispose();
+    return out;
   }
 }
 
