@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { defaultRecipe } from '../train/index.ts';
 import type { CwrfStage } from '../defenses/index.ts';
 import { benchDefenses, benchPlan, datasetFamily, dpModel, objectiveMissing, planHours, sweepRows } from './bench-rows.ts';
-import { selectDefenses, slug, summarizeBench, sweepMarkdown, type BenchRow } from './bench.ts';
+import { benchMarkdown, selectDefenses, slug, summarizeBench, sweepMarkdown, type BenchRow } from './bench.ts';
 import { benchComplete, benchDoc } from '../report/bench-doc.ts';
 
 const IMAGE_ROWS = [
@@ -134,4 +134,12 @@ test('resnet20 (SGD, multistep): the table without --pve-lr is the table run wit
   const recipe = { ...r, epochs: 20, optimizer: { ...r.optimizer, lr: 0.1 } };
   const stages = (pveLr?: number) => selectDefenses('cifar10-jpeg', { pveLr, ftEpochs: 4 }).map((d) => JSON.stringify(d.stage?.(recipe) ?? null));
   assert.deepEqual(stages(), stages(0.001));
+});
+
+test('the sweep compares like with like: the default point is the main row over the sweep seeds; one seed shows no ± 0', () => {
+  const rows = [row('RelaxLoss + CWRF', 0, 0.6), row('RelaxLoss + CWRF', 1, 0.7), row('RelaxLoss + CWRF [r 1%]', 0, 0.55, { of: 'RelaxLoss + CWRF', param: 'ratio', value: 0.01 })];
+  const lines = sweepMarkdown(rows, { ratio: 0.001, lambda: 0.5 }).split('\n').slice(2);
+  const cells = lines.map((l) => l.split('|').map((c) => c.trim()));
+  assert.deepEqual(cells.map((c) => [c[3], c[4], c[6]]), [['0.1% (default)', '1', '60.00'], ['1%', '1', '55.00']], 'seed 0 of the main row only, no ± for one seed');
+  assert.match(benchMarkdown(rows.slice(0, 2)), /\| 65\.00 ± 7\.07 \|/);
 });

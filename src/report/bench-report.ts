@@ -6,11 +6,11 @@ import { figure, fmtPct, grid, page, table } from './html.ts';
 const NUMBERS = 'points numbered as the rows of the table';
 const ZOOM = 0.05;
 
-const pm = (c: [number, number] | undefined, d = 1) => (c ? `${fmtPct(c[0], d)} ± ${fmtPct(c[1], d)}` : 'n/a');
+const pm = (c: [number, number] | undefined, d = 1) => (c ? `${fmtPct(c[0], d)}${Number.isNaN(c[1]) ? '' : ` ± ${fmtPct(c[1], d)}`}` : 'n/a');
 
 /** Privacy-utility curves over the sweep: per swept row and parameter, LiRA AUC (and TPR) against accuracy. */
-async function sweepSection(all: BenchSummary[], defaults: { ratio: number; lambda: number }): Promise<string> {
-  const points = sweepPoints(all, defaults);
+async function sweepSection(rows: BenchRow[], defaults: { ratio: number; lambda: number }): Promise<string> {
+  const points = sweepPoints(rows, defaults);
   if (!points.length) return '';
   const curves = new Map<string, typeof points>();
   for (const p of points) curves.set(`${p.of}, ${p.param}`, [...(curves.get(`${p.of}, ${p.param}`) ?? []), p]);
@@ -80,7 +80,7 @@ export async function renderBenchReport(rows: BenchRow[], title: string, subtitl
     ]),
     { caption: 'mean ± std over seeds' },
   );
-  const sweep = await sweepSection(all, defaults);
+  const sweep = await sweepSection(rows, defaults);
   return page({
     title,
     subtitle,

@@ -27,9 +27,11 @@ export interface BenchResult {
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Sample std; NaN for one seed (there is no spread to show, and 0 would claim there is none). */
 const sd = (xs: number[]) => {
+  if (xs.length < 2) return NaN;
   const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
+  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
 };
 
 export interface BenchSummary {
@@ -55,7 +57,7 @@ export function summarizeBench(rows: BenchRow[]): BenchSummary[] {
   });
 }
 
-const pct = (c: [number, number] | undefined) => (c ? `${(100 * c[0]).toFixed(2)} ± ${(100 * c[1]).toFixed(2)}` : 'n/a');
+const pct = (c: [number, number] | undefined) => (c ? `${(100 * c[0]).toFixed(2)}${Number.isNaN(c[1]) ? '' : ` ± ${(100 * c[1]).toFixed(2)}`}` : 'n/a');
 
 /** The table as markdown (percentages, mean ± std over seeds); sweep points are left to `sweepMarkdown`. */
 export function benchMarkdown(rows: BenchRow[]): string {
@@ -74,8 +76,7 @@ export function benchMarkdown(rows: BenchRow[]): string {
 
 /** The sensitivity table: each swept row at every sweep value (the default value is the main row). */
 export function sweepMarkdown(rows: BenchRow[], defaults: { ratio: number; lambda: number }): string {
-  const all = summarizeBench(rows);
-  const points = sweepPoints(all, defaults);
+  const points = sweepPoints(rows, defaults);
   if (!points.length) return '';
   const lines = ['| defense | parameter | value | seeds | test acc % | LiRA AUC % | LiRA TPR@0.1% | RMIA AUC % |', '|---|---|---|---|---|---|---|---|'];
   for (const p of points)
@@ -85,15 +86,19 @@ export function sweepMarkdown(rows: BenchRow[], defaults: { ratio: number; lambd
   return lines.join('\n');
 }
 
-/** Sweep points with the main row standing in at the default value, sorted by row, parameter, value. */
-export function sweepPoints(s: BenchSummary[], defaults: { ratio: number; lambda: number }): { of: string; param: SweepParam; value: number; isDefault: boolean; row: BenchSummary }[] {
-  const swept = s.filter((r) => r.sweep);
+/**
+ * Sweep points with the main row standing in at the default value, over the same seeds as the points it sits
+ * among (a sweep run on seed 0 is compared with the main row's seed 0), sorted by row, parameter, value.
+ */
+export function sweepPoints(rows: BenchRow[], defaults: { ratio: number; lambda: number }): { of: string; param: SweepParam; value: number; isDefault: boolean; row: BenchSummary }[] {
+  const swept = summarizeBench(rows.filter((r) => r.sweep));
   const out: ReturnType<typeof sweepPoints> = [];
   for (const r of swept) out.push({ of: r.sweep!.of, param: r.sweep!.param, value: r.sweep!.value, isDefault: false, row: r });
   const pairs = new Set(swept.map((r) => `${r.sweep!.of}\u0000${r.sweep!.param}`));
   for (const key of pairs) {
     const [of, param] = key.split('\u0000') as [string, SweepParam];
-    const main = s.find((r) => r.defense === of && !r.sweep);
+    const seeds = new Set(rows.filter((r) => r.sweep?.of === of && r.sweep.param === param).map((r) => r.seed));
+    const main = summarizeBench(rows.filter((r) => r.defense === of && !r.sweep && seeds.has(r.seed)))[0];
     if (main) out.push({ of, param, value: defaults[param], isDefault: true, row: main });
   }
   return out.sort((a, b) => a.of.localeCompare(b.of) || a.param.localeCompare(b.param) || a.value - b.value);
