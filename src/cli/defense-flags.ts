@@ -43,7 +43,7 @@ export function stageFromFlags(method: string, f: Flags, recipe: Recipe, objecti
       params: f.with<CwrfStage['params']>('params', STAGE_OPTIONS.params),
       rewind: f.with<CwrfStage['rewind']>('rewind', STAGE_OPTIONS.rewind),
       scope: f.with<CwrfStage['scope']>('scope', STAGE_OPTIONS.scope),
-      epochs: f.with<number>('epochs', STAGE_OPTIONS.epochs),
+      epochs: f.opt<number>('epochs'),
       objective,
       ...(lr !== undefined ? { lr } : {}),
       ...(dp ? { dp } : {}),

@@ -95,7 +95,7 @@ export const STAGE_OPTIONS = {
     default: CWRF_DEFAULTS.scope,
     description: 'weights the fine-tune trains (rest: all but the critical ones)',
   },
-  epochs: { type: 'int', min: 0, default: CWRF_DEFAULTS.epochs, description: 'fine-tuning epochs' },
+  epochs: { type: 'int', min: 0, defaultText: `${CWRF_DEFAULTS.epochs} (image ResNets/WRN: a fifth of the training epochs)`, description: 'fine-tuning epochs' },
   lr: { type: 'number', min: 0, defaultText: "the recipe's initial rate", description: 'fine-tuning learning rate (cosine-annealed)' },
 } satisfies OptionTable;
 

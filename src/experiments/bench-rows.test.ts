@@ -143,3 +143,11 @@ test('the sweep compares like with like: the default point is the main row over 
   assert.deepEqual(cells.map((c) => [c[3], c[4], c[6]]), [['0.1% (default)', '1', '60.00'], ['1%', '1', '55.00']], 'seed 0 of the main row only, no ± for one seed');
   assert.match(benchMarkdown(rows.slice(0, 2)), /\| 65\.00 ± 7\.07 \|/);
 });
+
+test('resnet20 over 20 epochs: the table without --ft-epochs is the table run with --ft-epochs 4 (the family default)', () => {
+  const r = defaultRecipe('cifar10-jpeg', 'resnet20');
+  const recipe = { ...r, epochs: 20, optimizer: { ...r.optimizer, lr: 0.1 } };
+  const stages = (ftEpochs?: number) => selectDefenses('cifar10-jpeg', { ftEpochs }).map((d) => JSON.stringify(d.stage?.(recipe) ?? null));
+  assert.deepEqual(stages(), stages(4));
+  assert.notDeepEqual(stages(), stages(10));
+});

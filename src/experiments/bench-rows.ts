@@ -1,6 +1,6 @@
 // The rows of `cwrf bench` per dataset family: the Location table (tabular) and the paper's Table 3 set on
 // images (issue 14), plus the sensitivity sweep over the rewind ratio and PVE lambda.
-import { cwrfStage, type CwrfStage } from '../defenses/index.ts';
+import { CWRF_DEFAULTS, cwrfStage, type CwrfStage } from '../defenses/index.ts';
 import { cclDefaults, hampDefaults, makeObjective, relaxLossDefaults, type DefenseStage, type ObjectiveSpec, type Recipe } from '../train/index.ts';
 import type { ModelSpec } from '../nn/index.ts';
 
@@ -50,9 +50,9 @@ export function objectiveMissing(spec: ObjectiveSpec): string | null {
 
 type StageOpts = Parameters<typeof cwrfStage>[1];
 const stageOf =
-  (method: CwrfStage['method'], opts: StageOpts, ftEpochs: number) =>
+  (method: CwrfStage['method'], opts: StageOpts, ftEpochs: number | undefined) =>
   (r: Recipe): DefenseStage =>
-    cwrfStage(method, { epochs: ftEpochs, ...opts }, r) as unknown as DefenseStage;
+    cwrfStage(method, { ...(ftEpochs === undefined ? {} : { epochs: ftEpochs }), ...opts }, r) as unknown as DefenseStage;
 
 /** The defenses of the Location table (docs/bench-location.md). */
 export function tabularRows(dataset: string, ftEpochs = 10): BenchDefense[] {
@@ -83,8 +83,8 @@ export function tabularRows(dataset: string, ftEpochs = 10): BenchDefense[] {
   ];
 }
 
-/** The paper's Table 3 row set on images (issue 14), names exactly as the issue gives them. */
-export function imageRows(dataset: string, ftEpochs = 10): BenchDefense[] {
+/** The paper's Table 3 row set on images (issue 14), names exactly as the issue gives them (fine-tune epochs: the family's default unless given). */
+export function imageRows(dataset: string, ftEpochs?: number): BenchDefense[] {
   const rl: ObjectiveSpec = { name: 'relaxloss', ...relaxLossDefaults(dataset), variant: 'image' };
   const dp = { maxGradNorm: 1, targetEpsilon: 8, delta: 1e-5 };
   const stage = (m: CwrfStage['method'], o: StageOpts) => stageOf(m, o, ftEpochs);
@@ -115,8 +115,8 @@ export function dpModel(m: ModelSpec): ModelSpec {
 }
 
 /** The table's rows for the dataset's family. */
-export function benchDefenses(dataset: string, ftEpochs = 10): BenchDefense[] {
-  return datasetFamily(dataset) === 'image' ? imageRows(dataset, ftEpochs) : tabularRows(dataset, ftEpochs);
+export function benchDefenses(dataset: string, ftEpochs?: number): BenchDefense[] {
+  return datasetFamily(dataset) === 'image' ? imageRows(dataset, ftEpochs) : tabularRows(dataset, ftEpochs ?? CWRF_DEFAULTS.epochs);
 }
 
 /** Rows the sensitivity sweep varies (those of the family's table that exist). */

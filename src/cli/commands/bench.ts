@@ -3,7 +3,7 @@
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { CWRF_DEFAULTS } from '../../defenses/index.ts';
+import { CWRF_DEFAULTS, cwrfStage } from '../../defenses/index.ts';
 import { bench, benchPlan, datasetFamily, planHours, selectDefenses, DP_EPOCH_FACTOR, type BenchDefense, type BenchResult, type SweepParam } from '../../experiments/index.ts';
 import type { Recipe } from '../../train/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
@@ -40,7 +40,7 @@ export const benchCommand: Command = {
     ...THREADS,
     ...QUEUE_FLAGS,
     seeds: { type: 'int-list', min: 0, defaultText: '0,1,2 (tabular), 0,1 (images)', description: 'seeds (one base model and audit per seed and row)' },
-    'ft-epochs': { type: 'int', min: 0, default: 10, description: 'fine-tuning epochs of the stage rows' },
+    'ft-epochs': { type: 'int', min: 0, defaultText: "the model family's (10; image ResNets/WRN: a fifth of --epochs)", description: 'fine-tuning epochs of the stage rows' },
     'pve-lr': {
       type: 'number',
       min: 0,
@@ -74,7 +74,8 @@ export const benchCommand: Command = {
     for (const p of sweep ?? []) if (!SWEEP_PARAMS.includes(p as SweepParam)) throw new InputError(`--sweep: unknown parameter '${p}' (ratio, lambda)`);
     const queries = queriesFlag(f) ?? (family === 'image' ? 2 : 1);
     const refs = f.get<number>('refs');
-    const ftEpochs = f.get<number>('ft-epochs');
+    const ftEpochs = f.opt<number>('ft-epochs');
+    const ftShown = cwrfStage('cwrf', ftEpochs === undefined ? {} : { epochs: ftEpochs }, base).epochs;
     const opts = { only, ftEpochs, pveLr: f.opt<number>('pve-lr'), ftLr: f.opt<number>('ft-lr'), sweep: sweep as SweepParam[] | undefined };
     const planned = selectDefenses(base.dataset, opts);
     if (f.get<boolean>('plan')) return printPlan(planned, seeds.length, refs, base, queries, f, io);
@@ -96,7 +97,7 @@ export const benchCommand: Command = {
         machine: `${cpus()[0]?.model ?? '?'} x${cpus().length}, Node ${process.version}; load average ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} now (shared machine)`,
         minutes,
         recipe: `Recipe: ${base.model.arch} ${JSON.stringify(base.model)}, ${base.optimizer.name} ${JSON.stringify(base.optimizer)}, schedule ${JSON.stringify(base.schedule)}, ${base.epochs} epochs, batch ${base.batchSize}, population ${base.split.populationSize ?? 'all'} (each model trains on a seeded half), test set ${base.split.testSize ?? 'default'}${recipeExtras(base)}.`,
-        settings: `Seeds ${seeds.join(', ')}; ${refs} reference models per audit, each replaying the defense (adaptive attacker). LiRA = online, fixed variance, ${describeQueries(result, queries)}; RMIA = online; loss threshold = threshold-free AUC. CWRF = PVE (lambda ${defaults.lambda}${opts.pveLr !== undefined ? `, copy's learning rate ${opts.pveLr}` : ''}), top ${defaults.ratio * 100}% rewound to init and frozen, ${ftEpochs} fine-tune epochs with the base's objective${opts.ftLr !== undefined ? ` from learning rate ${opts.ftLr}` : ''} (cosine-annealed). Values are mean ± std over seeds, in %. Cost = the defense's own wall time over the base model's training time.`,
+        settings: `Seeds ${seeds.join(', ')}; ${refs} reference models per audit, each replaying the defense (adaptive attacker). LiRA = online, fixed variance, ${describeQueries(result, queries)}; RMIA = online; loss threshold = threshold-free AUC. CWRF = PVE (lambda ${defaults.lambda}${opts.pveLr !== undefined ? `, copy's learning rate ${opts.pveLr}` : ''}), top ${defaults.ratio * 100}% rewound to init and frozen, ${ftShown} fine-tune epochs with the base's objective${opts.ftLr !== undefined ? ` from learning rate ${opts.ftLr}` : ''} (cosine-annealed). Values are mean ± std over seeds, in %. Cost = the defense's own wall time over the base model's training time.`,
         result,
         defaults,
         notes,

@@ -5,6 +5,7 @@ import { InputError } from '../../util/errors.ts';
 import { Registry } from '../../util/options.ts';
 import { CWRF_DEFAULTS, type CwrfStage, type DefenseMethod, type StageContext } from '../cwrf.ts';
 import { pveFor } from '../scores/index.ts';
+import { familyStageDefaults } from '../family-defaults.ts';
 import { cwrfMethod } from './cwrf.ts';
 import { finetuneAllMethod } from './finetune-all.ts';
 import { pruneMethod } from './prune.ts';
@@ -53,8 +54,9 @@ export function cwrfStage(method: DefenseMethod, opts: Partial<CwrfStage>, recip
   const given = upgradeStage(opts, recipe.dp);
   const s: CwrfStage = {
     ...CWRF_DEFAULTS,
+    ...familyStageDefaults(recipe),
     objective: recipe.objective,
-    ...given,
+    ...definedOnly(given),
     pve: { ...CWRF_DEFAULTS.pve, ...definedOnly(given.pve ?? {}) },
     method,
   };

@@ -50,3 +50,15 @@ test("PVE's copy defaults to the rate a step-decayed SGD recipe ends with; other
   assert.equal(cwrfStage('cwrf', {}, defaultRecipe('location')).pve.lr, undefined, 'Adam, constant: the initial rate, nothing recorded');
   assert.equal(cwrfStage('cwrf', {}, { ...r20, epochs: 1 }).pve.lr, undefined, 'one epoch: no decay reached');
 });
+
+test('fine-tune length per family: image ResNets/WRN a fifth of the training epochs unless given; MLPs and ViTs 10', () => {
+  const r20: Recipe = { ...defaultRecipe('cifar10-jpeg', 'resnet20'), epochs: 20 };
+  assert.equal(cwrfStage('cwrf', {}, r20).epochs, 4);
+  assert.equal(cwrfStage('finetune-all', {}, r20).epochs, 4, 'the control fine-tunes as long');
+  assert.equal(cwrfStage('cwrf', { epochs: 10 }, r20).epochs, 10, 'given wins');
+  assert.equal(cwrfStage('cwrf', { epochs: undefined }, r20).epochs, 4, 'an unset flag is not given');
+  assert.equal(cwrfStage('cwrf', {}, { ...r20, epochs: 2 }).epochs, 1, 'at least one epoch');
+  assert.equal(cwrfStage('rewind', {}, r20).epochs, 0);
+  assert.equal(cwrfStage('cwrf', {}, defaultRecipe('location')).epochs, 10);
+  assert.equal(cwrfStage('cwrf', {}, defaultRecipe('cifar10-jpeg', 'vit-tiny')).epochs, 10);
+});
