@@ -8,7 +8,7 @@ const imageResnet = (arch: string) => /^(resnet|wrn)/.test(arch);
 /**
  * What differs from CWRF_DEFAULTS for the recipe's model family. Image ResNets/WRN fine-tune for a fifth of the
  * training epochs: on resnet20 / CIFAR-10 (docs/bench-cifar10.md, 2 seeds) 4 of 20 epochs lowered LiRA AUC and
- * TPR@0.1% in both seeds, while 10 of 20 re-memorised (LiRA AUC 2.8 to 6.0 points above the base).
+ * TPR@0.1% in both seeds, while 10 of 20 re-memorised (LiRA AUC 3.1 and 6.0 points above the base).
  */
 export function familyStageDefaults(recipe: Pick<Recipe, 'model' | 'epochs'>): Partial<CwrfStage> {
   return imageResnet(recipe.model.arch) ? { epochs: Math.max(1, Math.round(recipe.epochs / 5)) } : {};
