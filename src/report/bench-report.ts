@@ -1,5 +1,5 @@
 // The `cwrf bench` page: the privacy-utility table, scatter plots, and the sensitivity curves.
-import { summarizeBench, sweepPoints, type BenchRow, type BenchSummary } from './bench-summary.ts';
+import { summarizeBench, sweepPoints, type BenchRow } from './bench-summary.ts';
 import { lineChart, scatterChart } from './charts.ts';
 import { figure, fmtPct, grid, page, table } from './html.ts';
 
