@@ -42,35 +42,29 @@ export function releaseViews(model: Module, raw: Float32Array, views: number, cl
   const n = q.rowIds.length;
   checkClassOutputs([n, classes], 'HAMP output modification');
   if (raw.length !== n * views * classes) throw new RangeError(`releaseViews: expected ${n} x ${views} x ${classes} logits, got ${raw.length}`);
-  const perExample = q.x.shape.slice(1);
-  const features = perExample.reduce((a, b) => a * b, 1);
-  const kind = hampNoiseFor(perExample);
   const out = new Float32Array(raw.length);
   const view = new Float32Array(n * classes);
   for (let v = 0; v < views; v++) {
     for (let i = 0; i < n; i++) view.set(raw.subarray((i * views + v) * classes, (i * views + v + 1) * classes), i * classes);
-    const modified = hampModify(view, noiseLogits(model, q, recipe.seed, features, perExample, kind, v), n, classes);
+    const modified = hampModify(view, noiseLogits(model, q, recipe.seed, classes, v), n, classes);
     for (let i = 0; i < n; i++) out.set(modified.subarray(i * classes, (i + 1) * classes), (i * views + v) * classes);
   }
   return out;
 }
 
 /** The model's [n, classes] logits on the random inputs of view `v` of the queries (normalised as x was). */
-function noiseLogits(model: Module, q: Queries, seed: number, features: number, perExample: number[], kind: ReturnType<typeof hampNoiseFor>, v: number): Float32Array {
+function noiseLogits(model: Module, q: Queries, seed: number, classes: number, v: number): Float32Array {
   const n = q.rowIds.length;
-  let classes = 0;
-  let noise = new Float32Array(0);
+  const perExample = q.x.shape.slice(1);
+  const features = perExample.reduce((a, b) => a * b, 1);
+  const kind = hampNoiseFor(perExample);
+  const noise = new Float32Array(n * classes);
   for (let s = 0; s < n; s += CHUNK) {
     const m = Math.min(CHUNK, n - s);
     const u = tensor(hampNoiseInputs(q.rowIds.subarray(s, s + m), features, seed, q.source, kind, v), [m, ...perExample]);
     try {
       if (q.normalization) normalizeInPlace(u, q.normalization);
-      const part = predictLogits(model, u, null);
-      if (s === 0) {
-        classes = part.classes;
-        noise = new Float32Array(n * classes);
-      }
-      noise.set(part.logits, s * classes);
+      noise.set(predictLogits(model, u, null).logits, s * classes);
     } finally {
       u.dispose();
     }

@@ -13,7 +13,7 @@ import type { ReferenceExecutor } from './refs.ts';
 import { reuseRun, train, type Run } from './run.ts';
 import { InputError } from '../util/errors.ts';
 import { benchDefenses, dpModel, objectiveMissing, sweepRows, type BenchDefense, type SweepParam } from './bench-rows.ts';
-import { CWRF_DEFAULTS, METHODS, releaseFor, type CwrfStage } from '../defenses/index.ts';
+import { CWRF_DEFAULTS, METHODS, ranksByPve, releaseFor, type CwrfStage } from '../defenses/index.ts';
 import type { BenchResult, BenchRow } from '../report/bench-summary.ts';
 
 export { summarizeBench, benchMarkdown, sweepMarkdown, sweepPoints } from '../report/bench-summary.ts';
@@ -73,7 +73,7 @@ function mapStages(rows: BenchDefense[], edit: ((s: CwrfStage) => CwrfStage) | u
 }
 
 /** PVE's copy updating at learning rate `lr` in every stage that ranks by PVE (fine-tune-all scores nothing). */
-const pveLrEdit = (lr: number) => (s: CwrfStage) => (s.score === 'pve' && s.method !== 'finetune-all' ? { ...s, pve: { ...s.pve, lr } } : s);
+const pveLrEdit = (lr: number) => (s: CwrfStage) => (ranksByPve(s) ? { ...s, pve: { ...s.pve, lr } } : s);
 
 /** The fine-tune at initial learning rate `lr` in every stage that fine-tunes (the method has an lr option). */
 const ftLrEdit = (lr: number) => (s: CwrfStage) => ('lr' in METHODS.get(s.method).options ? { ...s, lr } : s);

@@ -1,6 +1,7 @@
 // The defense-method registry: one file per method; add one with one line here.
 import { checkParamsSelection } from '../critical.ts';
 import type { DefenseStage, Recipe } from '../../train/index.ts';
+import { definedOnly } from '../../util/defined.ts';
 import { InputError } from '../../util/errors.ts';
 import { Registry } from '../../util/options.ts';
 import { CWRF_DEFAULTS, type CwrfStage, type DefenseMethod, type StageContext } from '../cwrf.ts';
@@ -48,6 +49,11 @@ export function upgradeStage<S extends { objective?: { name: string }; dp?: unkn
   return { ...stage, objective: { name: 'ce' }, dp: recipeDp };
 }
 
+/** Whether the stage ranks weights by PVE (its method reads PVE's options and its score is PVE; fine-tune-all ranks nothing). */
+export function ranksByPve(s: Pick<CwrfStage, 'method' | 'score'>): boolean {
+  return s.score === 'pve' && 'pve-lr' in METHODS.get(s.method).options;
+}
+
 /** Fills defaults and the method's fixed choices into a user-supplied stage. */
 export function cwrfStage(method: DefenseMethod, opts: Partial<CwrfStage>, recipe: Recipe): CwrfStage {
   const fixed = stageMethod(method);
@@ -60,7 +66,7 @@ export function cwrfStage(method: DefenseMethod, opts: Partial<CwrfStage>, recip
     pve: { ...CWRF_DEFAULTS.pve, ...definedOnly(given.pve ?? {}) },
     method,
   };
-  if (s.score === 'pve' && 'pve-lr' in METHODS.get(method).options) s.pve = pveFor(recipe, s.pve);
+  if (ranksByPve(s)) s.pve = pveFor(recipe, s.pve);
   fixed.fix?.(s, given);
   if (!Number.isInteger(s.epochs) || s.epochs < 0) throw new InputError(`epochs must be a non-negative integer, got ${s.epochs}`);
   if (!['rest', 'critical', 'all'].includes(s.scope)) throw new InputError(`unknown scope '${s.scope}' (rest, critical, all)`);
@@ -69,8 +75,6 @@ export function cwrfStage(method: DefenseMethod, opts: Partial<CwrfStage>, recip
   checkParamsSelection(s.params);
   return s;
 }
-
-const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** Applies one recorded defense stage to ctx.trained.model (in place). */
 export function applyDefense(stage: DefenseStage, ctx: StageContext): StageResult {

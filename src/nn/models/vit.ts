@@ -4,6 +4,7 @@
 // (patch_embed.proj, cls_token, pos_embed, blocks.0.norm1, blocks.0.attn.qkv, blocks.0.mlp.fc1, norm, head).
 // Linear/conv layers use PyTorch's default init; cls_token and pos_embed are N(0, 0.02^2).
 import { cat, randn, type Generator, type Tensor } from '../../engine/index.ts';
+import { definedOnly } from '../../util/defined.ts';
 import { InputError } from '../../util/errors.ts';
 import { MultiheadSelfAttention } from '../attention.ts';
 import { captured } from '../capture.ts';
@@ -83,7 +84,7 @@ export class VisionTransformer extends Module {
   readonly tokens: number;
   constructor(inShape: number[], classes: number, gen: Generator, opts: VitOptions = {}) {
     super();
-    const o = { ...VIT_TINY, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as Required<VitOptions>;
+    const o = { ...VIT_TINY, ...definedOnly(opts) } as Required<VitOptions>;
     if (inShape.length !== 3) throw new InputError(`vit-tiny needs image input [C,H,W], got [${inShape}]`);
     const [c, h, w] = inShape;
     for (const [k, v] of Object.entries(o)) if (!Number.isInteger(v) || v < 1) throw new InputError(`--${k} must be a positive integer, got ${v}`);
