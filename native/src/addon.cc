@@ -13,6 +13,7 @@
 #include <torch/version.h>
 
 #include <dlfcn.h>
+#include <malloc.h>
 
 #include <atomic>
 #include <cmath>
@@ -676,6 +677,15 @@ Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// glibc mallopt thresholds: allocations of at least `mmapBytes` get their own mmap (and fresh, page-faulting
+// pages each time); freed heap memory above `trimBytes` goes back to the kernel. Returns whether both were taken.
+Napi::Value SetAllocatorThresholds(const Napi::CallbackInfo& info) {
+  const auto mmapBytes = static_cast<int>(info[0].As<Napi::Number>().Int64Value());
+  const auto trimBytes = static_cast<int>(info[1].As<Napi::Number>().Int64Value());
+  const bool ok = mallopt(M_MMAP_THRESHOLD, mmapBytes) == 1 && mallopt(M_TRIM_THRESHOLD, trimBytes) == 1;
+  return Napi::Boolean::New(info.Env(), ok);
+}
+
 Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   JsGenerator::Init(env, exports);
   for (auto& [name, fn] : std::vector<std::pair<const char*, Napi::Function::Callback>>{
@@ -697,6 +707,7 @@ Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   exports.Set("cudaDeviceCount", Napi::Function::New(env, CudaDeviceCount));
   exports.Set("liveTensors", Napi::Function::New(env, LiveTensors));
   exports.Set("manualSeed", Napi::Function::New(env, ManualSeed));
+  exports.Set("setAllocatorThresholds", Napi::Function::New(env, SetAllocatorThresholds));
   exports.Set("torchVersion", Napi::String::New(env, TORCH_VERSION));
   return exports;
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import * as E from './index.ts';
 import type { Tensor } from './index.ts';
+import { ALLOCATOR_THRESHOLD, native } from './native.ts';
 
 /** Compares backward() with central finite differences (float64) for every element of every input. */
 function gradcheck(name: string, f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], tol = 1e-6): void {
@@ -198,4 +199,8 @@ test('threads can be set and read', () => {
   E.setThreads(prev);
   assert.throws(() => E.setThreads(0), /threads must be >= 1/);
   assert.equal(typeof E.cudaAvailable(), 'boolean');
+});
+
+test('glibc takes the allocator thresholds that keep large buffers in the heap', () => {
+  assert.equal(native.setAllocatorThresholds(ALLOCATOR_THRESHOLD, ALLOCATOR_THRESHOLD), true);
 });

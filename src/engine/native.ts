@@ -60,6 +60,8 @@ export interface NativeAddon {
   cudaDeviceCount(): number;
   liveTensors(): number;
   manualSeed(seed: number): void;
+  /** glibc mallopt: M_MMAP_THRESHOLD and M_TRIM_THRESHOLD in bytes; true when both were taken. */
+  setAllocatorThresholds(mmapBytes: number, trimBytes: number): boolean;
   torchVersion: string;
 }
 
@@ -77,8 +79,24 @@ function load(): NativeAddon {
     const fix = checkout ? 'run `npm run setup`' : 'run `npm rebuild cwrf` (npm 11 may need `npm install-scripts approve cwrf` first)';
     throw new Error(`cwrf native addon is not built (${addonPath}): ${fix}`);
   }
-  return createRequire(import.meta.url)(addonPath) as NativeAddon;
+  const addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
+  keepLargeBuffers(addon);
+  return addon;
 }
 
 /** The loaded addon (built by `npm run setup`). */
+/** Bytes below which glibc serves (and keeps, once freed) an allocation from its heap instead of a fresh mmap. */
+export const ALLOCATOR_THRESHOLD = 1 << 30;
+
+/**
+ * glibc maps every allocation over its mmap threshold (at most 32 MiB, however it adapts) afresh and unmaps it on
+ * free, so each batch's activations page-fault anew: a batch-1024 forward of the small CNN spent half its time in
+ * the kernel (3.0 s vs 1.6 s for 4,096 images, same bytes). cwrf keeps such buffers in the heap for reuse;
+ * CWRF_ALLOCATOR=glibc leaves glibc's defaults.
+ */
+function keepLargeBuffers(addon: NativeAddon): void {
+  if (process.env.CWRF_ALLOCATOR === 'glibc' || process.platform !== 'linux') return;
+  addon.setAllocatorThresholds(ALLOCATOR_THRESHOLD, ALLOCATOR_THRESHOLD);
+}
+
 export const native: NativeAddon = load();
