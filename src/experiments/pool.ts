@@ -24,10 +24,16 @@ export function runInChild(task: ReferenceTask, onProgress?: (p: ReferenceProgre
     proc.on('error', (e) => (error ??= e));
     proc.on('close', (code, sig) => { // after 'exit' and the last message
       if (outcome && !error) resolve(outcome);
-      else reject(error ?? new Error(`reference process ${sig ? `killed by ${sig}` : `exited with code ${code}`}: ${stderr.trim().split('\n').pop() ?? ''}`));
+      else reject(error ?? new Error(`reference process ${sig ? `killed by ${sig}` : `exited with code ${code}`}: ${crashLine(stderr)}`));
     });
     proc.send({ type: 'task', task } satisfies ParentMessage);
   });
+}
+
+/** The line of a crashed child's stderr that says what went wrong (the thrown error's, not Node's version line). */
+export function crashLine(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => /^(\w*Error|Uncaught|FATAL|terminate called)\b|^\[?ioredis\]?|Error: /.test(l)) ?? lines.filter((l) => !/^Node\.js v/.test(l)).pop() ?? '(no output)';
 }
 
 /** The local process pool: `workers` children at a time (default: workerCount()), each with its task's threads. */
