@@ -15,6 +15,11 @@ export type { RmiaOptions, TuneAResult } from './rmia.ts';
 export { thresholdAttack, chooseThreshold } from './threshold.ts';
 export type { ThresholdData, ThresholdResult } from './threshold.ts';
 export type { AttackData } from './common.ts';
+export { betaCdf, betaQuantile, clopperPearson } from './beta.ts';
+export { metricIntervals, overlaps, DEFAULT_RESAMPLES } from './intervals.ts';
+export type { Interval, MetricIntervals, TprInterval, IntervalOptions } from './intervals.ts';
+export { auditedEpsilon } from './audited-epsilon.ts';
+export type { AuditedEpsilon } from './audited-epsilon.ts';
 
 export { ATTACKS } from './registry/index.ts';
 export type { AttackEntry, AttackContext, AttackName, AttackResult, RunAttacksInput } from './registry/index.ts';

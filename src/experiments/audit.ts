@@ -7,12 +7,17 @@ import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import {
   ATTACK_NAMES,
+  auditedEpsilon,
   computeSignalMatrices,
+  DEFAULT_RESAMPLES,
+  metricIntervals,
   roc,
   runAttacks,
   summarize,
   type AttackName,
   type AttackResult,
+  type AuditedEpsilon,
+  type MetricIntervals,
   type SignalName,
   type Summary,
 } from '../attacks/index.ts';
@@ -23,7 +28,7 @@ import { loadData, withSeeds, type Recipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { trainReferences, type ReferenceExecutor, type RefJob, type RefResult } from './refs.ts';
-import { evaluate, loadRunModel, type Run } from './run.ts';
+import { evaluate, loadRunModel, type Run, type RunJson } from './run.ts';
 import { versions } from './versions.ts';
 import { checkQueries, defaultQueries } from './queries.ts';
 import { trainingThreads } from '../engine/threads.ts';
@@ -49,6 +54,10 @@ export interface AuditOptions extends LoadOptions {
   rmiaA?: number | 'tune';
   /** LiRA queries per example: 1, 2 (with the mirror) or 18 (mirror x shifts); default 2 for images, else 1. */
   queries?: number;
+  /** Bootstrap resamples of the metric intervals (default DEFAULT_RESAMPLES). */
+  resamples?: number;
+  /** delta of the audited epsilon (default: the run's DP-SGD delta, else DEFAULT_DELTA). */
+  delta?: number;
   /** Earlier audit directories to overlay in the report (e.g. the undefended model). */
   compare?: string[];
   onReference?: (done: number, total: number, r: RefResult) => void;
@@ -60,6 +69,10 @@ export interface AuditOptions extends LoadOptions {
 export interface AttackSummary {
   name: AttackName;
   metrics: Summary;
+  /** 95% intervals of AUC (bootstrap) and TPR at 0.1% / 1% FPR (exact and bootstrap). */
+  intervals?: MetricIntervals;
+  /** The epsilon lower bound this attack's ROC supports at 95% confidence. */
+  auditedEpsilon?: AuditedEpsilon;
   threshold?: { accuracy: number; balancedAccuracy: number; tpr: number; fpr: number };
   rmia?: { a: number; tuned: boolean };
 }
@@ -80,7 +93,11 @@ export interface AuditJson {
     queries: number;
     /** The output transform every released output went through, target and references alike ('none': raw logits). */
     release: string;
+    /** How the intervals and the audited epsilon were computed. */
+    uncertainty?: { level: number; resamples: number; delta: number; seed: number };
   };
+  /** The audited epsilon (best over attacks) beside the accountant's, where the run has one. */
+  epsilon?: EpsilonSummary;
   target: { trainAccuracy: number; testAccuracy: number };
   references: { seed: number; trainAccuracy: number; testAccuracy: number; seconds: number; cached: boolean }[];
   attacks: AttackSummary[];
@@ -90,6 +107,20 @@ export interface AuditJson {
   threads: number;
   versions: Record<string, string>;
 }
+
+/** The audited epsilon of an audit beside the DP accountant's. */
+export interface EpsilonSummary {
+  /** The largest audited epsilon over the attacks, and the attack that gave it (a max over attacks and thresholds). */
+  audited: { epsilon: number; attack: string; delta: number; level: number };
+  /** The accountant's epsilon of the run's DP-SGD training, when it has one, and what it covers. */
+  accounted?: { epsilon: number; delta: number; covers: string };
+}
+
+/** delta of the audited epsilon when the run has no DP-SGD delta of its own. */
+export const DEFAULT_DELTA = 1e-5;
+
+/** Two-sided confidence level of every interval and of the audited epsilon. */
+export const CONFIDENCE = 0.95;
 
 /** Signal matrices, inclusion and labels: everything the attacks need. */
 export interface SignalSet {
@@ -122,15 +153,58 @@ export function referenceJobs(recipe: Recipe, populationSize: number, refs: numb
   return { jobs, inclusion: inc };
 }
 
-function attackSummary(r: AttackResult): AttackSummary {
+/** How an audit measures its uncertainty: bootstrap resamples and seed, delta of the audited epsilon. */
+export interface UncertaintyOptions {
+  resamples: number;
+  delta: number;
+  seed: number;
+}
+
+function attackSummary(r: AttackResult, member?: Uint8Array, u?: UncertaintyOptions): AttackSummary {
+  const extra =
+    member && u
+      ? {
+          intervals: metricIntervals(r.scores, member, { resamples: u.resamples, level: CONFIDENCE, seed: Rng.deriveSeed(u.seed, 'bootstrap', r.name) }),
+          auditedEpsilon: auditedEpsilon(roc(r.scores, member), u.delta, CONFIDENCE),
+        }
+      : {};
   return {
     name: r.name,
     metrics: r.metrics,
+    ...extra,
     ...(r.threshold
       ? { threshold: { accuracy: r.threshold.accuracy, balancedAccuracy: r.threshold.balancedAccuracy, tpr: r.threshold.tpr, fpr: r.threshold.fpr } }
       : {}),
     ...(r.rmia ? { rmia: { a: r.rmia.a, tuned: r.rmia.tuned } } : {}),
   };
+}
+
+/** Each attack's summary with its intervals and audited epsilon (target membership `member`). */
+export function summarizeAttacks(results: AttackResult[], member: Uint8Array, u: UncertaintyOptions): AttackSummary[] {
+  return results.map((r) => attackSummary(r, member, u));
+}
+
+/** The largest audited epsilon over the attacks' summaries. */
+export function bestAudited(summaries: AttackSummary[], delta: number): EpsilonSummary['audited'] {
+  let best: EpsilonSummary['audited'] = { epsilon: 0, attack: summaries[0]?.name ?? 'none', delta, level: CONFIDENCE };
+  for (const s of summaries) if (s.auditedEpsilon && s.auditedEpsilon.epsilon > best.epsilon) best = { ...best, epsilon: s.auditedEpsilon.epsilon, attack: s.name };
+  return best;
+}
+
+/**
+ * The accountant's epsilon of a run trained with DP-SGD (its last epoch's), and what it covers: a defense stage
+ * after training reads the members outside the accountant (CWRF's scores use their gradients), so then the bound
+ * is the training's only and does not cover the released model.
+ */
+export function accountedEpsilon(run: Pick<RunJson, 'recipe' | 'metrics'>): EpsilonSummary['accounted'] {
+  const dp = run.recipe.dp;
+  const eps = run.metrics.history.at(-1)?.epsilon;
+  if (!dp || eps === undefined) return undefined;
+  const stages = run.recipe.defenses.map((d) => d.method);
+  const covers = stages.length
+    ? `the DP-SGD training only: the ${stages.join(', ')} stage reads the members outside the accountant, so no accountant bound covers the released model`
+    : 'the released model (the output of DP-SGD training)';
+  return { epsilon: eps, delta: dp.delta, covers };
 }
 
 /** Runs the attacks on a signal set (target row + references), optionally leave-one-out over every row. */
@@ -275,6 +349,9 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
   const set: SignalSet = { signals, inclusion, labels: data.populationLabels, classes: target.classes, target: 0, queries };
   const attacks = o.attacks ?? DEFAULT_ATTACKS;
   const { results, leaveOneOut } = attackSignals(set, { attacks, leaveOneOut: o.leaveOneOut, rmiaA: o.rmiaA });
+  const uncertainty: UncertaintyOptions = { resamples: o.resamples ?? DEFAULT_RESAMPLES, delta: o.delta ?? recipe.dp?.delta ?? DEFAULT_DELTA, seed };
+  const summaries = summarizeAttacks(results, run.members, uncertainty);
+  const accounted = accountedEpsilon(run);
   const tEnd = performance.now();
   const json: AuditJson = {
     format: 'cwrf-audit/1',
@@ -291,7 +368,9 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
       populationSize: pop,
       queries,
       release: releaseLabel(recipe),
+      uncertainty: { level: CONFIDENCE, ...uncertainty },
     },
+    epsilon: { audited: bestAudited(summaries, uncertainty.delta), ...(accounted ? { accounted } : {}) },
     target: { trainAccuracy: target.trainAccuracy, testAccuracy: target.testAccuracy },
     references: refs.map((r, k) => ({
       seed: jobs[k].recipe.seed,
@@ -300,7 +379,7 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
       seconds: r.seconds,
       cached: r.cached,
     })),
-    attacks: results.map(attackSummary),
+    attacks: summaries,
     ...(leaveOneOut ? { leaveOneOut } : {}),
     seconds: { references: (tRefs - t0) / 1000, attacks: (tEnd - tRefs) / 1000, total: (tEnd - t0) / 1000 },
     threads,
@@ -333,17 +412,26 @@ export function releaseLabel(recipe: Recipe): string {
     : 'none (raw logits)';
 }
 
-/** A model's entry in a report, from its audit results. */
-export function reportModel(name: string, json: Pick<AuditJson, 'target' | 'recipe'>, results: { name: string; scores: Float64Array; metrics: Summary }[], members: Uint8Array): ReportModel {
+/** A model's entry in a report, from its audit results (and their summaries, for the intervals). */
+export function reportModel(
+  name: string,
+  json: Pick<AuditJson, 'target' | 'recipe' | 'epsilon'> & { attacks?: AttackSummary[] },
+  results: { name: string; scores: Float64Array; metrics: Summary }[],
+  members: Uint8Array,
+): ReportModel {
   return {
     name,
     trainAccuracy: json.target.trainAccuracy,
     testAccuracy: json.target.testAccuracy,
+    ...(json.epsilon?.accounted ? { accounted: json.epsilon.accounted } : {}),
     attacks: results.map((r) => {
       const c = roc(r.scores, members);
+      const s = json.attacks?.find((a) => a.name === r.name);
       return {
         name: r.name,
         metrics: r.metrics,
+        ...(s?.intervals ? { intervals: s.intervals } : {}),
+        ...(s?.auditedEpsilon ? { auditedEpsilon: s.auditedEpsilon } : {}),
         roc: { fpr: c.fpr, tpr: c.tpr },
         memberScores: r.scores.filter((_, i) => members[i]),
         nonMemberScores: r.scores.filter((_, i) => !members[i]),

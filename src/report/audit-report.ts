@@ -3,6 +3,7 @@
 
 import { barChart, histogramChart, rocChart, scatterChart, defaultMinFpr, PALETTE } from './charts.ts';
 import { esc, figure, fmtNum, fmtPct, grid, kv, page, raw, table } from './html.ts';
+import type { AuditedEpsilon, Interval, MetricIntervals } from '../attacks/index.ts';
 
 export interface AttackCurve {
   /** Attack name, e.g. 'lira-online-fixed' (known names get a readable label, others are shown as-is). */
@@ -12,6 +13,9 @@ export interface AttackCurve {
   roc: { fpr: ArrayLike<number>; tpr: ArrayLike<number> };
   memberScores?: ArrayLike<number>;
   nonMemberScores?: ArrayLike<number>;
+  /** 95% intervals of the metrics (audits before they were recorded have none). */
+  intervals?: MetricIntervals;
+  auditedEpsilon?: AuditedEpsilon;
 }
 
 export interface ReportModel {
@@ -23,6 +27,8 @@ export interface ReportModel {
   /** Training / defense settings of this model, shown as a key-value table. */
   settings?: Record<string, unknown>;
   note?: string;
+  /** The accountant's epsilon of a DP-SGD run, and what it covers. */
+  accounted?: { epsilon: number; delta: number; covers: string };
 }
 
 export interface AuditReportInput {
@@ -106,10 +112,19 @@ export function verdict(model: ReportModel, attack: string, baseline?: ReportMod
     (Math.abs(dAcc) < 0.05 ? ' (unchanged)' : ` (${dAcc > 0 ? '+' : '−'}${Math.abs(dAcc).toFixed(1)} points)`);
   if (!b) return `${head}; ${who} was not evaluated with this attack; ${accPart}.`;
   const bt = b.metrics.tprAt0_1pct;
+  const ia = a.intervals?.tprAt0_1pct.bootstrap;
+  const ib = b.intervals?.tprAt0_1pct.bootstrap;
+  if (ia && ib && ia.low <= ib.high && ib.low <= ia.high && Math.round(t * 1e4) !== Math.round(bt * 1e4))
+    return `${head}, against ${fmtRate(bt)} (AUC ${fmtAuc(b.metrics.auc)}) for ${who}: no measurable difference (their 95% intervals overlap); ${accPart}.`;
   const same = Math.round(t * 1e4) === Math.round(bt * 1e4);
   const cmp = same ? 'unchanged from' : t < bt ? 'down from' : 'up from';
   const tail = same ? `${who} (AUC ${fmtAuc(b.metrics.auc)})` : `${fmtRate(bt)} (AUC ${fmtAuc(b.metrics.auc)}) for ${who}`;
   return `${head}, ${cmp} ${tail}; ${accPart}.`;
+}
+
+/** A value with its interval in brackets, when there is one. */
+function withInterval(value: string, iv: Interval | undefined, fmt: (x: number) => string): string {
+  return iv ? `${value} [${fmt(iv.low)}, ${fmt(iv.high)}]` : value;
 }
 
 /** Render the audit report to one self-contained HTML string. */
@@ -156,26 +171,28 @@ export async function renderAuditReport(input: AuditReportInput): Promise<string
       const head = [name, fmtPct(m.trainAccuracy, 1), fmtPct(m.testAccuracy, 1)];
       const cont = ['', '', ''];
       if (m.attacks.length === 0) {
-        rows.push([...head, 'no attacks', '', '', '', '']);
+        rows.push([...head, 'no attacks', '', '', '', '', '']);
         groupStarts.push(true);
       }
       m.attacks.forEach((a, k) => {
+        const iv = a.intervals;
         rows.push([
           ...(k === 0 ? head : cont),
           attackLabel(a.name),
-          fmtNum(a.metrics.auc, 3),
-          fmtPct(a.metrics.tprAt0_1pct, 2),
-          fmtPct(a.metrics.tprAt1pct, 2),
+          withInterval(fmtNum(a.metrics.auc, 3), iv?.auc, (x) => fmtNum(x, 3)),
+          withInterval(fmtPct(a.metrics.tprAt0_1pct, 2), iv?.tprAt0_1pct.bootstrap, (x) => fmtPct(x, 2)),
+          withInterval(fmtPct(a.metrics.tprAt1pct, 2), iv?.tprAt1pct.bootstrap, (x) => fmtPct(x, 2)),
           fmtPct(a.metrics.balancedAccuracy, 1),
+          a.auditedEpsilon ? fmtNum(a.auditedEpsilon.epsilon, 2) : '',
         ]);
         groupStarts.push(k === 0);
       });
     }
     let html = table(
-      ['Model', 'Train acc.', 'Test acc.', 'Attack', 'AUC', 'TPR @ 0.1% FPR', 'TPR @ 1% FPR', 'Balanced acc.'],
+      ['Model', 'Train acc.', 'Test acc.', 'Attack', 'AUC', 'TPR @ 0.1% FPR', 'TPR @ 1% FPR', 'Balanced acc.', 'Audited ε ≥'],
       rows,
       {
-        numeric: [false, true, true, false, true, true, true, true],
+        numeric: [false, true, true, false, true, true, true, true, true],
         caption: 'One row per model and attack; accuracies are the target model\'s own.',
         className: 'metrics',
         groupStarts,
@@ -185,8 +202,20 @@ export async function renderAuditReport(input: AuditReportInput): Promise<string
       `<p class="note"><strong>TPR @ x% FPR</strong> is the true-positive rate (fraction of members flagged) at the largest ` +
       `ROC point whose false-positive rate is at most x% (non-strict: FPR &le; x). ` +
       `<strong>Balanced accuracy</strong> is the best (TPR + TNR) / 2 over all thresholds. ` +
-      `<strong>AUC</strong> is the area under the full ROC curve.</p>`;
-    const barRows = models.flatMap((m) => m.attacks.map((a) => ({ label: attackLabel(a.name), value: a.metrics.tprAt0_1pct, group: m.name })));
+      `<strong>AUC</strong> is the area under the full ROC curve. ` +
+      `Brackets hold 95% intervals: AUC and TPR by a seeded bootstrap over members and non-members (which also ` +
+      `re-chooses the threshold); audit.json also holds TPR's exact Clopper-Pearson interval at the chosen threshold. ` +
+      `Two models whose intervals overlap show <strong>no measurable difference</strong>. ` +
+      `<strong>Audited ε</strong> is the largest epsilon lower bound the attack's ROC supports at 95% confidence ` +
+      `(TPR &le; e<sup>ε</sup> FPR + δ with Clopper-Pearson bounds, maximised over thresholds): a check, not an estimate.</p>`;
+    const barRows = models.flatMap((m) =>
+      m.attacks.map((a) => ({
+        label: attackLabel(a.name),
+        value: a.metrics.tprAt0_1pct,
+        group: m.name,
+        ...(a.intervals ? { low: a.intervals.tprAt0_1pct.bootstrap.low, high: a.intervals.tprAt0_1pct.bootstrap.high } : {}),
+      })),
+    );
     if (barRows.length > 0 && attacks.length > 1) {
       const chart = await barChart(barRows, {
         title: 'TPR at 0.1% FPR by attack',
@@ -194,9 +223,29 @@ export async function renderAuditReport(input: AuditReportInput): Promise<string
         format: '.1~%',
         width: 420,
       });
-      html += grid([figure(chart, 'Fraction of members each attack finds at 0.1% false positives, per model.')]);
+      html += grid([figure(chart, 'Fraction of members each attack finds at 0.1% false positives, per model (rules: 95% bootstrap intervals).')]);
     }
     sections.push({ heading: 'Metrics', html });
+  }
+
+  // (b2) Audited epsilon.
+  {
+    const lines = models.flatMap((m) => {
+      const best = m.attacks.reduce<AttackCurve | undefined>((b, a) => ((a.auditedEpsilon?.epsilon ?? -1) > (b?.auditedEpsilon?.epsilon ?? -1) ? a : b), undefined);
+      if (!best?.auditedEpsilon) return [];
+      const e = best.auditedEpsilon;
+      const audited = `audited ε ≥ ${fmtNum(e.epsilon, 2)} (${attackLabel(best.name)}, δ = ${e.delta})`;
+      const accounted = m.accounted ? `; accounted ε ≤ ${fmtNum(m.accounted.epsilon, 2)} (δ = ${m.accounted.delta}; covers ${m.accounted.covers})` : '';
+      return [`<li><strong>${esc(m.name)}</strong>: ${esc(audited + accounted)}</li>`];
+    });
+    if (lines.length)
+      sections.push({
+        heading: 'Audited epsilon',
+        html:
+          `<ul>${lines.join('')}</ul><p class="note">The best over attacks and thresholds (each attack's own is in the metrics table). ` +
+          `A membership audit of one training run gives a loose lower bound, far below a DP-SGD accountant's upper bound; ` +
+          `an audited ε above the accountant's would mean the implementation leaks more than it claims.</p>`,
+      });
   }
 
   // (c) ROC curves.

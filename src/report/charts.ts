@@ -604,32 +604,34 @@ export async function lineChart(
 
 /** Horizontal bar chart; rows with a `group` are drawn as grouped bars (one colour per group). */
 export async function barChart(
-  rows: { label: string; value: number; group?: string }[],
+  rows: { label: string; value: number; group?: string; low?: number; high?: number }[],
   opts: { valueTitle?: string; title?: string; subtitle?: string; format?: string; width?: number } = {},
 ): Promise<Chart> {
-  const data = rows.filter((r) => Number.isFinite(r.value)).map((r) => ({ l: r.label, v: r.value, g: r.group ?? '' }));
+  const data = rows
+    .filter((r) => Number.isFinite(r.value))
+    .map((r) => ({ l: r.label, v: r.value, g: r.group ?? '', ...(r.low !== undefined && r.high !== undefined ? { lo: r.low, hi: r.high } : {}) }));
   const labels = [...new Set(data.map((r) => r.l))];
   const groups = [...new Set(data.map((r) => r.g))];
   const grouped = groups.length > 1 || (groups.length === 1 && groups[0] !== '');
+  const errorBars = data.some((r) => 'lo' in r);
   // A row per label, a few tens of pixels whatever the number of groups: the bars of a group get thinner.
   const bar = grouped ? Math.max(4, Math.min(12, Math.floor(40 / groups.length))) : 14;
   const row = grouped ? bar * groups.length + 8 : 22;
+  const x = { field: 'v', type: 'quantitative', title: opts.valueTitle ?? null, axis: { ...axisFormat(opts.format, [0, ...data.map((r) => Math.max(r.v, 'hi' in r ? (r.hi ?? r.v) : r.v))]) } };
+  const position = {
+    y: { field: 'l', type: 'nominal', title: null, sort: labels, axis: { labelLimit: 200 } },
+    ...(grouped ? { yOffset: { field: 'g', type: 'nominal', sort: groups } } : {}),
+  };
+  const colour = grouped ? { color: { field: 'g', type: 'nominal', title: null, sort: groups, legend: { orient: 'bottom' } } } : { color: { value: PALETTE[0] } };
+  const bars = { mark: { type: 'bar', cornerRadiusEnd: 2 }, encoding: { ...position, x, ...colour } };
+  // 95% intervals as black rules over the bars
+  const rules = { mark: { type: 'rule', color: '#222', strokeWidth: 1.2 }, encoding: { ...position, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' } } };
   const spec = withTitle(
     {
       width: opts.width ?? 360,
       height: { step: row, for: 'position' },
       data: { values: data },
-      mark: { type: 'bar', cornerRadiusEnd: 2 },
-      encoding: {
-        y: { field: 'l', type: 'nominal', title: null, sort: labels, axis: { labelLimit: 200 } },
-        x: { field: 'v', type: 'quantitative', title: opts.valueTitle ?? null, axis: { ...axisFormat(opts.format, [0, ...data.map((r) => r.v)]) } },
-        ...(grouped
-          ? {
-              yOffset: { field: 'g', type: 'nominal', sort: groups },
-              color: { field: 'g', type: 'nominal', title: null, sort: groups, legend: { orient: 'bottom' } },
-            }
-          : { color: { value: PALETTE[0] } }),
-      },
+      ...(errorBars ? { layer: [bars, rules] } : bars),
     },
     opts.title,
     opts.subtitle,

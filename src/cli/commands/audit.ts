@@ -1,7 +1,20 @@
 // `cwrf audit`: reference models, attacks, metrics and a report for a run (or for a signals file).
 import { join } from 'node:path';
-import { ATTACK_NAMES, type AttackName } from '../../attacks/index.ts';
-import { attackSignals, audit, isLiraDir, loadRun, readLiraDir, readSignals, writeSignals } from '../../experiments/index.ts';
+import { ATTACK_NAMES, DEFAULT_RESAMPLES, type AttackName } from '../../attacks/index.ts';
+import {
+  attackSignals,
+  audit,
+  bestAudited,
+  DEFAULT_DELTA,
+  isLiraDir,
+  loadRun,
+  readLiraDir,
+  readSignals,
+  summarizeAttacks,
+  writeSignals,
+  type AttackSummary,
+  type EpsilonSummary,
+} from '../../experiments/index.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { InputError } from '../../util/errors.ts';
 import { renderAuditReport } from '../../report/index.ts';
@@ -39,8 +52,25 @@ export const AUDIT_FLAGS = {
     defaultText: '2 on image datasets, else 1',
     description: 'LiRA queries per example: the image; + its mirror; mirror x shifts {-4,0,4}^2 (RMIA and thresholds use the image)',
   },
+  bootstrap: { type: 'int', min: 1, default: DEFAULT_RESAMPLES, description: 'bootstrap resamples of the 95% intervals of AUC and TPR (seeded by --audit-seed)' },
+  delta: { type: 'number', min: 0, max: 0.5, defaultText: "the run's DP-SGD delta, else 1e-5", description: 'delta of the audited epsilon (the lower bound on epsilon the attacks support)' },
   ...QUEUE_FLAGS,
 } satisfies OptionTable;
+
+/** One console line of an attack's metrics with their 95% intervals. */
+export function attackLine(a: AttackSummary): string {
+  const m = a.metrics;
+  const iv = a.intervals;
+  const range = (x: { low: number; high: number } | undefined) => (x ? ` [${x.low.toFixed(4)}, ${x.high.toFixed(4)}]` : '');
+  const eps = a.auditedEpsilon ? `  eps >= ${a.auditedEpsilon.epsilon.toFixed(2)}` : '';
+  return `${a.name.padEnd(20)} AUC ${m.auc.toFixed(4)}${range(iv?.auc)}  TPR@0.1%FPR ${m.tprAt0_1pct.toFixed(4)}${range(iv?.tprAt0_1pct.exact)}  TPR@1%FPR ${m.tprAt1pct.toFixed(4)}${range(iv?.tprAt1pct.exact)}${eps}`;
+}
+
+/** The audited epsilon in one line, beside the accountant's where the run has one. */
+export function epsilonLine(e: EpsilonSummary): string {
+  const a = `audited epsilon >= ${e.audited.epsilon.toFixed(2)} (${e.audited.attack}, delta ${e.audited.delta}, ${e.audited.level * 100}% confidence)`;
+  return e.accounted ? `${a}; accounted epsilon <= ${e.accounted.epsilon.toFixed(2)} (delta ${e.accounted.delta}; covers ${e.accounted.covers})` : a;
+}
 
 /** --queries 1|2|18 (default: 2 for image datasets, 1 otherwise). */
 export function queriesFlag(f: Flags): number | undefined {
@@ -86,12 +116,15 @@ export const auditCommand: Command = {
         ? readLiraDir(signals, { labels: f.opt<string>('labels'), target })
         : { ...(await readSignals(signals)), ...(target !== undefined ? { target } : {}) };
       const { results, leaveOneOut } = attackSignals(s, { attacks, leaveOneOut: f.get('leave-one-out', false), rmiaA });
-      const json = { format: 'cwrf-audit/1', source: signals, attacks: results.map((r) => ({ name: r.name, metrics: r.metrics })), leaveOneOut };
+      const n = s.labels.length;
+      const u = { resamples: f.get<number>('bootstrap'), delta: f.opt<number>('delta') ?? DEFAULT_DELTA, seed: f.get<number>('audit-seed') };
+      const summaries = summarizeAttacks(results, s.inclusion.subarray(s.target * n, (s.target + 1) * n), u);
+      const json = { format: 'cwrf-audit/1', source: signals, attacks: summaries, epsilon: { audited: bestAudited(summaries, u.delta) }, leaveOneOut };
       await writeDirAtomic(out, async (tmp) => {
         await writeSignals(join(tmp, 'signals.safetensors'), s, results);
         await writeJsonAtomic(join(tmp, 'audit.json'), json);
       });
-      for (const r of results) io.log(`${r.name.padEnd(20)} AUC ${r.metrics.auc.toFixed(4)}  TPR@0.1%FPR ${r.metrics.tprAt0_1pct.toFixed(4)}  TPR@1%FPR ${r.metrics.tprAt1pct.toFixed(4)}`);
+      for (const a of summaries) io.log(attackLine(a));
       return json;
     }
     const dir = pos[0];
@@ -113,13 +146,15 @@ export const auditCommand: Command = {
       seed: f.get<number>('audit-seed'),
       rmiaA,
       queries: queriesFlag(f),
+      resamples: f.get<number>('bootstrap'),
+      delta: f.opt<number>('delta'),
       compare: f.opt<string[]>('compare') ?? [],
       render: renderAuditReport,
       onReference: (_d, _t, r) => (r.cached ? progress.skip('(cached)') : progress.tick(`(${r.seconds.toFixed(1)}s, test acc ${r.testAccuracy.toFixed(3)})`)),
     }));
     io.log(`target: train acc ${json.target.trainAccuracy.toFixed(4)}, test acc ${json.target.testAccuracy.toFixed(4)}`);
-    for (const a of json.attacks)
-      io.log(`${a.name.padEnd(20)} AUC ${a.metrics.auc.toFixed(4)}  TPR@0.1%FPR ${a.metrics.tprAt0_1pct.toFixed(4)}  TPR@1%FPR ${a.metrics.tprAt1pct.toFixed(4)}`);
+    for (const a of json.attacks) io.log(attackLine(a));
+    if (json.epsilon) io.log(epsilonLine(json.epsilon));
     io.log(`report: ${join(outDir, 'report.html')}`);
     return json;
   },
