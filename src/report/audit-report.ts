@@ -3,7 +3,19 @@
 
 import { barChart, histogramChart, rocChart, scatterChart, defaultMinFpr, PALETTE } from './charts.ts';
 import { esc, figure, fmtNum, fmtPct, grid, kv, page, raw, table } from './html.ts';
-import type { AuditedEpsilon, Interval, MetricIntervals } from '../attacks/index.ts';
+
+/** A two-sided confidence interval. */
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+/** The 95% intervals the report shows (bootstrap; the audit's MetricIntervals fit this). */
+export interface ReportIntervals {
+  auc: Interval;
+  tprAt0_1pct: { bootstrap: Interval };
+  tprAt1pct: { bootstrap: Interval };
+}
 
 export interface AttackCurve {
   /** Attack name, e.g. 'lira-online-fixed' (known names get a readable label, others are shown as-is). */
@@ -14,8 +26,9 @@ export interface AttackCurve {
   memberScores?: ArrayLike<number>;
   nonMemberScores?: ArrayLike<number>;
   /** 95% intervals of the metrics (audits before they were recorded have none). */
-  intervals?: MetricIntervals;
-  auditedEpsilon?: AuditedEpsilon;
+  intervals?: ReportIntervals;
+  /** The epsilon lower bound this attack supports. */
+  auditedEpsilon?: { epsilon: number; delta: number };
 }
 
 export interface ReportModel {
