@@ -9,7 +9,7 @@ import { Rng } from '../util/rng.ts';
 function result(name: 'loss' | 'rmia-online', shift: number, member: Uint8Array): AttackResult {
   const rng = new Rng(shift * 10);
   const scores = Float64Array.from(member, (m) => rng.normal() + m * shift);
-  return { name, scores, metrics: summarize(scores, member) };
+  return { name, scores, metrics: summarize(scores, member), evaluated: member.length };
 }
 
 test('each attack summary carries seeded intervals and its audited epsilon; the best attack is named', () => {

@@ -136,8 +136,8 @@ export function verdict(model: ReportModel, attack: string, baseline?: ReportMod
 }
 
 /** A value with its interval in brackets, when there is one. */
-function withInterval(value: string, iv: Interval | undefined, fmt: (x: number) => string): string {
-  return iv ? `${value} [${fmt(iv.low)}, ${fmt(iv.high)}]` : value;
+function withInterval(value: string, iv: Interval | undefined, fmt: (x: number) => string): string | ReturnType<typeof raw> {
+  return iv ? raw(`${esc(value)}<br><span class="muted">${esc(`${fmt(iv.low)}–${fmt(iv.high)}`)}</span>`) : value;
 }
 
 /** Render the audit report to one self-contained HTML string. */
@@ -202,7 +202,7 @@ export async function renderAuditReport(input: AuditReportInput): Promise<string
       });
     }
     let html = table(
-      ['Model', 'Train acc.', 'Test acc.', 'Attack', 'AUC', 'TPR @ 0.1% FPR', 'TPR @ 1% FPR', 'Balanced acc.', 'Audited ε ≥'],
+      ['Model', 'Train acc.', 'Test acc.', 'Attack', 'AUC', 'TPR @ 0.1% FPR', 'TPR @ 1% FPR', 'Balanced acc.', 'Audited ε'],
       rows,
       {
         numeric: [false, true, true, false, true, true, true, true, true],
@@ -216,7 +216,7 @@ export async function renderAuditReport(input: AuditReportInput): Promise<string
       `ROC point whose false-positive rate is at most x% (non-strict: FPR &le; x). ` +
       `<strong>Balanced accuracy</strong> is the best (TPR + TNR) / 2 over all thresholds. ` +
       `<strong>AUC</strong> is the area under the full ROC curve. ` +
-      `Brackets hold 95% intervals: AUC and TPR by a seeded bootstrap over members and non-members (which also ` +
+      `The second line of a cell is its 95% interval: AUC and TPR by a seeded bootstrap over members and non-members (which also ` +
       `re-chooses the threshold); audit.json also holds TPR's exact Clopper-Pearson interval at the chosen threshold. ` +
       `Two models whose intervals overlap show <strong>no measurable difference</strong>. ` +
       `<strong>Audited ε</strong> is the largest epsilon lower bound the attack's ROC supports at 95% confidence ` +

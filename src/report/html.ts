@@ -173,7 +173,8 @@ th, td { padding: 4px 9px; border-bottom: 1px solid var(--border); text-align: l
 thead th { border-bottom: 2px solid var(--border); white-space: nowrap; }
 tbody tr:nth-child(even) { background: var(--stripe); }
 tr.group-start td { border-top: 2px solid var(--border); }
-table.metrics td:first-child { white-space: nowrap; }
+table.metrics { font-size: 0.82rem; }
+table.metrics td:first-child, table.metrics td:nth-child(4) { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.kv th { font-weight: 500; color: var(--muted); font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.85rem; }
 table.kv td { word-break: break-word; }
