@@ -5,9 +5,9 @@
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import type { DefenseStage, Recipe } from '../train/index.ts';
-import type { AttackName } from '../attacks/index.ts';
+import { DEFAULT_RESAMPLES, type AttackName } from '../attacks/index.ts';
 import type { LoadOptions } from '../data/index.ts';
-import { audit, type AuditJson, type AuditOptions } from './audit.ts';
+import { audit, DEFAULT_DELTA, readSignals, summarizeAttacks, type AttackSummary, type AuditJson, type AuditOptions } from './audit.ts';
 import { defend, defendedRecipe } from './defend.ts';
 import type { ReferenceExecutor } from './refs.ts';
 import { reuseRun, train, type Run } from './run.ts';
@@ -58,6 +58,19 @@ export interface BenchOptions extends LoadOptions {
 function readAudit(dir: string): AuditJson | null {
   const f = join(dir, 'audit.json');
   return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as AuditJson) : null;
+}
+
+/**
+ * The audit's attack summaries with their intervals: an audit written before they were recorded gets them from
+ * its signals file's target scores (the same function, the same seed, so the same bytes as a fresh audit).
+ */
+async function withIntervals(dir: string, a: AuditJson): Promise<AttackSummary[]> {
+  if (a.attacks.every((x) => x.intervals)) return a.attacks;
+  const s = await readSignals(join(dir, 'signals.safetensors'));
+  const n = s.labels.length;
+  const member = s.inclusion.subarray(s.target * n, (s.target + 1) * n);
+  const u = { resamples: DEFAULT_RESAMPLES, delta: a.recipe.dp?.delta ?? DEFAULT_DELTA, seed: a.settings.seed };
+  return a.attacks.map((x) => (x.intervals || !s.scores[x.name] ? x : summarizeAttacks([{ name: x.name, scores: s.scores[x.name], metrics: x.metrics, evaluated: n }], member, u)[0]));
 }
 
 /** A row's directory name and its id for `only`. */
@@ -166,7 +179,17 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchResult>
         testAccuracy: a.target.testAccuracy,
         trainAccuracy: a.target.trainAccuracy,
         relativeCost: cost,
-        attacks: Object.fromEntries(a.attacks.map((x) => [x.name, { auc: x.metrics.auc, tprAt0_1pct: x.metrics.tprAt0_1pct, tprAt1pct: x.metrics.tprAt1pct }])),
+        attacks: Object.fromEntries(
+          (await withIntervals(auditDir, a)).map((x) => [
+            x.name,
+            {
+              auc: x.metrics.auc,
+              tprAt0_1pct: x.metrics.tprAt0_1pct,
+              tprAt1pct: x.metrics.tprAt1pct,
+              ...(x.intervals ? { intervals: { auc: x.intervals.auc, tprAt0_1pct: x.intervals.tprAt0_1pct.bootstrap } } : {}),
+            },
+          ]),
+        ),
         ...(d.sweep ? { sweep: d.sweep } : {}),
         queries: queries ?? 1,
       });

@@ -1,6 +1,6 @@
 // The markdown page of `cwrf bench` (docs/bench-*.md): settings, status (complete or partial, with what is
 // missing and the command that continues), the table and the sensitivity sweep.
-import { benchMarkdown, sweepMarkdown, type BenchResult } from './bench-summary.ts';
+import { benchMarkdown, perSeedMarkdown, sweepMarkdown, type BenchResult } from './bench-summary.ts';
 
 export interface BenchDocInput {
   dataset: string;
@@ -52,6 +52,16 @@ export function benchDoc(d: BenchDocInput): string {
     r.rows.some((x) => !x.sweep) ? benchMarkdown(r.rows) : '(no row finished yet)',
     '',
     ...(sweep ? ['## Sensitivity: rewind ratio and PVE lambda', '', 'Each point moves one parameter off its default (the other stays at the default); the default point is the main row.', '', sweep, ''] : []),
+    ...(r.rows.length
+      ? [
+          '## Per seed, with 95% intervals',
+          '',
+          "One audit's own noise: a seeded bootstrap over its members and non-members (1,000 resamples; TPR's threshold re-chosen in each). Two cells whose intervals overlap show no measurable difference.",
+          '',
+          perSeedMarkdown(r.rows),
+          '',
+        ]
+      : []),
   ].join('\n');
 }
 

@@ -4,6 +4,12 @@
 /** A sensitivity parameter of the sweep. */
 export type SweepParam = 'ratio' | 'lambda';
 
+/** A 95% interval of one seed's metric (the audit's bootstrap). */
+export interface SeedInterval {
+  low: number;
+  high: number;
+}
+
 /** One row of the table: a defense on one seed. */
 export interface BenchRow {
   defense: string;
@@ -12,7 +18,7 @@ export interface BenchRow {
   trainAccuracy: number;
   /** Defense wall time over the base model's training time (a stage only; 1 + extra for retraining). */
   relativeCost: number;
-  attacks: Record<string, { auc: number; tprAt0_1pct: number; tprAt1pct: number }>;
+  attacks: Record<string, { auc: number; tprAt0_1pct: number; tprAt1pct: number; intervals?: { auc: SeedInterval; tprAt0_1pct: SeedInterval } }>;
   /** Sensitivity point: the main row it varies, the parameter and its value. */
   sweep?: { of: string; param: SweepParam; value: number };
   /** LiRA queries per example in the audit (1 when the audit does not record any). */
@@ -102,4 +108,24 @@ export function sweepPoints(rows: BenchRow[], defaults: { ratio: number; lambda:
     if (main) out.push({ of, param, value: defaults[param], isDefault: true, row: main });
   }
   return out.sort((a, b) => a.of.localeCompare(b.of) || a.param.localeCompare(b.param) || a.value - b.value);
+}
+
+const withCi = (v: number, iv: SeedInterval | undefined) => `${(100 * v).toFixed(2)}${iv ? ` [${(100 * iv.low).toFixed(2)}, ${(100 * iv.high).toFixed(2)}]` : ''}`;
+
+/**
+ * Every (row, seed) cell with its 95% bootstrap intervals (over members and non-members of that seed's audit):
+ * the noise of one audit, which the seeds' spread in the main table does not show.
+ */
+export function perSeedMarkdown(rows: BenchRow[]): string {
+  const lines = [
+    '| defense | seed | test acc % | LiRA AUC % [95%] | LiRA TPR@0.1% [95%] | RMIA AUC % [95%] | RMIA TPR@0.1% [95%] |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const l = r.attacks['lira-online-fixed'];
+    const m = r.attacks['rmia-online'];
+    const cell = (a: BenchRow['attacks'][string] | undefined, k: 'auc' | 'tprAt0_1pct') => (a ? withCi(a[k], a.intervals?.[k]) : 'n/a');
+    lines.push(`| ${r.defense} | ${r.seed} | ${(100 * r.testAccuracy).toFixed(2)} | ${cell(l, 'auc')} | ${cell(l, 'tprAt0_1pct')} | ${cell(m, 'auc')} | ${cell(m, 'tprAt0_1pct')} |`);
+  }
+  return lines.join('\n');
 }

@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { benchDoc } from './bench-doc.ts';
+import { perSeedMarkdown, type BenchRow } from './bench-summary.ts';
+
+const row = (defense: string, seed: number, withIntervals: boolean): BenchRow => ({
+  defense,
+  seed,
+  testAccuracy: 0.5,
+  trainAccuracy: 0.9,
+  relativeCost: 1,
+  attacks: {
+    'lira-online-fixed': { auc: 0.8, tprAt0_1pct: 0.02, tprAt1pct: 0.1, ...(withIntervals ? { intervals: { auc: { low: 0.79, high: 0.81 }, tprAt0_1pct: { low: 0.01, high: 0.035 } } } : {}) },
+    'rmia-online': { auc: 0.7, tprAt0_1pct: 0.01, tprAt1pct: 0.05 },
+  },
+});
+
+test('per-seed cells show their 95% intervals where the audit has them', () => {
+  const md = perSeedMarkdown([row('none', 0, true), row('none', 1, false)]);
+  const lines = md.split('\n');
+  assert.equal(lines.length, 4);
+  assert.match(lines[2], /^\| none \| 0 \| 50\.00 \| 80\.00 \[79\.00, 81\.00\] \| 2\.00 \[1\.00, 3\.50\] \| 70\.00 \| 1\.00 \|$/);
+  assert.match(lines[3], /^\| none \| 1 \| 50\.00 \| 80\.00 \| 2\.00 \| 70\.00 \| 1\.00 \|$/);
+  const doc = benchDoc({
+    dataset: 'd',
+    family: 'image',
+    command: 'cwrf bench',
+    machine: 'm',
+    minutes: 1,
+    recipe: '',
+    settings: '',
+    result: { rows: [row('none', 0, true)], missing: [], planned: 1 },
+    defaults: { ratio: 0.001, lambda: 0.5 },
+  });
+  assert.ok(doc.includes('## Per seed, with 95% intervals') && doc.includes('80.00 [79.00, 81.00]'));
+});
