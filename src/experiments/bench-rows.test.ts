@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultRecipe } from '../train/index.ts';
 import type { CwrfStage } from '../defenses/index.ts';
-import { benchDefenses, benchPlan, datasetFamily, dpModel, objectiveMissing, planHours, sweepRows } from './bench-rows.ts';
+import { benchDefenses, benchPlan, datasetFamily, dpModel, gridRows, objectiveMissing, parseGrid, planHours, sweepRows } from './bench-rows.ts';
 import { benchMarkdown, selectDefenses, slug, summarizeBench, sweepMarkdown, type BenchRow } from './bench.ts';
 import { benchComplete, benchDoc } from '../report/bench-doc.ts';
 
@@ -150,4 +150,28 @@ test('resnet20 over 20 epochs: the table without --ft-epochs is the table run wi
   const stages = (ftEpochs?: number) => selectDefenses('cifar10-jpeg', { ftEpochs }).map((d) => JSON.stringify(d.stage?.(recipe) ?? null));
   assert.deepEqual(stages(), stages(4));
   assert.notDeepEqual(stages(), stages(10));
+});
+
+test('trade-off grid: every combination on the CWRF row, one control per (epochs, lr), the recipe lr left unset', () => {
+  const rows = benchDefenses('cifar10-jpeg');
+  const grid = gridRows(rows, [parseGrid('ratio=0.001,0.01;epochs=2,5;lr=recipe,0.0001')], ['RelaxLoss + CWRF']);
+  const cwrf = grid.filter((d) => !d.grid!.control);
+  const controls = grid.filter((d) => d.grid!.control);
+  assert.equal(cwrf.length, 8);
+  assert.equal(controls.length, 4);
+  assert.ok(grid.some((d) => d.name === 'RelaxLoss + CWRF {r 1%, 5 ep, lr 0.0001}'));
+  assert.ok(grid.some((d) => d.name === 'RelaxLoss + fine-tune-all {2 ep, lr recipe}'));
+  const r = { ...defaultRecipe('cifar10-jpeg'), objective: rows[1].base };
+  const point = grid.find((d) => d.name === 'RelaxLoss + CWRF {r 1%, 5 ep, lr 0.0001}')!.stage!(r) as unknown as CwrfStage;
+  assert.deepEqual([point.method, point.ratio, point.epochs, point.lr], ['cwrf', 0.01, 5, 0.0001]);
+  const control = grid.find((d) => d.name === 'RelaxLoss + fine-tune-all {5 ep, lr 0.0001}')!.stage!(r) as unknown as CwrfStage;
+  assert.deepEqual([control.method, control.ratio, control.epochs, control.lr], ['finetune-all', 0, 5, 0.0001]);
+  assert.deepEqual(control.objective, point.objective);
+  // the recipe's own rate is not recorded, so the stage (and its cache key) is the main row's when the rest match
+  const atRecipe = grid.find((d) => d.name === 'RelaxLoss + CWRF {r 0.1%, 2 ep, lr recipe}')!.stage!(r) as unknown as CwrfStage;
+  const main = rows.find((d) => d.name === 'RelaxLoss + CWRF')!.stage!(r) as unknown as CwrfStage;
+  assert.deepEqual(atRecipe, { ...main, epochs: 2 });
+  assert.throws(() => parseGrid('ratio=2'), /fraction in \(0, 1\)/);
+  assert.throws(() => parseGrid('depth=3'), /AXIS=V/);
+  assert.throws(() => gridRows(rows, [parseGrid('ratio=0.01')], ['none']), /not a CWRF row/);
 });

@@ -3,6 +3,7 @@
 import { CWRF_DEFAULTS, cwrfStage, type CwrfStage } from '../defenses/index.ts';
 import { cclDefaults, hampDefaults, makeObjective, relaxLossDefaults, type DefenseStage, type ObjectiveSpec, type Recipe } from '../train/index.ts';
 import type { ModelSpec } from '../nn/index.ts';
+import { InputError } from '../util/errors.ts';
 
 /** One row of the table: a defense built on a base run. */
 export interface BenchDefense {
@@ -19,12 +20,83 @@ export interface BenchDefense {
   stage?: (recipe: Recipe) => DefenseStage;
   /** For a sensitivity point: the main row it varies, the parameter and its value. */
   sweep?: { of: string; param: SweepParam; value: number };
+  /** For a trade-off grid point: the CWRF row it varies, or its control (the same fine-tune, nothing rewound). */
+  grid?: GridTag;
+}
+
+
+/** The axes of the trade-off grid. */
+export type GridAxes = { ratio: number[]; epochs: number[]; lr: (number | 'recipe')[] };
+
+/** Parses `ratio=0.001,0.01;epochs=2,5;lr=recipe,0.0001` (an axis left out keeps the row's value). */
+export function parseGrid(spec: string): Partial<GridAxes> {
+  const out: Partial<GridAxes> = {};
+  for (const part of spec.split(';').map((x) => x.trim()).filter(Boolean)) {
+    const [axis, values] = part.split('=');
+    if (!values || !['ratio', 'epochs', 'lr'].includes(axis.trim()))
+      throw new InputError(`--grid: '${part}' is not AXIS=V,V,... with AXIS one of ratio, epochs, lr (e.g. ratio=0.001,0.01;epochs=2,5;lr=recipe,0.0001)`);
+    const vs = values.split(',').map((v) => v.trim());
+    const num = (v: string, ok: (x: number) => boolean, what: string) => {
+      const x = Number(v);
+      if (v === '' || !Number.isFinite(x) || !ok(x)) throw new InputError(`--grid: ${axis.trim()} value '${v}' is not ${what}`);
+      return x;
+    };
+    if (axis.trim() === 'ratio') out.ratio = vs.map((v) => num(v, (x) => x > 0 && x < 1, 'a fraction in (0, 1)'));
+    else if (axis.trim() === 'epochs') out.epochs = vs.map((v) => num(v, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'));
+    else out.lr = vs.map((v) => (v === 'recipe' ? 'recipe' : num(v, (x) => x > 0, "a positive number or 'recipe'")));
+  }
+  return out;
+}
+
+/** A grid point's label, e.g. 'r 1%, 5 ep, lr 0.0001'. */
+export const gridLabel = (g: GridTag): string =>
+  [g.ratio !== undefined ? `r ${+(g.ratio * 100).toFixed(3)}%` : '', g.epochs !== undefined ? `${g.epochs} ep` : '', `lr ${g.lr ?? 'recipe'}`].filter(Boolean).join(', ');
+
+/**
+ * The trade-off grid (issue 25): every (ratio, epochs, lr) point of `grids` on each CWRF row named in `of`, and
+ * for each (epochs, lr) the control: the same fine-tune of the same base with nothing rewound (fine-tune-all). A
+ * point equal to its main row reuses the main row's reference models from the cache (same recipe, same key).
+ */
+export function gridRows(rows: BenchDefense[], grids: Partial<GridAxes>[], of: string[]): BenchDefense[] {
+  const out: BenchDefense[] = [];
+  const seen = new Set<string>();
+  for (const name of of) {
+    const row = rows.find((r) => r.name === name && r.stage);
+    if (!row) throw new InputError(`--grid-rows: '${name}' is not a CWRF row of this table (${rows.filter((r) => r.stage).map((r) => r.name).join(', ')})`);
+    const inner = row.stage!;
+    const baseName = name.replace(/ \+ CWRF.*$/, '');
+    for (const g of grids) {
+      const main = (r: Recipe) => inner(r) as unknown as CwrfStage;
+      for (const ratio of g.ratio ?? [undefined])
+        for (const epochs of g.epochs ?? [undefined])
+          for (const lr of g.lr ?? ['recipe' as const]) {
+            const at = (r: Recipe, s: CwrfStage): CwrfStage => ({
+              ...s,
+              ...(ratio !== undefined ? { ratio } : {}),
+              ...(epochs !== undefined ? { epochs } : {}),
+              ...(lr !== 'recipe' && lr !== r.optimizer.lr ? { lr } : {}),
+            });
+            for (const control of [false, true]) {
+              const stage = (r: Recipe): DefenseStage => {
+                const s = at(r, main(r));
+                return (control ? cwrfStage('finetune-all', { objective: s.objective, epochs: s.epochs, ...(s.lr !== undefined ? { lr: s.lr } : {}), ...(s.dp ? { dp: s.dp } : {}) }, r) : s) as unknown as DefenseStage;
+              };
+              const tag: GridTag = { of: name, control, ...(ratio !== undefined && !control ? { ratio } : {}), ...(epochs !== undefined ? { epochs } : {}), ...(lr !== 'recipe' ? { lr } : {}) };
+              const label = `${control ? `${baseName} + fine-tune-all` : name} {${gridLabel(tag)}}`;
+              if (seen.has(label)) continue;
+              seen.add(label);
+              out.push({ ...row, name: label, grid: tag, stage });
+            }
+          }
+    }
+  }
+  return out;
 }
 
 export type DatasetFamily = 'image' | 'tabular';
-import type { SweepParam } from '../report/bench-summary.ts';
+import type { GridTag, SweepParam } from '../report/bench-summary.ts';
 
-export type { SweepParam } from '../report/bench-summary.ts';
+export type { GridTag, SweepParam } from '../report/bench-summary.ts';
 
 /** Image datasets get the image row set; everything else the tabular one. */
 export function datasetFamily(dataset: string): DatasetFamily {

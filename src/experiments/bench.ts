@@ -12,15 +12,15 @@ import { defend, defendedRecipe } from './defend.ts';
 import type { ReferenceExecutor } from './refs.ts';
 import { reuseRun, train, type Run } from './run.ts';
 import { InputError } from '../util/errors.ts';
-import { benchDefenses, dpModel, objectiveMissing, sweepRows, type BenchDefense, type SweepParam } from './bench-rows.ts';
+import { benchDefenses, dpModel, gridRows, objectiveMissing, sweepRows, type BenchDefense, type GridAxes, type SweepParam } from './bench-rows.ts';
 import { CWRF_DEFAULTS, METHODS, ranksByPve, releaseFor, type CwrfStage } from '../defenses/index.ts';
 import type { BenchResult, BenchRow } from '../report/bench-summary.ts';
 
 export { summarizeBench, benchMarkdown, sweepMarkdown, sweepPoints } from '../report/bench-summary.ts';
 export type { BenchResult, BenchRow, BenchSummary } from '../report/bench-summary.ts';
 
-export { benchDefenses, benchPlan, dpModel, datasetFamily, imageRows, planHours, tabularRows, sweepRows, DP_EPOCH_FACTOR, SWEEP, SWEPT_ROWS, sweepLabel } from './bench-rows.ts';
-export type { BenchDefense, BenchPlan, DatasetFamily, SweepParam } from './bench-rows.ts';
+export { benchDefenses, benchPlan, dpModel, datasetFamily, imageRows, planHours, tabularRows, sweepRows, DP_EPOCH_FACTOR, SWEEP, SWEPT_ROWS, sweepLabel, gridRows, parseGrid, gridLabel } from './bench-rows.ts';
+export type { BenchDefense, BenchPlan, DatasetFamily, SweepParam, GridAxes, GridTag } from './bench-rows.ts';
 
 export const BENCH_ATTACKS: AttackName[] = ['lira-online-fixed', 'rmia-online', 'loss'];
 
@@ -44,6 +44,10 @@ export interface BenchOptions extends LoadOptions {
   only?: string[];
   /** Sensitivity sweep: also run the swept rows with these parameters moved off their defaults. */
   sweep?: SweepParam[];
+  /** Trade-off grids (each a product of ratio x epochs x lr) over `gridRows`, each point with its control. */
+  grid?: Partial<GridAxes>[];
+  /** The CWRF rows the grid varies (default RelaxLoss + CWRF). */
+  gridRows?: string[];
   /** LiRA queries per example (passed to the audit where the audit supports it). */
   queries?: number;
   /** Only gather finished rows (train and audit nothing). */
@@ -92,14 +96,15 @@ const pveLrEdit = (lr: number) => (s: CwrfStage) => (ranksByPve(s) ? { ...s, pve
 const ftLrEdit = (lr: number) => (s: CwrfStage) => ('lr' in METHODS.get(s.method).options ? { ...s, lr } : s);
 
 /** The rows `o` selects (main table, then sweep points), checked against the family's row set. */
-export function selectDefenses(dataset: string, o: Pick<BenchOptions, 'only' | 'ftEpochs' | 'sweep' | 'pveLr' | 'ftLr'>): BenchDefense[] {
+export function selectDefenses(dataset: string, o: Pick<BenchOptions, 'only' | 'ftEpochs' | 'sweep' | 'pveLr' | 'ftLr' | 'grid' | 'gridRows'>): BenchDefense[] {
   const rows = mapStages(benchDefenses(dataset, o.ftEpochs), o.pveLr === undefined ? undefined : pveLrEdit(o.pveLr));
   const all = mapStages(rows, o.ftLr === undefined ? undefined : ftLrEdit(o.ftLr));
   const unknown = (o.only ?? []).filter((n) => !all.some((d) => slug(d.name) === n));
   if (unknown.length) throw new InputError(`unknown bench row '${unknown[0]}' (rows: ${all.map((d) => slug(d.name)).join(', ')})`);
   const main = all.filter((d) => !o.only || o.only.includes(slug(d.name)));
   const sweep = o.sweep?.length ? sweepRows(main, o.sweep, { ratio: CWRF_DEFAULTS.ratio, lambda: CWRF_DEFAULTS.pve.lambda }) : [];
-  return [...main, ...sweep];
+  const grid = o.grid?.length ? gridRows(all, o.grid, o.gridRows ?? ['RelaxLoss + CWRF']) : [];
+  return [...main, ...sweep, ...grid];
 }
 
 function baseRecipeOf(base: Recipe, d: BenchDefense, seed: number): Recipe {
@@ -191,6 +196,7 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchResult>
           ]),
         ),
         ...(d.sweep ? { sweep: d.sweep } : {}),
+        ...(d.grid ? { grid: d.grid } : {}),
         queries: queries ?? 1,
       });
       await o.onRow?.({ rows: [...rows], missing: [...missing], planned });

@@ -1,6 +1,6 @@
 // The markdown page of `cwrf bench` (docs/bench-*.md): settings, status (complete or partial, with what is
 // missing and the command that continues), the table and the sensitivity sweep.
-import { benchMarkdown, perSeedMarkdown, sweepMarkdown, type BenchResult } from './bench-summary.ts';
+import { benchMarkdown, goalMarkdown, gridMarkdown, perSeedMarkdown, sweepMarkdown, type BenchResult } from './bench-summary.ts';
 
 export interface BenchDocInput {
   dataset: string;
@@ -35,6 +35,8 @@ export function benchDoc(d: BenchDocInput): string {
         `Continue (finished runs, audits and cached reference models are reused; set the same \`CWRF_CACHE_DIR\`): \`${d.command}\``,
       ].join('\n');
   const sweep = sweepMarkdown(r.rows, d.defaults);
+  const grid = gridMarkdown(r.rows);
+  const goal = goalMarkdown(r.rows);
   return [
     `# Privacy-utility benchmark: ${d.dataset}${complete ? '' : ' (partial)'}`,
     '',
@@ -52,6 +54,26 @@ export function benchDoc(d: BenchDocInput): string {
     r.rows.some((x) => !x.sweep) ? benchMarkdown(r.rows) : '(no row finished yet)',
     '',
     ...(sweep ? ['## Sensitivity: rewind ratio and PVE lambda', '', 'Each point moves one parameter off its default (the other stays at the default); the default point is the main row.', '', sweep, ''] : []),
+    ...(grid
+      ? [
+          '## Trade-off grid: rewind ratio x fine-tune epochs x fine-tune learning rate',
+          '',
+          "Each CWRF point beside its control: the same fine-tune of the same base model with nothing rewound (fine-tune-all). If the control matches its CWRF points, the fine-tune alone moves the numbers, not rewinding the critical locations.",
+          '',
+          grid,
+          '',
+        ]
+      : []),
+    ...(goal
+      ? [
+          '## Goal check: X + CWRF against X, paired by seed',
+          '',
+          'The goal: lower LiRA AUC and TPR@0.1% FPR than the base defense X at no more than 1 point of test accuracy, on each seed. Differences are defended minus base, in points (mean ± std over seeds).',
+          '',
+          goal,
+          '',
+        ]
+      : []),
     ...(r.rows.length
       ? [
           '## Per seed, with 95% intervals',

@@ -47,10 +47,44 @@ async function sweepSection(rows: BenchRow[], defaults: { ratio: number; lambda:
   return t + charts;
 }
 
+/** The trade-off grid: every CWRF point and its controls against accuracy, the base defenses as points. */
+async function gridSection(rows: BenchRow[], main: ReturnType<typeof summarizeBench>): Promise<string> {
+  const g = summarizeBench(rows.filter((r) => r.grid));
+  if (!g.length) return '';
+  const bases = new Set(g.map((r) => r.grid!.of.replace(/ \+ CWRF.*$/, '')));
+  const points = (key: string) => [
+    ...g.map((r) => ({ label: '', x: r.cells.testAccuracy[0], y: r.cells[key]?.[0] ?? NaN, group: r.grid!.control ? `${r.grid!.of.replace(/ \+ CWRF.*$/, '')} + fine-tune (control)` : r.grid!.of })),
+    ...main.filter((r) => bases.has(r.defense) || r.defense === 'none').map((r) => ({ label: r.defense, x: r.cells.testAccuracy[0], y: r.cells[key]?.[0] ?? NaN, group: `${r.defense} (base)` })),
+  ];
+  const charts = grid([
+    figure(await scatterChart(points('lira-online-fixed.tprAt0_1pct'), { title: 'Trade-off: LiRA TPR at 0.1% FPR vs accuracy', subtitle: 'grid points, their controls, and the bases', xTitle: 'test accuracy', yTitle: 'TPR @ 0.1% FPR', yLog: true })),
+    figure(await scatterChart(points('lira-online-fixed.auc'), { title: 'Trade-off: LiRA AUC vs accuracy', subtitle: 'grid points, their controls, and the bases', xTitle: 'test accuracy', yTitle: 'AUC' })),
+  ]);
+  const t = table(
+    ['row', 'rewound', 'epochs', 'lr', 'seeds', 'test acc', 'LiRA AUC', 'LiRA TPR@0.1%', 'RMIA AUC'],
+    g.map((r) => {
+      const x = r.grid!;
+      return [
+        x.control ? `${x.of} control` : x.of,
+        x.control ? 'none' : x.ratio !== undefined ? fmtPct(x.ratio, 1) : 'default',
+        x.epochs ?? 'default',
+        String(x.lr ?? 'recipe'),
+        r.seeds,
+        pm(r.cells.testAccuracy),
+        pm(r.cells['lira-online-fixed.auc']),
+        pm(r.cells['lira-online-fixed.tprAt0_1pct'], 2),
+        pm(r.cells['rmia-online.auc']),
+      ];
+    }),
+    { caption: 'mean ± std over seeds; a control is the same fine-tune with nothing rewound' },
+  );
+  return charts + t;
+}
+
 /** Renders bench rows (all seeds) as a self-contained HTML page. */
 export async function renderBenchReport(rows: BenchRow[], title: string, subtitle: string, defaults = { ratio: 0.001, lambda: 0.5 }): Promise<string> {
   const all = summarizeBench(rows);
-  const s = all.filter((r) => !r.sweep);
+  const s = all.filter((r) => !r.sweep && !r.grid);
   if (!s.length) return page({ title, subtitle, sections: [{ heading: 'Privacy-utility table', html: '<p>No row is finished yet.</p>' }] });
   const pts = (key: string) => s.map((r, i) => ({ label: String(i + 1), x: r.cells.testAccuracy[0], y: r.cells[key]?.[0] ?? NaN, group: r.defense }));
   const best = Math.max(...s.map((r) => r.cells.testAccuracy[0]));
@@ -81,6 +115,7 @@ export async function renderBenchReport(rows: BenchRow[], title: string, subtitl
     { caption: 'mean ± std over seeds' },
   );
   const sweep = await sweepSection(rows, defaults);
+  const tradeoff = await gridSection(rows, s);
   return page({
     title,
     subtitle,
@@ -88,6 +123,7 @@ export async function renderBenchReport(rows: BenchRow[], title: string, subtitl
       { heading: 'Privacy-utility table', html: t },
       { heading: 'Privacy vs utility', html: charts },
       ...(sweep ? [{ heading: 'Sensitivity: rewind ratio and PVE lambda', html: sweep }] : []),
+      ...(tradeoff ? [{ heading: 'Trade-off grid: does rewinding move the curve?', html: tradeoff }] : []),
     ],
   });
 }

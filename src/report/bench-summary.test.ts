@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { benchDoc } from './bench-doc.ts';
-import { perSeedMarkdown, type BenchRow } from './bench-summary.ts';
+import { goalChecks, goalMarkdown, perSeedMarkdown, type BenchRow } from './bench-summary.ts';
 
 const row = (defense: string, seed: number, withIntervals: boolean): BenchRow => ({
   defense,
@@ -33,4 +33,24 @@ test('per-seed cells show their 95% intervals where the audit has them', () => {
     defaults: { ratio: 0.001, lambda: 0.5 },
   });
   assert.ok(doc.includes('## Per seed, with 95% intervals') && doc.includes('80.00 [79.00, 81.00]'));
+});
+
+test('goal check pairs X + CWRF with X by seed: met only when AUC and TPR drop at <= 1 point of accuracy', () => {
+  const at = (defense: string, seed: number, acc: number, auc: number, tpr: number): BenchRow => ({
+    ...row(defense, seed, false),
+    testAccuracy: acc,
+    attacks: { 'lira-online-fixed': { auc, tprAt0_1pct: tpr, tprAt1pct: 0 } },
+  });
+  const rows = [
+    at('RelaxLoss', 0, 0.6, 0.8, 0.02),
+    at('RelaxLoss', 1, 0.6, 0.8, 0.02),
+    at('RelaxLoss + CWRF', 0, 0.595, 0.75, 0.01), // -0.5 points: met
+    at('RelaxLoss + CWRF', 1, 0.58, 0.7, 0.01), // -2 points: not met
+    { ...at('RelaxLoss + fine-tune-all {5 ep, lr recipe}', 0, 0.6, 0.7, 0.01), grid: { of: 'RelaxLoss + CWRF', control: true, epochs: 5 } },
+  ];
+  const checks = goalChecks(rows);
+  assert.equal(checks.length, 1);
+  assert.deepEqual(checks[0].diffs.map((d) => d.met), [true, false]);
+  assert.ok(Math.abs(checks[0].diffs[1].acc + 0.02) < 1e-12);
+  assert.match(goalMarkdown(rows), /\| RelaxLoss \+ CWRF \| RelaxLoss \| −1\.25 ± 1\.06 \|.*\| 1 of 2 seeds \|/);
 });

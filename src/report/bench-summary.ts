@@ -4,6 +4,18 @@
 /** A sensitivity parameter of the sweep. */
 export type SweepParam = 'ratio' | 'lambda';
 
+/** A trade-off grid point: the CWRF row it varies, or its control (the same fine-tune with nothing rewound). */
+export interface GridTag {
+  of: string;
+  control: boolean;
+  /** Fraction rewound (absent for a control, or the row's default). */
+  ratio?: number;
+  /** Fine-tune epochs (absent: the row's default). */
+  epochs?: number;
+  /** The fine-tune's initial learning rate; absent: the recipe's. */
+  lr?: number;
+}
+
 /** A 95% interval of one seed's metric (the audit's bootstrap). */
 export interface SeedInterval {
   low: number;
@@ -21,6 +33,8 @@ export interface BenchRow {
   attacks: Record<string, { auc: number; tprAt0_1pct: number; tprAt1pct: number; intervals?: { auc: SeedInterval; tprAt0_1pct: SeedInterval } }>;
   /** Sensitivity point: the main row it varies, the parameter and its value. */
   sweep?: { of: string; param: SweepParam; value: number };
+  /** Trade-off grid point. */
+  grid?: GridTag;
   /** LiRA queries per example in the audit (1 when the audit does not record any). */
   queries?: number;
 }
@@ -45,6 +59,7 @@ export interface BenchSummary {
   seeds: number;
   cells: Record<string, [number, number]>;
   sweep?: BenchRow['sweep'];
+  grid?: GridTag;
 }
 
 /** Mean ± std over seeds per defense (rows in first-seen order). */
@@ -59,7 +74,7 @@ export function summarizeBench(rows: BenchRow[]): BenchSummary[] {
     put('relativeCost', rs.map((r) => r.relativeCost));
     for (const a of Object.keys(rs[0].attacks))
       for (const m of ['auc', 'tprAt0_1pct', 'tprAt1pct'] as const) put(`${a}.${m}`, rs.map((r) => r.attacks[a][m]));
-    return { defense, seeds: rs.length, cells, ...(rs[0].sweep ? { sweep: rs[0].sweep } : {}) };
+    return { defense, seeds: rs.length, cells, ...(rs[0].sweep ? { sweep: rs[0].sweep } : {}), ...(rs[0].grid ? { grid: rs[0].grid } : {}) };
   });
 }
 
@@ -67,7 +82,7 @@ const pct = (c: [number, number] | undefined) => (c ? `${(100 * c[0]).toFixed(2)
 
 /** The table as markdown (percentages, mean ± std over seeds); sweep points are left to `sweepMarkdown`. */
 export function benchMarkdown(rows: BenchRow[]): string {
-  const s = summarizeBench(rows.filter((r) => !r.sweep));
+  const s = summarizeBench(rows.filter((r) => !r.sweep && !r.grid));
   const seedsCol = s.some((r) => r.seeds !== s[0].seeds);
   const head = `| defense |${seedsCol ? ' seeds |' : ''} test acc % | LiRA AUC % | LiRA TPR@0.1% | LiRA TPR@1% | RMIA AUC % | RMIA TPR@0.1% | loss-threshold AUC % | cost (x training) |`;
   const lines = [head, `|---|${seedsCol ? '---|' : ''}---|---|---|---|---|---|---|---|`];
@@ -126,6 +141,74 @@ export function perSeedMarkdown(rows: BenchRow[]): string {
     const m = r.attacks['rmia-online'];
     const cell = (a: BenchRow['attacks'][string] | undefined, k: 'auc' | 'tprAt0_1pct') => (a ? withCi(a[k], a.intervals?.[k]) : 'n/a');
     lines.push(`| ${r.defense} | ${r.seed} | ${(100 * r.testAccuracy).toFixed(2)} | ${cell(l, 'auc')} | ${cell(l, 'tprAt0_1pct')} | ${cell(m, 'auc')} | ${cell(m, 'tprAt0_1pct')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** The trade-off grid as markdown: each point (and its control) with mean ± std over seeds. */
+export function gridMarkdown(rows: BenchRow[]): string {
+  const g = summarizeBench(rows.filter((r) => r.grid));
+  if (!g.length) return '';
+  const lines = [
+    '| row | rewound | fine-tune epochs | fine-tune lr | seeds | test acc % | LiRA AUC % | LiRA TPR@0.1% | RMIA AUC % | RMIA TPR@0.1% |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of g) {
+    const t = r.grid!;
+    const c = r.cells;
+    lines.push(
+      `| ${t.control ? `${t.of} control (fine-tune-all)` : t.of} | ${t.control ? 'none' : t.ratio !== undefined ? `${+(t.ratio * 100).toFixed(3)}%` : 'default'} | ${t.epochs ?? 'default'} | ${t.lr ?? 'recipe'} | ${r.seeds} | ${pct(c.testAccuracy)} | ${pct(c['lira-online-fixed.auc'])} | ${pct(c['lira-online-fixed.tprAt0_1pct'])} | ${pct(c['rmia-online.auc'])} | ${pct(c['rmia-online.tprAt0_1pct'])} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** One defended row against its base on the same seeds: per-seed differences (defended minus base) and whether the goal held. */
+export interface GoalCheck {
+  defense: string;
+  base: string;
+  seeds: number[];
+  /** Per seed: test accuracy, LiRA AUC and TPR@0.1% differences, in fractions. */
+  diffs: { seed: number; acc: number; auc: number; tpr: number; met: boolean }[];
+}
+
+/** The goal (issue 25): lower LiRA AUC and TPR@0.1% than the base, at no more than `maxDrop` (1 point) of test accuracy. */
+export function goalChecks(rows: BenchRow[], maxDrop = 0.01): GoalCheck[] {
+  const out: GoalCheck[] = [];
+  const names = [...new Set(rows.filter((r) => / \+ CWRF/.test(r.defense) && !r.grid?.control).map((r) => r.defense))];
+  for (const defense of names) {
+    const base = defense.replace(/ \+ CWRF.*$/, '');
+    const diffs: GoalCheck['diffs'] = [];
+    for (const r of rows.filter((x) => x.defense === defense)) {
+      const b = rows.find((x) => x.defense === base && x.seed === r.seed && !x.sweep && !x.grid);
+      const l = r.attacks['lira-online-fixed'];
+      const bl = b?.attacks['lira-online-fixed'];
+      if (!b || !l || !bl) continue;
+      const d = { seed: r.seed, acc: r.testAccuracy - b.testAccuracy, auc: l.auc - bl.auc, tpr: l.tprAt0_1pct - bl.tprAt0_1pct };
+      diffs.push({ ...d, met: d.auc < 0 && d.tpr < 0 && d.acc >= -maxDrop });
+    }
+    if (diffs.length) out.push({ defense, base, seeds: diffs.map((d) => d.seed), diffs });
+  }
+  return out;
+}
+
+const pts = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
+const meanSd = (xs: number[]) => `${pts(mean(xs))}${xs.length > 1 ? ` ± ${(100 * sd(xs)).toFixed(2)}` : ''}`;
+
+/** The goal check as markdown: per defended row, the paired per-seed differences and on how many seeds the goal held. */
+export function goalMarkdown(rows: BenchRow[]): string {
+  const checks = goalChecks(rows);
+  if (!checks.length) return '';
+  const lines = [
+    '| defense | vs | Δ test acc (points) | Δ LiRA AUC (points) | Δ LiRA TPR@0.1% (points) | per seed (Δacc / ΔAUC / ΔTPR) | goal met on |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const c of checks) {
+    const per = c.diffs.map((d) => `s${d.seed}: ${pts(d.acc)} / ${pts(d.auc)} / ${pts(d.tpr)}`).join('; ');
+    const met = c.diffs.filter((d) => d.met).length;
+    lines.push(
+      `| ${c.defense} | ${c.base} | ${meanSd(c.diffs.map((d) => d.acc))} | ${meanSd(c.diffs.map((d) => d.auc))} | ${meanSd(c.diffs.map((d) => d.tpr))} | ${per} | ${met} of ${c.diffs.length} seeds |`,
+    );
   }
   return lines.join('\n');
 }

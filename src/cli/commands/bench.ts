@@ -4,7 +4,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { CWRF_DEFAULTS, cwrfStage } from '../../defenses/index.ts';
-import { bench, benchPlan, datasetFamily, planHours, selectDefenses, DP_EPOCH_FACTOR, type BenchDefense, type BenchResult, type SweepParam } from '../../experiments/index.ts';
+import { bench, benchDefenses, benchPlan, datasetFamily, parseGrid, planHours, selectDefenses, slug, DP_EPOCH_FACTOR, type BenchDefense, type BenchResult, type SweepParam } from '../../experiments/index.ts';
 import type { Recipe } from '../../train/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { benchComplete, benchDoc, renderAuditReport, renderBenchReport } from '../../report/index.ts';
@@ -55,6 +55,13 @@ export const benchCommand: Command = {
     },
     rows: { type: 'string', value: 'ROW,ROW,...', defaultText: 'all of the dataset family', description: 'rows to run (slugs of the row names)' },
     sweep: { type: 'string', value: 'ratio,lambda', description: 'also run the sensitivity sweep of RelaxLoss + CWRF and CCL + CWRF over these parameters' },
+    grid: {
+      type: 'string',
+      value: 'ratio=..;epochs=..;lr=..',
+      multiple: true,
+      description: "trade-off grid of the CWRF rows: every combination of the listed rewind ratios, fine-tune epochs and learning rates ('recipe' = the recipe's), each with its control (the same fine-tune, nothing rewound); repeat for several grids",
+    },
+    'grid-rows': { type: 'string', value: 'ROW,ROW,...', default: 'relaxloss-cwrf', description: 'the CWRF rows --grid varies (slugs of the row names)' },
     queries: AUDIT_FLAGS.queries,
     collect: { type: 'boolean', description: 'only gather finished rows into the table (marked partial); train nothing' },
     plan: { type: 'boolean', description: 'print the training work the table needs (and its hours with --epoch-seconds); run nothing' },
@@ -76,7 +83,9 @@ export const benchCommand: Command = {
     const refs = f.get<number>('refs');
     const ftEpochs = f.opt<number>('ft-epochs');
     const ftShown = cwrfStage('cwrf', ftEpochs === undefined ? {} : { epochs: ftEpochs }, base).epochs;
-    const opts = { only, ftEpochs, pveLr: f.opt<number>('pve-lr'), ftLr: f.opt<number>('ft-lr'), sweep: sweep as SweepParam[] | undefined };
+    const grid = f.opt<string[]>('grid')?.map(parseGrid);
+    const gridRows = f.opt<string[]>('grid') ? gridRowNames(base.dataset, f.get<string>('grid-rows')) : undefined;
+    const opts = { only, ftEpochs, pveLr: f.opt<number>('pve-lr'), ftLr: f.opt<number>('ft-lr'), sweep: sweep as SweepParam[] | undefined, grid, gridRows };
     const planned = selectDefenses(base.dataset, opts);
     if (f.get<boolean>('plan')) return printPlan(planned, seeds.length, refs, base, queries, f, io);
     const progress = new Progress(io, 'step', seeds.length * planned.length * 2);
@@ -161,6 +170,16 @@ function printPlan(rows: BenchDefense[], seeds: number, refs: number, base: Reci
   io.log(`training epochs: ${p.epochs} plain + ${p.dpEpochs} DP-SGD (x${DP_EPOCH_FACTOR}) + epoch-equivalents of scoring ${p.scoreEpochs.toFixed(0)} and of evaluation ${p.evalEpochs.toFixed(0)} (${queries} queries, ${test} test images)`);
   if (hours !== undefined) io.log(`at ${epochSeconds} s per epoch and a parallel speedup of ${speedup}: ${hours.toFixed(1)} h`);
   return { ...p, ...(hours !== undefined ? { hours } : {}) };
+}
+
+/** The row names of `--grid-rows` slugs, checked against the family's CWRF rows. */
+function gridRowNames(dataset: string, slugs: string): string[] {
+  const cwrfRows = benchDefenses(dataset).filter((d) => d.stage && / \+ CWRF$/.test(d.name));
+  return slugs.split(',').map((x) => x.trim()).filter(Boolean).map((s) => {
+    const row = cwrfRows.find((d) => slug(d.name) === s);
+    if (!row) throw new InputError(`--grid-rows: unknown row '${s}' (${cwrfRows.map((d) => slug(d.name)).join(', ')})`);
+    return row.name;
+  });
 }
 
 /** `--notes FILE`: markdown placed verbatim under the settings (measured choices, cost estimate). */
