@@ -4,7 +4,7 @@ import { loadData, removeCheckpoint, type DefenseStage, type EpochStats, type Ob
 import { applyDefense, releaseFor } from '../defenses/index.ts';
 import { loadState } from '../nn/index.ts';
 import { join } from 'node:path';
-import { checkpointDirFor, evaluate, loadRunModel, train, writeRun, type Run, type RunJson } from './run.ts';
+import { checkpointDirFor, evaluate, inputReshape, loadRunModel, train, writeRun, type Run, type RunJson } from './run.ts';
 import { replayCheckpoint } from './replay.ts';
 import { versions } from './versions.ts';
 import { getThreads } from '../engine/index.ts';
@@ -57,6 +57,7 @@ export async function defend(run: Run, action: { stage: DefenseStage } | { retra
       recipe,
       parent: run.dir,
       ...(run.dataDir ? { dataDir: run.dataDir } : {}),
+      ...inputReshape(model, data),
       metrics: {
         ...run.metrics,
         trainAccuracy,

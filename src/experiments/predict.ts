@@ -25,19 +25,24 @@ export function readInputs(path: string): { data: Float32Array; shape: number[] 
   return { data: a.data instanceof Float32Array ? a.data : Float32Array.from(a.data), shape: a.shape };
 }
 
+/** `m` taking examples of shape `inShape` (reshaped when they differ only by flattening), in eval mode; disposed if they cannot fit. */
+function fitted(m: OnnxModule, inShape: number[], where: string): OnnxModule {
+  try {
+    m.fitInput(inShape, where);
+  } catch (e) {
+    m.dispose();
+    throw e;
+  }
+  return m.eval();
+}
+
 /** The model named by `source`: `onnx:PATH` (the graph's own weights) or a run directory (its final weights). */
 export async function modelForPredict(source: string, inShape: number[]): Promise<Module> {
   if (source.startsWith(ONNX_PREFIX)) {
-    const m = new OnnxModule(readOnnx(source.slice(ONNX_PREFIX.length)), new Generator(0));
-    const s = m.signature();
-    if (s.inShape && (s.inShape.length !== inShape.length || s.inShape.some((v, i) => v !== null && v !== inShape[i]))) {
-      m.dispose();
-      throw new InputError(`${source}: takes examples of shape [${s.inShape.map((v) => v ?? '?')}], the inputs have [${inShape}]`);
-    }
-    return m.eval();
+    return fitted(new OnnxModule(readOnnx(source.slice(ONNX_PREFIX.length)), new Generator(0)), inShape, source);
   }
   const run = await loadRun(source);
-  if (run.recipe.model.arch === 'onnx') return runOnnxModule(run);
+  if (run.recipe.model.arch === 'onnx') return fitted(await runOnnxModule(run), inShape, run.dir);
   const state = await runWeights(run);
   // built-in models end in a classifier: its last parameter's first dim is the class count
   const probe = buildModel(run.recipe.model, inShape, 2, new Generator(0));

@@ -10,6 +10,7 @@ import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../io/atomic.ts';
 import { memberMask, type LoadOptions } from '../data/index.ts';
 import { buildModel, type Module, type StateEntry } from '../nn/index.ts';
+import { OnnxModule } from '../nn/onnx/module.ts';
 import { accuracy, canonicalJson, loadData, removeCheckpoint, validateRecipe, type DataContext, type EpochStats, type Recipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
@@ -41,9 +42,27 @@ export interface RunJson {
   /** Where the dataset's files were found (absolute), used when a later command is given no --data-dir. */
   dataDir?: string;
   metrics: RunMetrics;
+  /** Examples reshaped before an ONNX graph whose input differs from the data's only by flattening. */
+  inputReshape?: InputReshape;
   /** Intra-op threads this process trained with (src/engine/threads.ts; absent in runs made before it was recorded). */
   threads?: number;
   versions: Record<string, string>;
+}
+
+/** The data's example shape and the ONNX graph input shape it is reshaped to. */
+export interface InputReshape {
+  data: number[];
+  model: number[];
+}
+
+/** The reshape `model` applies to the data's examples (an ONNX graph taking them flattened), if any. */
+export function inputReshape(model: Module, data: Pick<DataContext, 'shape'>): { inputReshape?: InputReshape } {
+  return model instanceof OnnxModule && model.reshapeTo ? { inputReshape: { data: data.shape, model: model.reshapeTo } } : {};
+}
+
+/** The log line saying a run's examples are reshaped before its ONNX graph. */
+export function reshapeNote(r: InputReshape): string {
+  return `note: the data's examples [${r.data}] are reshaped to the ONNX graph's input [${r.model}] (recorded in run.json)`;
 }
 
 /** A run on disk. */
@@ -109,6 +128,7 @@ export async function train(asked: Recipe, opts: TrainOptions): Promise<Run> {
       created: new Date().toISOString(),
       recipe,
       ...(opts.dataDir ? { dataDir: resolve(opts.dataDir) } : {}),
+      ...inputReshape(r.model, data),
       metrics: {
         ...acc,
         members: members.reduce((a, b) => a + b, 0),

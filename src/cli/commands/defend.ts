@@ -1,5 +1,5 @@
 // `cwrf defend`: CWRF and the baselines, each written as a new run whose recipe replays the defense.
-import { defend, loadRun } from '../../experiments/index.ts';
+import { reshapeNote, defend, loadRun } from '../../experiments/index.ts';
 import { METHODS } from '../../defenses/index.ts';
 import type { DefenseStage } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
@@ -67,6 +67,7 @@ export const defendCommand: Command = {
         `test acc ${run.metrics.testAccuracy.toFixed(4)} -> ${done.metrics.testAccuracy.toFixed(4)}` +
         `${last ? ` (${last.seconds.toFixed(1)}s, ${(last.seconds / run.metrics.trainSeconds).toFixed(2)}x the training time)` : ''} -> ${out}`,
     );
+    if (done.inputReshape) io.log(reshapeNote(done.inputReshape));
     io.log(`audit it with: cwrf audit ${out} --compare ${dir}/audit`);
     return { out, method: method.name, recipe: done.recipe, metrics: done.metrics };
   },

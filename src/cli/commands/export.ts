@@ -23,6 +23,7 @@ export const exportCommand: Command = {
     if (onnx) {
       await exportRunOnnx(run, onnx);
       io.log(`wrote ${onnx} (${run.dir}'s weights in its ONNX graph, inference mode)`);
+      if (run.inputReshape) io.log(`note: it takes the graph's own input [${run.inputReshape.model}]; the run reshaped the data's examples [${run.inputReshape.data}] to it`);
     }
     if (st) {
       await exportRunSafetensors(run, st);

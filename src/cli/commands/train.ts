@@ -1,5 +1,5 @@
 // `cwrf train`: data in, reproducible trained model out.
-import { train } from '../../experiments/index.ts';
+import { reshapeNote, train } from '../../experiments/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, outFlag, THREADS, type Command } from '../command.ts';
 import { threadsFromFlags } from '../thread-flags.ts';
@@ -37,6 +37,7 @@ export const trainCommand: Command = {
       `trained ${recipe.model.arch} on ${run.metrics.members} members of ${recipe.dataset}: ` +
         `train acc ${run.metrics.trainAccuracy.toFixed(4)}, test acc ${run.metrics.testAccuracy.toFixed(4)} -> ${out}`,
     );
+    if (run.inputReshape) io.log(reshapeNote(run.inputReshape));
     return { out, recipe, metrics: run.metrics };
   },
 };

@@ -86,16 +86,39 @@ export class OnnxModule extends Module {
     };
   }
 
-  /** Throws a one-line InputError unless the data's example shape and class count fit the graph. */
+  /**
+   * Throws a one-line InputError unless the data's example shape and class count fit the graph. Examples that
+   * differ from the graph's only by flattening (or a leading channel of 1) are reshaped in forward().
+   */
   checkData(inShape: number[], classes: number): void {
     const where = this.model.path || 'ONNX model';
+    this.fitInput(inShape, where, 'the data has');
     const s = this.signature();
-    if (s.inShape && (s.inShape.length !== inShape.length || s.inShape.some((v, i) => v !== null && v !== inShape[i])))
-      throw new InputError(`${where}: input '${this.input.name}' takes examples of shape [${s.inShape.map((v) => v ?? '?')}], the data has [${inShape}]`);
     if (s.classes !== null && s.classes !== classes) throw new InputError(`${where}: outputs ${s.classes} classes, the data has ${classes}`);
   }
 
-  forward(x: Tensor): Tensor {
+  /** Takes examples of shape `inShape` from now on (reshaped when they differ only by flattening), or throws a one-line InputError. */
+  fitInput(inShape: number[], where: string, theirs = 'the inputs have'): void {
+    const s = this.signature();
+    if (!s.inShape) return;
+    const fit = graphInputShape(s.inShape, inShape);
+    if (!fit.ok) throw new InputError(`${where}: input '${this.input.name}' takes examples of shape [${s.inShape.map((v) => v ?? '?')}], ${theirs} [${inShape}] (${fit.why})`);
+    this.reshapeTo = fit.reshape ?? null;
+  }
+
+  /** The example shape examples are reshaped to before the graph (the data's differs by flattening), or null. */
+  reshapeTo: number[] | null = null;
+
+  forward(input: Tensor): Tensor {
+    const x = this.reshapeTo ? input.reshape([input.shape[0], ...this.reshapeTo]) : input;
+    try {
+      return this.run(x);
+    } finally {
+      if (x !== input) x.dispose();
+    }
+  }
+
+  private run(x: Tensor): Tensor {
     const dims = this.input.dims;
     if (dims && (x.shape.length !== dims.length || dims.some((d, i) => typeof d === 'number' && i > 0 && d !== x.shape[i])))
       throw new InputError(`ONNX input '${this.input.name}': got shape [${x.shape}], the model takes [${dims.map((d) => (typeof d === 'number' ? d : '?'))}]`);
@@ -168,4 +191,22 @@ export class OnnxModule extends Module {
     for (const t of this.constants.values()) t.dispose();
     this.constants.clear();
   }
+}
+
+const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Whether examples of shape `data` fit a graph input of example shape `graph` (null = symbolic): as they are, or
+ * reshaped when the two hold the same number of elements and differ only by flattening (one of them is 1-D) or by
+ * dims of size 1 (a leading channel of 1). Anything else, e.g. channels-last against channels-first, does not fit.
+ */
+export function graphInputShape(graph: readonly (number | null)[], data: readonly number[]): { ok: true; reshape?: number[] } | { ok: false; why: string } {
+  if (graph.length === data.length && graph.every((v, i) => v === null || v === data[i])) return { ok: true };
+  const known = graph.every((v): v is number => v !== null);
+  const elements = count(data);
+  if (!known) return { ok: false, why: `a graph with symbolic example dims takes the data's shape as it is` };
+  if (count(graph) !== elements) return { ok: false, why: `${count(graph)} elements per example against the data's ${elements}` };
+  const squeeze = (s: readonly number[]) => s.filter((v) => v !== 1).join();
+  if (graph.length === 1 || data.length === 1 || squeeze(graph) === squeeze(data)) return { ok: true, reshape: [...graph] };
+  return { ok: false, why: `same ${elements} elements, but not a flattening of one another: reorder the data or the graph's input` };
 }

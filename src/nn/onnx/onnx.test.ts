@@ -9,7 +9,7 @@ import { makeOptimizer } from '../../optim/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { fixtureDir, fixtureSkip, maxDiff, npy, npz } from './_testing.ts';
 import { exportOnnx } from './export.ts';
-import { OnnxModule } from './module.ts';
+import { graphInputShape, OnnxModule } from './module.ts';
 import { decodeOnnx, encodeOnnx, readOnnx } from './parse.ts';
 
 const skip = fixtureSkip();
@@ -217,4 +217,28 @@ test('the converter registry: keyed by (domain, op, opset range), overlaps rejec
   assert.ok(Math.abs(now[0] + now[1] - 1) < 1e-6 && Math.abs(now[2] + now[3] - 1) < 1e-6);
   assert.throws(() => converterFor({ ...node('Relu'), domain: 'com.microsoft' }, 1), /custom-op domains are never loaded/);
   assert.throws(() => converterFor(node('LayerNormalization'), 16), /not supported at opset 16/);
+});
+
+test('examples that differ from the graph input only by flattening or a leading channel of 1 are reshaped; others refused in one line', () => {
+  assert.deepEqual(graphInputShape([784], [1, 28, 28]), { ok: true, reshape: [784] });
+  assert.deepEqual(graphInputShape([1, 28, 28], [784]), { ok: true, reshape: [1, 28, 28] });
+  assert.deepEqual(graphInputShape([28, 28], [1, 28, 28]), { ok: true, reshape: [28, 28] });
+  assert.deepEqual(graphInputShape([3, 32, 32], [3, 32, 32]), { ok: true });
+  assert.deepEqual(graphInputShape([null, 32, 32], [3, 32, 32]), { ok: true });
+  assert.equal(graphInputShape([32, 32, 3], [3, 32, 32]).ok, false, 'channels-last is not a flattening');
+  assert.match(String((graphInputShape([100], [1, 28, 28]) as { why: string }).why), /100 elements per example against the data's 784/);
+  assert.equal(graphInputShape([null], [1, 28, 28]).ok, false);
+});
+
+test('a flat-input ONNX MLP takes image-shaped examples: the same logits as the flat rows', { skip }, () => {
+  const d = join(fixtureDir(), 'mlp');
+  const x = npy(join(d, 'x.npy')); // [9, 12]
+  const flat = load('mlp').eval();
+  const shaped = load('mlp').eval();
+  shaped.fitInput([1, 3, 4], 'mlp');
+  assert.deepEqual(shaped.reshapeTo, [12]);
+  assert.deepEqual(logits(shaped, { data: x.data, shape: [9, 1, 3, 4] }), logits(flat, x));
+  const cnn = load('rescnn');
+  assert.throws(() => cnn.fitInput([8, 8, 3], 'rescnn'), (e: Error) => e instanceof InputError && /takes examples of shape \[3,8,8\], the inputs have \[8,8,3\] \(same 192 elements, but not a flattening/.test(e.message));
+  for (const m of [flat, shaped, cnn]) m.dispose();
 });
