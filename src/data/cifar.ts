@@ -90,8 +90,8 @@ export function loadCifarBinary(which: 'cifar10' | 'cifar100', file: string, buf
   let classNames = which === 'cifar10' ? CIFAR10_CLASSES : CIFAR100_CLASSES;
   const meta = entries.find((e) => base(e.path) === metaName);
   if (meta) {
-    const names = meta.data
-      .toString('utf8')
+    const names = new TextDecoder()
+      .decode(meta.data)
       .split(/\r?\n/)
       .map((s) => s.trim())
       .filter((s) => s.length > 0);

@@ -23,7 +23,7 @@ export function wrapRead<T>(file: string, fn: () => T): T {
   }
 }
 
-/** Reads a whole file; missing/unreadable files become InputErrors. */
+/** Reads a whole file; missing/unreadable files become InputErrors. @internal */
 export function readFileOrThrow(file: string): Buffer {
   try {
     return readFileSync(file);
@@ -54,7 +54,7 @@ export function verifySha256(file: string, buf: Uint8Array, expected: string | u
 /** One file inside an archive. */
 export interface ArchiveEntry {
   path: string;
-  data: Buffer;
+  data: Uint8Array;
 }
 
 /** Normalizes archive member paths: forward slashes, no leading "./" or "/". */

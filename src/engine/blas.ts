@@ -7,6 +7,9 @@
 // choice to the libraries (faster on some CPUs, other bytes).
 import { readFileSync } from 'node:fs';
 
+/** Environment variables (process.env, or a copy). */
+export type Environment = Record<string, string | undefined>;
+
 /** The kernel variables cwrf sets when unset on AVX2 CPUs: OpenBLAS core type and ATen CPU capability. */
 export const PINNED_KERNELS = { OPENBLAS_CORETYPE: 'Haswell', ATEN_CPU_CAPABILITY: 'avx2' } as const;
 
@@ -24,14 +27,14 @@ function cpuFlags(): Set<string> {
  * Sets OPENBLAS_NUM_THREADS=1, and PINNED_KERNELS on an x86-64 CPU with AVX2 and FMA, where unset (kernels: unless
  * CWRF_BLAS_KERNELS=native). Returns what it set.
  */
-export function pinKernels(env: NodeJS.ProcessEnv = process.env, arch: string = process.arch, flags: Set<string> = cpuFlags()): Record<string, string> {
+export function pinKernels(env: Environment = process.env, arch: string = process.arch, flags: Set<string> = cpuFlags()): Record<string, string> {
   const wanted: Record<string, string> = { OPENBLAS_NUM_THREADS: '1' };
   if (arch === 'x64' && env.CWRF_BLAS_KERNELS !== 'native' && flags.has('avx2') && flags.has('fma')) Object.assign(wanted, PINNED_KERNELS);
   return setUnset(env, wanted);
 }
 
 /** Sets each of `vars` in `env` that is unset there; returns the ones it set. */
-export function setUnset(env: NodeJS.ProcessEnv, vars: Record<string, string>): Record<string, string> {
+export function setUnset(env: Environment, vars: Record<string, string>): Record<string, string> {
   const set = Object.fromEntries(Object.entries(vars).filter(([k]) => env[k] === undefined));
   Object.assign(env, set);
   return set;
@@ -59,7 +62,7 @@ export function loadedBlas(maps?: string): string {
 }
 
 /** The loaded BLAS and its pins, as recorded in run.json: "openblas-pthread (kernels: Haswell, avx2, 1 BLAS thread(s))". */
-export function blasDescription(env: NodeJS.ProcessEnv = process.env): string {
+export function blasDescription(env: Environment = process.env): string {
   const pins = [env.OPENBLAS_CORETYPE, env.ATEN_CPU_CAPABILITY].filter((x) => x !== undefined);
   const blas = loadedBlas();
   const threads = blas.startsWith('openblas') ? `, ${env.OPENBLAS_NUM_THREADS ?? 'default'} BLAS thread(s)` : '';

@@ -115,6 +115,7 @@ function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
 /**
  * Serializes tensors (+ optional string metadata) to a safetensors file image. Throws InputError for a
  * bad name, dtype, shape, data type or element count, or a non-string metadata value.
+ @internal
  */
 export function encodeSafetensors(tensors: Record<string, StoredTensor>, metadata?: Record<string, string>): Buffer {
   const entries = Object.keys(tensors).map((name) => {
