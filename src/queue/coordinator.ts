@@ -23,7 +23,7 @@ export async function queueJob(task: ReferenceTask): Promise<QueueJob> {
   const { recipe } = task;
   const data = await loadData(recipe, { dataDir: task.dataDir, cacheDir: task.cacheDir, limit: task.limit, labelColumn: task.labelColumn });
   if (!data.ds.sha256 || recipe.dataset.includes(':'))
-    throw new InputError(`--queue needs a named dataset with a checksum (e.g. location, cifar10); '${recipe.dataset}' is a local path that workers cannot resolve`);
+    throw new InputError(`--queue needs a named dataset with a checksum (e.g. mnist, location, cifar10); '${recipe.dataset}' is a local path that workers cannot resolve`);
   const spec = {
     recipe,
     members: task.members,
