@@ -1,5 +1,5 @@
-"""PyTorch peer of cwrf's image recipes (calibration): trains resnet20 (option A) or the ViT of
-src/nn/models/vit.ts on given, already normalised arrays with the same recipe (SGD or AdamW, multistep or
+"""PyTorch peer of cwrf's recipes (calibration, and the user's loop of bench/loop.ts): trains resnet20 (option A), the
+ViT of src/nn/models/vit.ts, the small CNN or an MLP on given, already normalised arrays with the same recipe (SGD or AdamW, multistep or
 cosine schedule, batched flip + reflect-pad crop augmentation) and prints a JSON line with the test accuracy
 and the seconds per epoch. Usage: python3 torch_cifar.py DIR ARGS_JSON  (DIR holds xtr.npy ytr.npy xte.npy yte.npy).
 Module names are cwrf's (torch's), so a cwrf state dict loads as is. Lockstep mode, for comparing the two step by
@@ -113,6 +113,31 @@ class ViT(nn.Module):
         return s.head(s.norm(s.blocks(t))[:, 0])
 
 
+class SmallCnn(nn.Sequential):  # cwrf's smallcnn (src/nn/models/small-cnn.ts), norm none
+    def __init__(s, c, h, w, classes):
+        super().__init__(nn.Conv2d(c, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * (h // 4) * (w // 4), 128), nn.ReLU(), nn.Linear(128, classes))
+
+
+class Mlp(nn.Sequential):  # cwrf's mlp (src/nn/models/mlp.ts): hidden layers with tanh or relu
+    def __init__(s, features, hidden, classes, act):
+        A = nn.Tanh if act == 'tanh' else nn.ReLU
+        layers, i = [], features
+        for h in hidden:
+            layers += [nn.Linear(i, h), A()]; i = h
+        super().__init__(*layers, nn.Linear(i, classes))
+
+
+def build(m, xtr, classes):
+    if m['arch'].startswith('resnet'):
+        return CifarResNet(int(m['arch'][6:]), classes, m.get('width', 1))
+    if m['arch'] == 'smallcnn':
+        return SmallCnn(xtr.shape[1], xtr.shape[2], xtr.shape[3], classes)
+    if m['arch'] == 'mlp':
+        return Mlp(int(np.prod(xtr.shape[1:])), m['hidden'], classes, m.get('activation', 'relu'))
+    return ViT(classes, m.get('depth', 6), m.get('dim', 192), m.get('heads', 3), m.get('patch', 4), xtr.shape[2])
+
+
 def lockstep(net, opt, lr_at, xtr, ytr, xte, epochs, g, aug):
     """Trains on the given batches (a list per epoch, lists of row indices) and returns every step's loss and
     the eval-mode logits of xte after training."""
@@ -142,13 +167,15 @@ def main():
     xte, yte = torch.from_numpy(np.load(f'{d}/xte.npy')), torch.from_numpy(np.load(f'{d}/yte.npy')).long()
     classes = int(max(ytr.max(), yte.max()) + 1)
     m = a['model']
-    net = CifarResNet(int(m['arch'][6:]), classes, m.get('width', 1)) if m['arch'].startswith('resnet') else \
-        ViT(classes, m.get('depth', 6), m.get('dim', 192), m.get('heads', 3), m.get('patch', 4), xtr.shape[2])
+    net = build(m, xtr, classes)
+    if m['arch'] == 'mlp':
+        xtr, xte = xtr.reshape(len(xtr), -1), xte.reshape(len(xte), -1)
     if a.get('dtype') == 'float64':
         net = net.double()
     o = a['optimizer']
     opt = torch.optim.SGD(net.parameters(), lr=o['lr'], momentum=o.get('momentum', 0), weight_decay=o.get('weightDecay', 0)) \
-        if o['name'] == 'sgd' else torch.optim.AdamW(net.parameters(), lr=o['lr'], weight_decay=o.get('weightDecay', 0))
+        if o['name'] == 'sgd' else torch.optim.Adam(net.parameters(), lr=o['lr'], weight_decay=o.get('weightDecay', 0)) \
+        if o['name'] == 'adam' else torch.optim.AdamW(net.parameters(), lr=o['lr'], weight_decay=o.get('weightDecay', 0))
     E, s = a['epochs'], a['schedule']
 
     def lr_at(e):
