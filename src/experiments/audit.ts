@@ -54,6 +54,8 @@ export interface AuditOptions extends LoadOptions {
   rmiaA?: number | 'tune';
   /** LiRA queries per example: 1, 2 (with the mirror) or 18 (mirror x shifts); default 2 for images, else 1. */
   queries?: number;
+  /** Nested design: references in balanced blocks of this size (see referenceJobs); default one block of `refs`. */
+  refBlock?: number;
   /** Bootstrap resamples of the metric intervals (default DEFAULT_RESAMPLES). */
   resamples?: number;
   /** delta of the audited epsilon (default: the run's DP-SGD delta, else DEFAULT_DELTA). */
@@ -84,6 +86,8 @@ export interface AuditJson {
   recipe: Recipe;
   settings: {
     refs: number;
+    /** Balanced block size of a nested reference design (absent: one block). */
+    refBlock?: number;
     seed: number;
     attacks: AttackName[];
     leaveOneOut: boolean;
@@ -142,10 +146,20 @@ const SIGNAL_FILE_NAMES: Record<SignalName, string> = {
   negModEntropy: 'neg_mod_entropy',
 };
 
-/** The reference jobs of an audit: the recipe replayed with per-reference seeds on balanced member halves. */
-export function referenceJobs(recipe: Recipe, populationSize: number, refs: number, seed: number): { jobs: RefJob[]; inclusion: Uint8Array } {
+/**
+ * The reference jobs of an audit: the recipe replayed with per-reference seeds on balanced member halves. With
+ * `block` (a divisor of `refs`), the design is nested: balanced blocks of `block` references each, the first block
+ * being the `block`-reference audit's own, so audits with 8, 16, 32 and 64 references share their first models
+ * (and the cache) and each is balanced (every example in exactly half of the references).
+ */
+export function referenceJobs(recipe: Recipe, populationSize: number, refs: number, seed: number, block = refs): { jobs: RefJob[]; inclusion: Uint8Array } {
   if (!Number.isInteger(refs) || refs < 2) throw new InputError(`--refs must be an integer >= 2, got ${refs}`);
-  const inc = balancedInclusion(refs, populationSize, Rng.deriveSeed(recipe.split.seed, 'audit-inclusion', seed));
+  if (!Number.isInteger(block) || block < 2 || refs % block !== 0) throw new InputError(`--ref-block must be an integer >= 2 that divides --refs (${refs}), got ${block}`);
+  const inc = new Uint8Array(refs * populationSize);
+  for (let b = 0; b < refs / block; b++) {
+    const labels = b === 0 ? [seed] : [seed, 'block', b];
+    inc.set(balancedInclusion(block, populationSize, Rng.deriveSeed(recipe.split.seed, 'audit-inclusion', ...labels)), b * block * populationSize);
+  }
   const jobs = Array.from({ length: refs }, (_, k) => {
     const s = Rng.deriveSeed(recipe.seed, 'reference', seed, k) % 2 ** 31;
     return { recipe: withSeeds(recipe, s, s), members: inc.subarray(k * populationSize, (k + 1) * populationSize) };
@@ -328,7 +342,7 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
   const seed = o.seed ?? 0;
   const queries = o.queries ?? defaultQueries(data.shape);
   checkQueries(queries, data.shape);
-  const { jobs, inclusion: refInc } = referenceJobs(recipe, pop, o.refs, seed);
+  const { jobs, inclusion: refInc } = referenceJobs(recipe, pop, o.refs, seed, o.refBlock);
   let done = 0;
   const threads = o.threads ?? trainingThreads();
   const refs = await trainReferences(jobs, {
@@ -360,6 +374,7 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
     recipe,
     settings: {
       refs: o.refs,
+      ...(o.refBlock !== undefined && o.refBlock !== o.refs ? { refBlock: o.refBlock } : {}),
       seed,
       attacks,
       leaveOneOut: Boolean(o.leaveOneOut),

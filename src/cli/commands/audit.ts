@@ -45,6 +45,12 @@ export const AUDIT_FLAGS = {
   attacks: { type: 'string', value: 'A,B,...', defaultText: 'all', description: `attacks to run, comma-separated: ${ATTACK_NAMES.join(', ')}` },
   'leave-one-out': { type: 'boolean', description: 'also attack every reference model in turn (mean and std)' },
   'audit-seed': { type: 'int', min: 0, default: 0, description: "seed of the reference models' seeds and member halves" },
+  'ref-block': {
+    type: 'int',
+    min: 2,
+    defaultText: 'one block of --refs',
+    description: 'nested design: references in balanced blocks of this size, so audits with more references reuse the first ones (e.g. 8 for 8/16/32/64)',
+  },
   'rmia-a': { type: 'string', value: 'tune|X', default: 'tune', description: 'RMIA offline a in [0, 1], or tune it on a paired reference' },
   queries: {
     type: 'choice',
@@ -148,6 +154,7 @@ export const auditCommand: Command = {
       queries: queriesFlag(f),
       resamples: f.get<number>('bootstrap'),
       delta: f.opt<number>('delta'),
+      refBlock: f.opt<number>('ref-block'),
       compare: f.opt<string[]>('compare') ?? [],
       render: renderAuditReport,
       onReference: (_d, _t, r) => (r.cached ? progress.skip('(cached)') : progress.tick(`(${r.seconds.toFixed(1)}s, test acc ${r.testAccuracy.toFixed(3)})`)),
