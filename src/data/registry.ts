@@ -332,6 +332,12 @@ export const SPEC_FORMS: { spec: string; description: string }[] = [
   },
 ];
 
+/** Whether `spec` means the same data on every machine (a named dataset, or `synthetic`), so that queue workers can resolve it. */
+export function isPortableSpec(spec: string): boolean {
+  const s = spec.trim().toLowerCase();
+  return NAMED.some((n) => n.info.name === s) || s.startsWith('synthetic:');
+}
+
 /** The named datasets (see also SPEC_FORMS for csv:, npy:, npz:, imagefolder:). */
 export function listDatasets(): DatasetInfo[] {
   return NAMED.map((n) => ({ ...n.info }));
