@@ -5,12 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { useTrainingThreads } from '../src/engine/threads.ts';
 import { audit, train } from '../src/experiments/index.ts';
 import { defaultRecipe } from '../src/train/index.ts';
+import { benchDataDir } from './data-dir.ts';
 
-const SHARED = process.env.CWRF_DATA_DIR ?? fileURLToPath(new URL('../../shared/data', import.meta.url));
+const SHARED = benchDataDir();
 const REFS = Number(process.env.BENCH_REFS ?? 8);
 const cores = cpus().length;
 const root = mkdtempSync(join(tmpdir(), 'cwrf-bench-audit-'));

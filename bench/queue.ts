@@ -5,14 +5,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setThreads } from '../src/engine/index.ts';
 import { audit, train, type ReferenceExecutor } from '../src/experiments/index.ts';
 import { parseQueueUrl, queueExecutor } from '../src/queue/index.ts';
 import { startRedis, startWorker, stopWorker } from '../src/queue/_testing.ts';
 import { defaultRecipe } from '../src/train/index.ts';
+import { benchDataDir } from './data-dir.ts';
 
-const SHARED = process.env.CWRF_DATA_DIR ?? fileURLToPath(new URL('../../shared/data', import.meta.url));
+const SHARED = benchDataDir();
 const REFS = Number(process.env.BENCH_REFS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 10);

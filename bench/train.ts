@@ -11,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { tensor } from '../src/engine/index.ts';
 import { targetMembers } from '../src/experiments/index.ts';
 import { defaultRecipe, loadData, type Recipe } from '../src/train/index.ts';
+import { benchDataDir } from './data-dir.ts';
 import { userEnvironment } from './timing.ts';
 
-const SHARED = process.env.CWRF_DATA_DIR ?? fileURLToPath(new URL('../../shared/data', import.meta.url));
+const SHARED = benchDataDir();
 const BIN = fileURLToPath(new URL('../bin/cwrf.mjs', import.meta.url));
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const DATASETS = (process.env.BENCH_DATASETS ?? 'location,mnist').split(',');

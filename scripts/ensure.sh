@@ -57,6 +57,8 @@ stamp="native/build/cwrf.stamp"
 want="$(cat native/src/*.cc native/binding.gyp scripts/find-libtorch.mjs | sha256sum | cut -c1-16)-$(echo "$torch_json" | sha256sum | cut -c1-16)-$(node -p process.versions.modules)"
 if [ "$force" = 1 ] || [ ! -f native/build/Release/cwrf_native.node ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   say "building the native addon against $(node scripts/find-libtorch.mjs --describe)"
-  npx --no-install node-gyp rebuild --directory native -j "$(nproc)" >native/build.log 2>&1 || { tail -40 native/build.log >&2; echo "cwrf setup: native build failed (full log: native/build.log)" >&2; exit 1; }
+  # Node's headers from this machine (no download); none: scripts/node-headers.mjs says what is missing, in one line
+  nodedir="$(node scripts/node-headers.mjs)" || nodedir=""
+  npx --no-install node-gyp rebuild --directory native -j "$(nproc)" ${nodedir:+"$nodedir"} >native/build.log 2>&1 || { tail -40 native/build.log >&2; echo "cwrf setup: native build failed (full log: native/build.log)" >&2; exit 1; }
   echo "$want" >"$stamp"
 fi

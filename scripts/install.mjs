@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findNodeHeaders } from './node-headers.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 if (existsSync(join(root, 'src', 'cli', 'main.ts'))) process.exit(0);
@@ -29,9 +30,10 @@ console.error(`cwrf: building the native addon against libtorch from ${source}`)
 // npm runs install scripts with its bundled node-gyp in npm_config_node_gyp; otherwise one on PATH.
 const gyp = process.env.npm_config_node_gyp;
 const [cmd, pre] = gyp ? [process.execPath, [gyp]] : ['node-gyp', []];
-// Node's own headers when it ships them (no download).
-const nodedir = join(dirname(process.execPath), '..');
-const local = existsSync(join(nodedir, 'include', 'node', 'node_api.h')) ? [`--nodedir=${nodedir}`] : [];
+// Node's headers from this machine (no download); none: say what is missing, and let node-gyp try to download them.
+const headers = findNodeHeaders();
+if ('missing' in headers) console.error(`cwrf: ${headers.missing}`);
+const local = 'dir' in headers ? [`--nodedir=${headers.dir}`] : [];
 const r = spawnSync(cmd, [...pre, 'rebuild', '--directory', join(root, 'native'), '-j', String(availableParallelism()), ...local], {
   stdio: 'inherit',
 });

@@ -11,7 +11,6 @@ import { cwrfEnv } from '../util/_testing.ts';
 import { assertOneLineError as oneLineError } from './_testing.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
-const SHARED = fileURLToPath(new URL('../../../shared/data', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'cwrf-objectives-cli-'));
 const env = cwrfEnv({ CWRF_CACHE_DIR: join(dir, 'cache') });
 const cwrf = (...args: string[]) => {
@@ -21,7 +20,7 @@ const cwrf = (...args: string[]) => {
 
 test('bad CCL / HAMP values: one line, exit 2, nothing written', () => {
   const out = join(dir, 'never');
-  const train = (...a: string[]) => cwrf('train', '--dataset', 'location', '--data-dir', SHARED, '--out', out, ...a);
+  const train = (...a: string[]) => cwrf('train', '--dataset', 'synthetic', '--out', out, ...a);
   oneLineError(train('--objective', 'ccl', '--ccl-alpha', '1.5'), /CCL alpha must be in \(0, 1\], got 1\.5/);
   oneLineError(train('--objective', 'ccl', '--ccl-alpha', '0'), /CCL alpha must be in \(0, 1\]/);
   oneLineError(train('--objective', 'ccl', '--ccl-beta=-1'), /CCL beta must be a positive number/);
@@ -35,8 +34,8 @@ test('bad CCL / HAMP values: one line, exit 2, nothing written', () => {
 
 test('HAMP: the recipe records the output modification, references replay it, the report shows it', () => {
   const run = join(dir, 'hamp');
-  const common = ['--data-dir', SHARED, '--quiet'];
-  const t = cwrf('train', '--dataset', 'location', '--hidden', '32', '--epochs', '2', '--population', '600', '--objective', 'hamp', '--out', run, '--json', ...common);
+  const common = ['--quiet'];
+  const t = cwrf('train', '--dataset', 'synthetic', '--hidden', '32', '--epochs', '2', '--population', '600', '--objective', 'hamp', '--out', run, '--json', ...common);
   assert.equal(t.code, 0, t.err);
   const recipe = JSON.parse(readFileSync(join(run, 'run.json'), 'utf8')).recipe;
   assert.deepEqual(recipe.objective, { name: 'hamp', gamma: 0.5, alpha: 0.001 });

@@ -12,13 +12,12 @@ import { cwrfEnv } from '../util/_testing.ts';
 import { loadedBlas } from '../engine/blas.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
-const SHARED = fileURLToPath(new URL('../../../shared/data', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'cwrf-par-'));
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
 function cwrf(opts: { cache: string; env?: NodeJS.ProcessEnv; oneCore?: boolean }, ...args: string[]): Record<string, unknown> {
   const env = { ...cwrfEnv(), ...opts.env, CWRF_CACHE_DIR: join(dir, opts.cache) };
-  const argv = [process.execPath, BIN, ...args, '--data-dir', SHARED, '--quiet', '--json'];
+  const argv = [process.execPath, BIN, ...args, '--quiet', '--json'];
   const r = opts.oneCore
     ? spawnSync('taskset', ['-c', '0', ...argv], { encoding: 'utf8', env })
     : spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env });
@@ -28,7 +27,7 @@ function cwrf(opts: { cache: string; env?: NodeJS.ProcessEnv; oneCore?: boolean 
 const bytes = (...p: string[]) => readFileSync(join(dir, ...p));
 const json = (...p: string[]) => JSON.parse(readFileSync(join(dir, ...p), 'utf8')) as { threads: number };
 // hidden 512 x batch 128 is above libtorch's parallel grain, so a second thread really splits the work
-const TRAIN = ['train', '--dataset', 'location', '--hidden', '512,128', '--epochs', '1', '--population', '400'];
+const TRAIN = ['train', '--dataset', 'synthetic', '--hidden', '512,128', '--epochs', '1', '--population', '400'];
 const DEFEND = ['--method', 'cwrf', '--ratio', '0.01', '--epochs', '1', '--iters', '3'];
 const AUDIT = ['--refs', '2', '--attacks', 'lira-online-fixed,loss'];
 // libtorch splits a matrix product across its intra-op threads; the reference BLAS rounds each part as the whole,
@@ -79,7 +78,7 @@ test('audit of a defended run: the same signals with --workers 1/2, --threads 1/
 
 test('bad thread settings are one-line input errors', () => {
   const env = cwrfEnv({ CWRF_THREADS: 'many', CWRF_CACHE_DIR: join(dir, 'c') });
-  const r = spawnSync(process.execPath, [BIN, ...TRAIN, '--data-dir', SHARED, '--out', join(dir, 'never')], { encoding: 'utf8', env });
+  const r = spawnSync(process.execPath, [BIN, ...TRAIN, '--out', join(dir, 'never')], { encoding: 'utf8', env });
   assert.equal(r.status, 2);
   assert.match(r.stderr.trim(), /^[^\n]*CWRF_THREADS: 'many' is not an integer >= 1$/);
   const w = spawnSync(process.execPath, [BIN, 'audit', join(dir, 't1'), '--workers', '0'], { encoding: 'utf8', env: cwrfEnv() });

@@ -1,12 +1,12 @@
-// Slow: decodes all 60,000 CIFAR-10 JPEGs from ../shared/data, then reloads them from the cache.
+// Slow: decodes all 60,000 CIFAR-10 JPEGs from the shared data folder (skipped without it), then reloads them from the cache.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDataset } from './index.ts';
-import { sharedDataDir, tempDir } from './test-helpers.ts';
+import { sharedFile, tempDir } from './test-helpers.ts';
 
-const shared = sharedDataDir();
+const { dir: shared, skip } = sharedFile('cifar10-jpeg/cifar10-jpeg.tar.gz');
 const tmp = tempDir('cwrf-cifar-jpeg-');
 after(() => tmp.cleanup());
 
@@ -16,7 +16,7 @@ function counts(y: Int32Array, k: number): number[] {
   return c;
 }
 
-test('cifar10-jpeg: full decode (50,000 + 10,000, 10 classes), then a cached reload', { skip: !shared && 'no ../shared/data', timeout: 300_000 }, async (t) => {
+test('cifar10-jpeg: full decode (50,000 + 10,000, 10 classes), then a cached reload', { skip, timeout: 300_000 }, async (t) => {
   const opts = { dataDir: shared!, cacheDir: tmp.dir };
   let t0 = performance.now();
   const ds = await loadDataset('cifar10-jpeg', opts);

@@ -2,13 +2,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadDataset } from './index.ts';
-import { sharedDataDir, tempDir } from './test-helpers.ts';
+import { sharedFile, tempDir } from './test-helpers.ts';
 
-const shared = sharedDataDir();
+const { dir: shared, skip } = sharedFile('cifar10-jpeg/cifar10-jpeg.tar.gz');
 const tmp = tempDir('cwrf-cifar-jpeg-fast-');
 after(() => tmp.cleanup());
 
-test('cifar10-jpeg with limit: class-balanced subset, official class order, sha256 recorded', { skip: !shared && 'no ../shared/data' }, async (t) => {
+test('cifar10-jpeg with limit: class-balanced subset, official class order, sha256 recorded', { skip }, async (t) => {
   const t0 = performance.now();
   const ds = await loadDataset('cifar10-jpeg', { dataDir: shared!, cacheDir: tmp.dir, limit: 50 });
   t.diagnostic(`cifar10-jpeg (limit 50): ${(performance.now() - t0).toFixed(0)} ms`);

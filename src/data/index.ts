@@ -2,8 +2,10 @@
 
 /** Dataset, split-block, listing and load-option types. */
 export type { Dataset, DatasetInfo, LoadOptions, Tensorish } from './types.ts';
-/** Load a dataset by name or spec; list named datasets; the spec forms; the data search path. */
-export { listDatasets, loadDataset, dataSearchPath, SPEC_FORMS, labelsFromArray } from './registry.ts';
+/** Load a dataset by name or spec; list named datasets; the spec forms; the data search path; specs every machine resolves alike. */
+export { listDatasets, loadDataset, dataSearchPath, isPortableSpec, SPEC_FORMS, labelsFromArray } from './registry.ts';
+/** The seeded synthetic tabular dataset (`synthetic:n=...,features=...,classes=...,noise=...,seed=...`). */
+export { parseSyntheticSpec, syntheticDataset, syntheticName, SYNTHETIC_DEFAULTS, type SyntheticSpec } from './synthetic.ts';
 /** Seeded population/reference/test split, member masks and balanced shadow-model inclusion. */
 export { makeSplit, memberMask, balancedInclusion, type Split } from './split.ts';
 /** Dataset checks (finite x, label range, sizes), class-balanced limiting and row gathering. */

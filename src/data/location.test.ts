@@ -1,13 +1,15 @@
-// Location (real file from ../shared/data), file lookup, checksum and missing-file errors.
+// Location (the real file, from the shared data folder: skipped without it), file lookup, checksum and
+// missing-file errors; the named-dataset list; MNIST.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadDataset, dataSearchPath, listDatasets, makeSplit, memberMask } from './index.ts';
-import { expectInputError, sharedDataDir, tempDir } from './test-helpers.ts';
+import { expectInputError, sharedFile, tempDir } from './test-helpers.ts';
 
-const shared = sharedDataDir();
+const LOCATION = 'location/dataset_location.tgz';
+const { dir: shared, skip } = sharedFile(LOCATION);
 const LOCATION_SHA = '927203f85a868f8ee17a0ded1dc61699efe602167beabe34fbf45b4b1de94b33';
 let tmp: ReturnType<typeof tempDir>;
 const savedEnv = process.env.CWRF_DATA_DIR;
@@ -20,9 +22,9 @@ after(() => {
   if (savedEnv !== undefined) process.env.CWRF_DATA_DIR = savedEnv;
 });
 
-test('location loads: 5,010 rows, 446 features, 30 classes, known class counts', { skip: !shared && 'no ../shared/data' }, async (t) => {
+test('location loads: 5,010 rows, 446 features, 30 classes, known class counts', { skip }, async (t) => {
   const t0 = performance.now();
-  // --data-dir ../shared/data: the file is found in the location/ subfolder.
+  // --data-dir <shared>: the file is found in the location/ subfolder.
   const ds = await loadDataset('location', { dataDir: shared!, cacheDir: tmp.dir });
   t.diagnostic(`location load: ${(performance.now() - t0).toFixed(0)} ms`);
   assert.equal(ds.name, 'location');
@@ -51,10 +53,10 @@ test('location loads: 5,010 rows, 446 features, 30 classes, known class counts',
   assert.equal(memberMask(split.population.length, 0).reduce((a, b) => a + b, 0), 2004);
 });
 
-test('location from the extracted bangkok file and via CWRF_DATA_DIR', { skip: !shared && 'no ../shared/data' }, async () => {
+test('location from the extracted bangkok file and via CWRF_DATA_DIR', { skip }, async () => {
   const d = join(tmp.dir, 'extracted');
   mkdirSync(d, { recursive: true });
-  writeFileSync(join(d, 'bangkok'), gunzipSync(readFileSync(join(shared!, 'location', 'dataset_location.tgz'))).subarray(512, 512 + 4492469));
+  writeFileSync(join(d, 'bangkok'), gunzipSync(readFileSync(join(shared!, LOCATION))).subarray(512, 512 + 4492469));
   process.env.CWRF_DATA_DIR = d;
   try {
     const ds = await loadDataset('location', { cacheDir: tmp.dir });
@@ -65,11 +67,11 @@ test('location from the extracted bangkok file and via CWRF_DATA_DIR', { skip: !
   }
 });
 
-test('checksum mismatch names the file, expected and actual sha256', { skip: !shared && 'no ../shared/data' }, async () => {
+test('checksum mismatch names the file, expected and actual sha256', { skip }, async () => {
   const d = join(tmp.dir, 'bad');
   mkdirSync(d, { recursive: true });
   const f = join(d, 'dataset_location.tgz');
-  const buf = readFileSync(join(shared!, 'location', 'dataset_location.tgz'));
+  const buf = readFileSync(join(shared!, LOCATION));
   buf[1000] ^= 0xff;
   writeFileSync(f, buf);
   await expectInputError(() => loadDataset('location', { dataDir: d, cacheDir: tmp.dir }), 'checksum mismatch', f, `expected sha256 ${LOCATION_SHA}`, /got [0-9a-f]{64}/);
@@ -91,7 +93,7 @@ test('missing file names the file, its sha256 and the directories searched', asy
   await expectInputError(() => loadDataset('no-such-set', { dataDir: d }), "unknown dataset 'no-such-set'", 'location', 'csv:');
 });
 
-test('search path order: dataDir, $CWRF_DATA_DIR, <cache>/data (files found in <cache>/data/location/)', { skip: !shared && 'no ../shared/data' }, async () => {
+test('search path order: dataDir, $CWRF_DATA_DIR, <cache>/data (files found in <cache>/data/location/)', { skip }, async () => {
   process.env.CWRF_DATA_DIR = '/nonexistent-env-dir';
   try {
     assert.deepEqual(dataSearchPath({ dataDir: '/a', cacheDir: '/c' }), ['/a', '/nonexistent-env-dir', '/c/data']);
@@ -100,14 +102,14 @@ test('search path order: dataDir, $CWRF_DATA_DIR, <cache>/data (files found in <
   }
   const d = join(tmp.dir, 'cache', 'data', 'location');
   mkdirSync(d, { recursive: true });
-  copyFileSync(join(shared!, 'location', 'dataset_location.tgz'), join(d, 'dataset_location.tgz'));
+  copyFileSync(join(shared!, LOCATION), join(d, 'dataset_location.tgz'));
   const ds = await loadDataset('location', { cacheDir: join(tmp.dir, 'cache') });
   assert.equal(ds.source, join(d, 'dataset_location.tgz'));
 });
 
 test('listDatasets describes the named datasets', () => {
   const names = listDatasets().map((d) => d.name);
-  assert.deepEqual(names, ['mnist', 'location', 'purchase100', 'texas100', 'cifar10', 'cifar100', 'cifar10-jpeg']);
+  assert.deepEqual(names, ['mnist', 'synthetic', 'location', 'purchase100', 'texas100', 'cifar10', 'cifar100', 'cifar10-jpeg']);
   const loc = listDatasets().find((d) => d.name === 'location')!;
   assert.equal(loc.sha256, LOCATION_SHA);
   assert.equal(loc.classes, 30);

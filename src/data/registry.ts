@@ -8,6 +8,7 @@ import { loadCifarBinary } from './cifar.ts';
 import { archiveSource, loadImageFolder } from './images.ts';
 import { dataSearchPath, findDataFile, readFileOrThrow, readTar, verifySha256, type ArchiveEntry } from './io.ts';
 import { parseNpy, parseNpz, type NdArray } from './npy.ts';
+import { parseSyntheticSpec, SYNTHETIC_DEFAULTS, syntheticDataset } from './synthetic.ts';
 import { readCsvFile, scanNumericCsv, toLabels } from './tabular.ts';
 import type { Dataset, DatasetInfo, LoadOptions, Tensorish } from './types.ts';
 import { limitBalanced, prod, validateDataset } from './validate.ts';
@@ -211,6 +212,18 @@ const NAMED: Named[] = [
   },
   {
     info: {
+      name: 'synthetic',
+      description: 'seeded synthetic tabular data (generated, same bytes everywhere); parameters: synthetic:n=...,features=...,classes=...,noise=...,seed=...',
+      examples: SYNTHETIC_DEFAULTS.n.toLocaleString('en-US'),
+      classes: SYNTHETIC_DEFAULTS.classes,
+      features: `${SYNTHETIC_DEFAULTS.features} binary`,
+    },
+    candidates: [],
+    subdirs: [],
+    load: () => syntheticDataset(SYNTHETIC_DEFAULTS),
+  },
+  {
+    info: {
       name: 'location',
       description: 'Location (Foursquare Bangkok check-ins; Shokri et al. 2017), privacytrustlab/datasets',
       file: 'dataset_location.tgz',
@@ -314,7 +327,17 @@ export const SPEC_FORMS: { spec: string; description: string }[] = [
   { spec: 'npy:<x.npy>,<y.npy>', description: 'NumPy arrays: x [n, ...shape], y integer [n] or one-hot [n, K]' },
   { spec: 'npz:<file.npz>', description: "NumPy archive with x/y (or features/labels; optional x_test/y_test)" },
   { spec: 'imagefolder:<dir|.tar.gz>', description: 'JPEG/PNG in class folders, optionally under train/ and test/' },
+  {
+    spec: 'synthetic:n=4000,features=64,classes=10,noise=0.2,seed=0',
+    description: 'generated binary tabular data, labels flipped with probability noise (any subset of the parameters; these are the defaults)',
+  },
 ];
+
+/** Whether `spec` means the same data on every machine (a named dataset, or `synthetic`), so that queue workers can resolve it. */
+export function isPortableSpec(spec: string): boolean {
+  const s = spec.trim().toLowerCase();
+  return NAMED.some((n) => n.info.name === s) || s.startsWith('synthetic:');
+}
 
 /** The named datasets (see also SPEC_FORMS for csv:, npy:, npz:, imagefolder:). */
 export function listDatasets(): DatasetInfo[] {
@@ -399,6 +422,7 @@ function inferSpec(spec: string): string | null {
 }
 
 async function loadGeneric(kind: string, arg: string, opts: LoadOptions): Promise<Dataset> {
+  if (kind === 'synthetic') return syntheticDataset(parseSyntheticSpec(arg));
   if (!arg) throw new InputError(`dataset spec '${kind}:' needs a path after the colon`);
   switch (kind) {
     case 'csv': {
@@ -439,8 +463,8 @@ async function loadGeneric(kind: string, arg: string, opts: LoadOptions): Promis
 }
 
 /**
- * Loads a dataset by name (mnist, location, purchase100, texas100, cifar10, cifar100, cifar10-jpeg) or
- * generic spec (csv:, npy:, npz:, imagefolder:), applies `opts.limit`, and validates it.
+ * Loads a dataset by name (mnist, synthetic, location, purchase100, texas100, cifar10, cifar100, cifar10-jpeg) or
+ * spec (csv:, npy:, npz:, imagefolder:, synthetic:), applies `opts.limit`, and validates it.
  */
 export async function loadDataset(spec: string, opts: LoadOptions = {}): Promise<Dataset> {
   const s = spec.trim();

@@ -9,11 +9,10 @@ import { defaultRecipe, loadData, memberRows, trainModel, type Recipe } from '..
 import { memberMask } from '../data/index.ts';
 import { applyCwrf, criticalMasks, cwrfStage, maskCounts, pveScores, rewind, scoreModel, tfoScores } from './index.ts';
 
-const SHARED = new URL('../../../shared/data', import.meta.url).pathname;
-const recipe: Recipe = { ...defaultRecipe('location'), model: { arch: 'mlp', hidden: [32, 16], activation: 'tanh' }, epochs: 2 };
+const recipe: Recipe = { ...defaultRecipe('synthetic'), model: { arch: 'mlp', hidden: [32, 16], activation: 'tanh' }, epochs: 2 };
 
 async function setup() {
-  const data = await loadData(recipe, { dataDir: SHARED });
+  const data = await loadData(recipe);
   const members = memberMask(data.split.population.length, 1);
   const trained = trainModel(recipe, data, members);
   return { data, members, trained, ctx: { recipe, data, members, trained } };

@@ -6,8 +6,7 @@ import { defaultRecipe, loadData, trainModel, type ObjectiveSpec, type Recipe } 
 import { memberMask } from '../data/index.ts';
 import { applyCwrf, criticalMasks, cwrfStage, scoreModel } from './index.ts';
 
-const SHARED = new URL('../../../shared/data', import.meta.url).pathname;
-const recipe: Recipe = { ...defaultRecipe('location'), model: { arch: 'mlp', hidden: [32, 16], activation: 'tanh' }, epochs: 1 };
+const recipe: Recipe = { ...defaultRecipe('synthetic'), model: { arch: 'mlp', hidden: [32, 16], activation: 'tanh' }, epochs: 1 };
 const OBJECTIVES: ObjectiveSpec[] = [
   { name: 'ce' },
   { name: 'label-smoothing', smoothing: 0.1 },
@@ -18,7 +17,7 @@ const OBJECTIVES: ObjectiveSpec[] = [
 ];
 
 test('CWRF fine-tune with every objective keeps frozen weights bit-identical', async () => {
-  const data = await loadData(recipe, { dataDir: SHARED });
+  const data = await loadData(recipe);
   const members = memberMask(data.split.population.length, 1);
   for (const objective of OBJECTIVES) {
     const trained = trainModel(recipe, data, members);

@@ -13,10 +13,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { noGrad, setThreads, tidy } from '../engine/index.ts';
 import { writeNpy } from '../data/index.ts';
+import { sharedFile } from '../data/test-helpers.ts';
 import { defaultRecipe, loadData, memberRows, type Recipe } from '../train/index.ts';
 import { train } from './run.ts';
 
-const SHARED = fileURLToPath(new URL('../../../shared/data', import.meta.url));
+const cifar = sharedFile('cifar10-jpeg/cifar10-jpeg.tar.gz');
 const PEER = fileURLToPath(new URL('../../bench/peers/torch_cifar.py', import.meta.url));
 const out = process.env.CWRF_CALIB_OUT ?? mkdtempSync(join(tmpdir(), 'cwrf-images-calibration-'));
 setThreads(2);
@@ -25,8 +26,8 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Trains `recipe` in cwrf, then the PyTorch peer on the same (normalised) members and test rows. */
 async function both(name: string, recipe: Recipe): Promise<{ cwrf: number; torch: number; cwrfEpoch: number; torchEpoch: number; members: number }> {
-  const run = await train(recipe, { dataDir: SHARED, out: join(out, name) });
-  const data = await loadData(run.recipe, { dataDir: SHARED });
+  const run = await train(recipe, { dataDir: cifar.dir!, out: join(out, name) });
+  const data = await loadData(run.recipe, { dataDir: cifar.dir! });
   const dir = mkdtempSync(join(out, `${name}-peer-`));
   noGrad(() =>
     tidy(() => {
@@ -53,7 +54,7 @@ async function both(name: string, recipe: Recipe): Promise<{ cwrf: number; torch
 
 const population = Number(process.env.CWRF_CALIB_POPULATION ?? 20000);
 
-test(`resnet20 with flip + crop on ${population / 2} CIFAR-10 members: test accuracy within 2 points of PyTorch`, { timeout: 7_200_000 }, async () => {
+test(`resnet20 with flip + crop on ${population / 2} CIFAR-10 members: test accuracy within 2 points of PyTorch`, { skip: cifar.skip, timeout: 7_200_000 }, async () => {
   const epochs = Number(process.env.CWRF_CALIB_EPOCHS ?? 5);
   const recipe: Recipe = { ...defaultRecipe('cifar10', 'resnet20'), dataset: 'cifar10-jpeg', epochs, split: { seed: 0, referenceFraction: 0.1, populationSize: population } };
   const r = await both('resnet20', recipe);
@@ -65,7 +66,7 @@ test(`resnet20 with flip + crop on ${population / 2} CIFAR-10 members: test accu
   assert.ok(r.cwrf > 0.3, `resnet20 learns (test accuracy ${r.cwrf})`);
 });
 
-test('ViT (vit-tiny family, reduced for CPU: depth 4, dim 96, 8x8 patches) learns: test accuracy well above chance', { timeout: 7_200_000 }, async () => {
+test('ViT (vit-tiny family, reduced for CPU: depth 4, dim 96, 8x8 patches) learns: test accuracy well above chance', { skip: cifar.skip, timeout: 7_200_000 }, async () => {
   const d = defaultRecipe('cifar10', 'vit-tiny');
   const recipe: Recipe = { ...d, dataset: 'cifar10-jpeg', model: { arch: 'vit-tiny', depth: 4, dim: 96, heads: 3, patch: 8 }, epochs: 5, split: { seed: 0, referenceFraction: 0.1, populationSize: 4000 } };
   const r = await both('vit', recipe);

@@ -4,7 +4,8 @@ import { createServer, connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
-export const SHARED = fileURLToPath(new URL('../../../shared/data', import.meta.url));
+/** The dataset of the queue tests: generated alike on every machine, a spec with parameters (as a job carries it). */
+export const DATASET = 'synthetic:n=2000,seed=3';
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {

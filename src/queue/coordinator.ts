@@ -3,6 +3,7 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { versions, type ReferenceExecutor, type ReferenceOutcome, type ReferenceProgress, type ReferenceTask } from '../experiments/index.ts';
+import { isPortableSpec } from '../data/index.ts';
 import { loadData } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { connectRedis } from './connect.ts';
@@ -22,8 +23,8 @@ export interface QueueExecutor extends ReferenceExecutor {
 export async function queueJob(task: ReferenceTask): Promise<QueueJob> {
   const { recipe } = task;
   const data = await loadData(recipe, { dataDir: task.dataDir, cacheDir: task.cacheDir, limit: task.limit, labelColumn: task.labelColumn });
-  if (!data.ds.sha256 || recipe.dataset.includes(':'))
-    throw new InputError(`--queue needs a named dataset with a checksum (e.g. mnist, location, cifar10); '${recipe.dataset}' is a local path that workers cannot resolve`);
+  if (!data.ds.sha256 || !isPortableSpec(recipe.dataset))
+    throw new InputError(`--queue needs a named dataset with a checksum (e.g. mnist, location, cifar10, synthetic:...); '${recipe.dataset}' is a local path that workers cannot resolve`);
   const spec = {
     recipe,
     members: task.members,

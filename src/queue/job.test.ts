@@ -37,6 +37,9 @@ test('the job schema accepts a recipe and rejects code, paths and unknown fields
   assert.equal(jobProblem(job), null);
   assert.match(jobProblem(edit((j) => (j.spec.code = 'require("fs")')))!, /additional properties 'code'/);
   assert.match(jobProblem(edit((j) => (j.spec.recipe.dataset = 'csv:/etc/passwd')))!, /recipe\/dataset must match pattern/);
+  assert.match(jobProblem(edit((j) => (j.spec.recipe.dataset = 'synthetic:n=10,seed=../../x')))!, /recipe\/dataset must match pattern/);
+  assert.match(jobProblem(edit((j) => (j.dataset.name = 'npz:x.npz')))!, /dataset\/name must match pattern/);
+  assert.equal(jobProblem(edit((j) => (j.spec.recipe.dataset = j.dataset.name = 'synthetic:n=2000,seed=3'))), null, 'synthetic specs travel');
   assert.match(jobProblem(edit((j) => (j.dataset.sha256 = 'abc')))!, /sha256 must match pattern/);
   assert.match(jobProblem(edit((j) => (j.spec.recipe.epochs = 1.5)))!, /epochs must be integer/);
   assert.match(jobProblem(edit((j) => (j.spec.recipe.model.hidden = { deep: { deeper: [1] } })))!, /hidden/);

@@ -18,6 +18,8 @@ export interface QueueJob {
 const num = { type: 'number' };
 const int = { type: 'integer', minimum: 0 };
 const name = { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' };
+/** A named dataset, or a synthetic one with its parameters (generated alike on every machine). */
+const datasetName = { type: 'string', pattern: '^([a-z0-9][a-z0-9._-]{0,63}|synthetic:[a-z0-9=.,]{0,200})$' };
 const scalar = { type: ['number', 'string', 'boolean', 'null'], maxLength: 256 };
 /** Option values of a named spec (model, optimizer, objective, defense): numbers, short strings, flat arrays, one level of objects. */
 const value = {
@@ -44,7 +46,7 @@ export const JOB_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       required: ['name', 'sha256'],
-      properties: { name, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+      properties: { name: datasetName, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
     },
     spec: {
       type: 'object',
@@ -62,7 +64,7 @@ export const JOB_SCHEMA = {
           additionalProperties: false,
           required: ['dataset', 'split', 'model', 'optimizer', 'schedule', 'objective', 'epochs', 'batchSize', 'seed', 'memberSeed', 'defenses'],
           properties: {
-            dataset: name,
+            dataset: datasetName,
             split: {
               type: 'object',
               additionalProperties: false,

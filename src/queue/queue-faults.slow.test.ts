@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, cwrf, SHARED, startRedis, startWorker, stopWorker, type WorkerProc } from './_testing.ts';
+import { BIN, cwrf, DATASET, startRedis, startWorker, stopWorker, type WorkerProc } from './_testing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cwrf-queue-faults-'));
 const env = (cache: string) => ({ ...process.env, CWRF_CACHE_DIR: join(dir, cache), CWRF_QUEUE_LOCK_MS: '4000' });
@@ -21,13 +21,13 @@ test('worker killed -9 mid-job, coordinator killed -9 and rerun: signals byte-id
   const redis = await startRedis();
   cleanup.push(redis.stop);
   const run = join(dir, 'run');
-  const common = ['--data-dir', SHARED, '--quiet'];
-  const t = await cwrf(env('target'), 'train', '--dataset', 'location', '--hidden', '32', '--epochs', '6', '--population', '600', '--out', run, ...common);
+  const common = ['--quiet'];
+  const t = await cwrf(env('target'), 'train', '--dataset', DATASET, '--hidden', '32', '--epochs', '6', '--population', '600', '--out', run, ...common);
   assert.equal(t.code, 0, t.err);
   const auditArgs = ['audit', run, '--refs', '4', '--attacks', 'lira-online-fixed,loss', ...common];
   const local = cwrf(env('local'), ...auditArgs, '--workers', '1', '--out', join(dir, 'local'));
 
-  const workers = ['w1', 'w2'].map((w) => startWorker(env(w), '--queue', redis.url, '--data-dir', SHARED));
+  const workers = ['w1', 'w2'].map((w) => startWorker(env(w), '--queue', redis.url));
   cleanup.push(() => Promise.all(workers.map(stopWorker)));
   const [w1, w2] = workers;
   await Promise.all(workers.map((w) => w.waitFor(/worker on redis/)));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { cwrf, SHARED, startRedis, startWorker, stopWorker, type WorkerProc } from './_testing.ts';
+import { cwrf, DATASET, startRedis, startWorker, stopWorker, type WorkerProc } from './_testing.ts';
 import { jobId, QUEUE_NAME, type QueueJob } from './job.ts';
 import { assertOneLineError as oneLineError } from '../cli/_testing.ts';
 
@@ -43,10 +43,10 @@ test('two workers train the references: signals byte-identical to a local audit;
   const redis = await startRedis();
   cleanup.push(redis.stop);
   const run = join(dir, 'run');
-  const common = ['--data-dir', SHARED, '--quiet'];
-  const t = await cwrf(env('target'), 'train', '--dataset', 'location', '--hidden', '16', '--epochs', '2', '--population', '400', '--out', run, ...common);
+  const common = ['--quiet'];
+  const t = await cwrf(env('target'), 'train', '--dataset', DATASET, '--hidden', '16', '--epochs', '2', '--population', '400', '--out', run, ...common);
   assert.equal(t.code, 0, t.err);
-  const workers: WorkerProc[] = ['w1', 'w2'].map((w) => startWorker(env(w), '--queue', redis.url, '--data-dir', SHARED));
+  const workers: WorkerProc[] = ['w1', 'w2'].map((w) => startWorker(env(w), '--queue', redis.url));
   cleanup.push(() => Promise.all(workers.map(stopWorker)));
   const auditArgs = ['audit', run, '--refs', '4', '--attacks', 'lira-online-fixed,rmia-online,loss', '--json', ...common];
   const [local, queued] = await Promise.all([

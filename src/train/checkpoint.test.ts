@@ -7,7 +7,6 @@ import { memberMask } from '../data/index.ts';
 import { dpHooks } from '../dp/dpsgd.ts';
 import { defaultRecipe, loadData, trainModel, type LoopHooks, type Recipe } from './index.ts';
 
-const SHARED = new URL('../../../shared/data', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'cwrf-ckpt-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
@@ -19,7 +18,7 @@ class Interrupt extends Error {}
 
 /** Trains uninterrupted, then again with a crash after `stopAfter` epochs and a resume; both must agree bit for bit. */
 async function resumeMatches(recipe: Recipe, hooks: (data: Awaited<ReturnType<typeof loadData>>, members: Uint8Array) => LoopHooks, name: string) {
-  const data = await loadData(recipe, { dataDir: SHARED, limit: 800 });
+  const data = await loadData(recipe, { limit: 800 });
   const members = memberMask(data.split.population.length, 1);
   const straight = trainModel(recipe, data, members, hooks(data, members));
   const spec = { file: join(dir, `${name}.checkpoint`), key: name, everySeconds: 0 };
@@ -44,7 +43,7 @@ async function resumeMatches(recipe: Recipe, hooks: (data: Awaited<ReturnType<ty
 }
 
 test('an interrupted training resumes from its checkpoint bit-identically (Adam, shuffling)', async () => {
-  const recipe: Recipe = { ...defaultRecipe('location'), model: { arch: 'mlp', hidden: [32], activation: 'tanh' }, epochs: 4, batchSize: 64 };
+  const recipe: Recipe = { ...defaultRecipe('synthetic'), model: { arch: 'mlp', hidden: [32], activation: 'tanh' }, epochs: 4, batchSize: 64 };
   const { data, members, spec, straight } = await resumeMatches(recipe, () => ({}), 'adam');
 
   // A checkpoint of another training (another key), or a damaged file, is ignored: training starts over.
@@ -59,7 +58,7 @@ test('an interrupted training resumes from its checkpoint bit-identically (Adam,
 
 test('DP-SGD with SGD momentum resumes bit-identically (Poisson sampling and noise streams restored)', async () => {
   const recipe: Recipe = {
-    ...defaultRecipe('location'),
+    ...defaultRecipe('synthetic'),
     model: { arch: 'mlp', hidden: [16], activation: 'tanh' },
     optimizer: { name: 'sgd', lr: 0.1, momentum: 0.9 },
     epochs: 4,

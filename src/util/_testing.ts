@@ -1,8 +1,8 @@
 // Tests independent of the caller's environment: the cwrf variables a user may have set (data and cache
 // directories, checkpoint interval, debug output, thread counts) are cleared or set by each test that depends on them.
 
-/** Variables the test harness itself reads (where ../shared/data is, which Python is the peer), kept as given. */
-const HARNESS = new Set(['CWRF_SHARED_DATA', 'CWRF_PYTHON', 'CWRF_QUIET_SETUP']);
+/** Variables the test harness itself reads (where the shared data is, whether it must be, which Python is the peer), kept as given. */
+const HARNESS = new Set(['CWRF_SHARED_DATA', 'CWRF_REQUIRE_SHARED_DATA', 'CWRF_PYTHON', 'CWRF_QUIET_SETUP']);
 const THREADS = ['OMP_NUM_THREADS', 'MKL_NUM_THREADS'];
 
 function isCwrfVar(k: string): boolean {
