@@ -46,7 +46,8 @@ if [ "${#pkgs[@]}" -gt 0 ]; then
 fi
 
 # 2. npm dependencies (when node_modules is missing or older than the lockfile)
-if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# (a linked node_modules, e.g. a git worktree sharing another checkout's, is left alone: npm ci would empty its target)
+if [ ! -L node_modules ] && { [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   say "installing npm dependencies"
   # onnxruntime-node (dev): its CPU binary ships in the package; its install script would download CUDA files
   ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error >&2
