@@ -1,4 +1,4 @@
-// One source for flags: every registered name reaches --help and the README's reference, the README is in
+// One source for flags: every registered name reaches --help and docs/cli.md's reference, docs/cli.md is in
 // sync with the tables, unknown flags get the nearest suggestion, --version names all three versions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,14 +16,14 @@ import { commandHelp } from './main.ts';
 import { cliReference, withReference } from './reference.ts';
 import { cwrfEnv } from '../util/_testing.ts';
 
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const REFERENCE = readFileSync(new URL('../../docs/cli.md', import.meta.url), 'utf8');
 const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
 
-test('the README command reference is the one the flag tables generate (npm run docs:cli)', () => {
-  assert.equal(withReference(README), README, 'README.md is out of date: run npm run docs:cli');
+test('docs/cli.md is the command reference the flag tables generate (npm run docs:cli)', () => {
+  assert.equal(withReference(REFERENCE), REFERENCE, 'docs/cli.md is out of date: run npm run docs:cli');
 });
 
-test('every registered name appears in --help and in the README reference', () => {
+test('every registered name appears in --help and in the command reference', () => {
   const help = (c: string) => commandHelp(c, COMMANDS[c]);
   const ref = cliReference();
   const where: [string, Registry<{ name: string; description: string }>][] = [
@@ -37,7 +37,7 @@ test('every registered name appears in --help and in the README reference', () =
   for (const [cmd, reg] of where)
     for (const name of reg.names()) {
       assert.match(help(cmd), new RegExp(`\\b${name}\\b`), `cwrf ${cmd} --help lacks ${reg.kind} '${name}'`);
-      assert.ok(ref.includes(name), `README reference lacks ${reg.kind} '${name}'`);
+      assert.ok(ref.includes(name), `command reference lacks ${reg.kind} '${name}'`);
     }
   // every option a registry entry reads is a flag of the command
   for (const reg of [MODELS, OBJECTIVES])

@@ -1,4 +1,4 @@
-// The README's command reference, generated from the command tables (`npm run docs:cli` writes it).
+// The command reference (docs/cli.md), generated from the command tables (`npm run docs:cli` writes it).
 import { COMMANDS } from './commands/index.ts';
 import { defaultText, typeText } from './flags.ts';
 
