@@ -12,6 +12,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 
 
 def augment(x, g, flip, crop, pad):
+    if not flip and not crop:
+        return x
     n, c, h, w = x.shape
     if flip:
         m = (torch.rand(n, generator=g) < 0.5).view(n, 1, 1, 1)
