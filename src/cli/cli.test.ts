@@ -82,7 +82,7 @@ test('train -> audit -> defend -> audit on the synthetic dataset (small model, f
   assert.equal(defended.metrics.stages.length, 1);
   const a2 = cwrf('audit', join(dir, 'loc-cwrf'), '--refs', '2', '--attacks', 'lira-online-fixed,rmia-online,loss', '--compare', join(run, 'audit'), '--json', ...common);
   assert.equal(a2.code, 0, a2.err);
-  assert.match(readFileSync(join(dir, 'loc-cwrf', 'audit', 'report.html'), 'utf8'), /down from|up from|unchanged/);
+  assert.match(readFileSync(join(dir, 'loc-cwrf', 'audit', 'report.html'), 'utf8'), /down from|up from|unchanged|no measurable difference/);
 
   const sig = cwrf('audit', '--signals', join(run, 'audit', 'signals.safetensors'), '--out', join(dir, 'resig'), '--attacks', 'loss', '--json', '--quiet');
   assert.equal(sig.code, 0, sig.err);
