@@ -46,7 +46,15 @@ export const THREADS: OptionTable = {
   threads: { type: 'int', min: 1, defaultText: '$CWRF_THREADS, else 1', description: 'libtorch intra-op threads of every model trained (recorded; see Threads in the README)' },
 };
 
-/** --out of commands writing a directory or file. */
-export function outFlag(defaultText: string, description = 'output directory'): OptionTable {
-  return { out: { type: 'string', short: 'o', value: 'DIR', ...(defaultText ? { defaultText } : {}), description } };
+/** --force of every command that writes an output (src/io/output.ts decides what it allows). */
+export const FORCE: OptionTable = {
+  force: {
+    type: 'boolean',
+    description: 'replace an existing non-empty output (refused without it; bench and demo continue their own output either way)',
+  },
+};
+
+/** --out (and --force) of commands writing a directory or file. */
+export function outFlag(defaultText: string, description = 'output directory', value = 'DIR'): OptionTable {
+  return { out: { type: 'string', short: 'o', value, ...(defaultText ? { defaultText } : {}), description }, ...FORCE };
 }

@@ -3,7 +3,7 @@
 /** Dataset, split-block, listing and load-option types. */
 export type { Dataset, DatasetInfo, LoadOptions, Tensorish } from './types.ts';
 /** Load a dataset by name or spec; list named datasets; the spec forms; the data search path. */
-export { listDatasets, loadDataset, dataSearchPath, SPEC_FORMS, labelsFromArray } from './registry.ts';
+export { listDatasets, loadDataset, localDatasetPaths, dataSearchPath, SPEC_FORMS, labelsFromArray } from './registry.ts';
 /** Seeded population/reference/test split, member masks and balanced shadow-model inclusion. */
 export { makeSplit, memberMask, balancedInclusion, type Split } from './split.ts';
 /** Dataset checks (finite x, label range, sizes), class-balanced limiting and row gathering. */

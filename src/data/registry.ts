@@ -393,6 +393,17 @@ function inferSpec(spec: string): string | null {
   return null;
 }
 
+/** The local files or folders a dataset spec reads (csv:, npy:, npz:, imagefolder:, a bare path); none for a named dataset. */
+export function localDatasetPaths(spec: string): string[] {
+  const s = spec.trim();
+  if (NAMED.some((n) => n.info.name === s.toLowerCase())) return [];
+  const m = /^([a-z]+):(.*)$/i.exec(s);
+  const generic = m && m[1].length > 1 ? s : inferSpec(s);
+  if (!generic) return [];
+  const arg = generic.slice(generic.indexOf(':') + 1);
+  return (generic.toLowerCase().startsWith('npy:') ? arg.split(',') : [arg]).filter(Boolean).map((p) => resolve(p));
+}
+
 async function loadGeneric(kind: string, arg: string, opts: LoadOptions): Promise<Dataset> {
   if (!arg) throw new InputError(`dataset spec '${kind}:' needs a path after the colon`);
   switch (kind) {

@@ -5,11 +5,17 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
+import { probeWritable } from '../io/output.ts';
 import { canonicalJson, type Recipe } from '../train/index.ts';
 
 /** Default cache root: $CWRF_CACHE_DIR or ~/.cache/cwrf. */
 export function cacheDir(): string {
   return process.env.CWRF_CACHE_DIR ?? join(homedir(), '.cache', 'cwrf');
+}
+
+/** Throws an InputError (one line) unless the model cache under `root` can be written; call it before training. */
+export function checkCacheWritable(root = cacheDir()): void {
+  probeWritable(join(root, 'models', 'probe'), 'dir', `the model cache ${root}${process.env.CWRF_CACHE_DIR ? ' ($CWRF_CACHE_DIR)' : ''}`);
 }
 
 /** The key of a recipe (seeds included) trained on a member half, up to its first `stages` defenses (default all). */

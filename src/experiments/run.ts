@@ -152,6 +152,14 @@ export async function writeRun(
   });
 }
 
+/** The files of a run directory (see the layout at the top of this file). */
+export const RUN_FILES = ['run.json', 'init.safetensors', 'model.safetensors', 'split.safetensors'] as const;
+
+/** A run directory and its files: what a command reading the run must not write over. */
+export function runInputs(dir: string): string[] {
+  return [dir, ...RUN_FILES.map((f) => join(dir, f))];
+}
+
 /** Reads a run directory written by train() or defend(). */
 export async function loadRun(dir: string): Promise<Run> {
   const file = join(dir, 'run.json');

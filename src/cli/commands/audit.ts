@@ -1,7 +1,7 @@
 // `cwrf audit`: reference models, attacks, metrics and a report for a run (or for a signals file).
 import { join } from 'node:path';
 import { ATTACK_NAMES, type AttackName } from '../../attacks/index.ts';
-import { attackSignals, audit, isLiraDir, loadRun, readLiraDir, readSignals, writeSignals } from '../../experiments/index.ts';
+import { attackSignals, audit, checkCacheWritable, isLiraDir, loadRun, readLiraDir, readSignals, runInputs, writeSignals } from '../../experiments/index.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { InputError } from '../../util/errors.ts';
 import { renderAuditReport } from '../../report/index.ts';
@@ -11,6 +11,7 @@ import type { Flags } from '../flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
 import { QUEUE_FLAGS, withQueue } from '../queue-flags.ts';
+import { prepareOut } from '../output.ts';
 
 /** --attacks a,b,c (default: all). */
 export function attacksFlag(f: Flags): AttackName[] | undefined {
@@ -81,9 +82,11 @@ export const auditCommand: Command = {
     const out = f.opt<string>('out');
     if (signals !== undefined) {
       if (out === undefined) throw new InputError('--out DIR is required with --signals');
+      const labels = f.opt<string>('labels');
+      prepareOut(f, { path: out, kind: 'dir', inputs: [signals, ...(labels !== undefined ? [labels] : [])] });
       const target = f.opt<number>('target');
       const s = isLiraDir(signals)
-        ? readLiraDir(signals, { labels: f.opt<string>('labels'), target })
+        ? readLiraDir(signals, { labels, target })
         : { ...(await readSignals(signals)), ...(target !== undefined ? { target } : {}) };
       const { results, leaveOneOut } = attackSignals(s, { attacks, leaveOneOut: f.get('leave-one-out', false), rmiaA });
       const json = { format: 'cwrf-audit/1', source: signals, attacks: results.map((r) => ({ name: r.name, metrics: r.metrics })), leaveOneOut };
@@ -100,6 +103,9 @@ export const auditCommand: Command = {
     const run = await loadRun(dir);
     const refs = f.get<number>('refs');
     const outDir = out ?? join(dir, 'audit');
+    const compare = f.opt<string[]>('compare') ?? [];
+    prepareOut(f, { path: outDir, kind: 'dir', inputs: [...runInputs(dir), ...compare] });
+    checkCacheWritable();
     const progress = new Progress(io, 'reference models', refs);
     const json = await withQueue(f, (executor) => audit(run, {
       ...runLoadOptions(f, run),
@@ -113,7 +119,7 @@ export const auditCommand: Command = {
       seed: f.get<number>('audit-seed'),
       rmiaA,
       queries: queriesFlag(f),
-      compare: f.opt<string[]>('compare') ?? [],
+      compare,
       render: renderAuditReport,
       onReference: (_d, _t, r) => (r.cached ? progress.skip('(cached)') : progress.tick(`(${r.seconds.toFixed(1)}s, test acc ${r.testAccuracy.toFixed(3)})`)),
     }));

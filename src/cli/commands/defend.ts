@@ -1,5 +1,5 @@
 // `cwrf defend`: CWRF and the baselines, each written as a new run whose recipe replays the defense.
-import { defend, loadRun } from '../../experiments/index.ts';
+import { defend, loadRun, runInputs } from '../../experiments/index.ts';
 import { METHODS } from '../../defenses/index.ts';
 import type { DefenseStage } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
@@ -8,6 +8,7 @@ import { threadsFromFlags } from '../thread-flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
 import { STAGE_FLAGS, stageFromFlags } from '../defense-flags.ts';
 import { Progress } from '../progress.ts';
+import { prepareOut } from '../output.ts';
 import { dpFromFlags, objectiveFlags, objectiveFromFlags, releaseFromFlags } from '../recipe-flags.ts';
 
 export const defendCommand: Command = {
@@ -42,6 +43,7 @@ export const defendCommand: Command = {
     const method = METHODS.get(f.get<string>('method'));
     threadsFromFlags(f);
     const run = await loadRun(dir);
+    prepareOut(f, { path: out, kind: 'dir', inputs: runInputs(dir), notInside: [dir] });
     const { objective, dpsgd } = objectiveFromFlags(f, run.recipe.dataset, run.recipe.objective);
     const dp = dpFromFlags(f, dpsgd);
     const progress = new Progress(io, 'epoch', 0);

@@ -1,5 +1,6 @@
 // `cwrf worker`: trains reference models for audits on other machines, taken from a Redis queue.
 import { runWorker, parseQueueUrl } from '../../queue/index.ts';
+import { checkCacheWritable } from '../../experiments/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, type Command } from '../command.ts';
 
@@ -20,7 +21,9 @@ export const workerCommand: Command = {
     const raw = f.opt<string>('queue');
     if (raw === undefined) throw new InputError('--queue URL is required (redis://[user:password@]host:port[/db])');
     const dataDir = f.opt<string>('data-dir');
-    return runWorker(parseQueueUrl(raw), {
+    const url = parseQueueUrl(raw);
+    checkCacheWritable();
+    return runWorker(url, {
       concurrency: f.get<number>('concurrency'),
       ...(dataDir !== undefined ? { dataDir } : {}),
       log: (l) => io.err(l),
