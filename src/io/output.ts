@@ -15,6 +15,8 @@ export interface OutputRequest {
   path: string;
   /** A directory (built in a temp directory beside it and renamed into place) or a single file. */
   kind: 'dir' | 'file';
+  /** Create missing parent directories (always for a directory; a file's parent must exist unless this is set). */
+  parents?: boolean;
   /** The flag that names it, in messages (default '--out'). */
   flag?: string;
   /** Replace an existing non-empty output (--force). */
@@ -92,11 +94,11 @@ function suffix(): string {
 }
 
 /**
- * Creates the parent directories of `path` (directories only) and a temp entry beside it, then removes it:
+ * Creates the parent directories of `path` (if `parents`) and a temp entry beside it, then removes it:
  * throws an InputError naming `path` when the place cannot be written (read-only, no permission, missing
  * parent, no space).
  */
-export function probeWritable(path: string, kind: 'dir' | 'file', what = path): void {
+export function probeWritable(path: string, kind: 'dir' | 'file', what = path, parents = kind === 'dir'): void {
   const abs = resolve(path);
   const parent = dirname(abs);
   const anc = existingAncestor(parent);
@@ -107,7 +109,7 @@ export function probeWritable(path: string, kind: 'dir' | 'file', what = path): 
     ancIsDir = false;
   }
   if (!ancIsDir) throw new InputError(`cannot write ${what}: ${anc} is not a directory`);
-  if (kind === 'file' && anc !== parent) throw new InputError(`cannot write ${what}: directory ${parent} does not exist`);
+  if (!parents && anc !== parent) throw new InputError(`cannot write ${what}: directory ${parent} does not exist`);
   const fail = (e: unknown): never => {
     throw new InputError(`cannot write ${what}: ${fsReason(e)}${errnoCode(e) === 'EACCES' || errnoCode(e) === 'EROFS' ? ` (${existingAncestor(parent)})` : ''}`);
   };
@@ -168,7 +170,7 @@ export function prepareOutput(req: OutputRequest): OutputState {
       }
     }
   }
-  probeWritable(req.path, req.kind);
+  probeWritable(req.path, req.kind, req.path, req.parents);
   if (state === 'replace' && req.incremental) {
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out);

@@ -42,10 +42,10 @@ export const analyzeCommand: Command = {
     const accuracyOnly = Boolean(f.get<boolean>('accuracy-only'));
     if (accuracyOnly && f.has('audit')) throw new InputError('--accuracy-only runs no attacks: drop --audit');
     const auditDir = accuracyOnly ? undefined : (f.opt<string>('audit') ?? join(dir, 'audit'));
-    const out = f.opt<string>('out') ?? join(dir, 'analyze');
-    prepareOut(f, { path: out, kind: 'dir', inputs: [...runInputs(dir), ...(auditDir !== undefined ? [auditDir] : [])] });
     const skip = (f.opt<string>('skip') ?? '').split(',').map((x) => x.trim()).filter(Boolean);
     for (const p of skip) if (!(ANALYZE_PARTS as readonly string[]).includes(p)) throw new InputError(`--skip: unknown part '${p}' (${ANALYZE_PARTS.join(', ')})`);
+    const out = f.opt<string>('out') ?? join(dir, 'analyze');
+    prepareOut(f, { path: out, kind: 'dir', inputs: [...runInputs(dir), ...(auditDir !== undefined ? [auditDir] : [])] });
     if (auditDir !== undefined && !existsSync(join(auditDir, 'signals.safetensors'))) {
       prepareOut(f, { path: auditDir, kind: 'dir', inputs: runInputs(dir), flag: '--audit' });
       checkCacheWritable();

@@ -95,7 +95,7 @@ export const benchCommand: Command = {
     const doc = f.opt<string>('doc');
     const collect = Boolean(f.get<boolean>('collect'));
     if (doc !== undefined) {
-      for (const page of [doc, `${doc.replace(/\.md$/, '')}.html`]) prepareOut(f, { path: page, kind: 'file', flag: '--doc', continues: () => isBenchDoc(doc) });
+      for (const page of [doc, `${doc.replace(/\.md$/, '')}.html`]) prepareOut(f, { path: page, kind: 'file', parents: true, flag: '--doc', continues: () => isBenchDoc(doc) });
     }
     await prepareResumableOut(f, 'bench', out, base, (n) => BENCH_ENTRIES.test(n));
     if (!collect) checkCacheWritable();
