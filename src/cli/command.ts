@@ -37,8 +37,13 @@ export const DATA: OptionTable = {
     defaultText: "$CWRF_DATA_DIR, then ~/.cache/cwrf/data (on a run: its recorded directory first)",
     description: 'where dataset files are looked for',
   },
-  'label-column': { type: 'string', value: 'first|last|N', defaultText: 'first', description: 'label column of a csv: dataset' },
-  limit: { type: 'int', min: 1, defaultText: 'all rows', description: 'use only the first N examples' },
+  'label-column': {
+    type: 'string',
+    value: 'NAME|first|last|N',
+    defaultText: "first (on a run: the run's)",
+    description: 'label column of a csv: dataset: a header name, first, last or a 0-based index (-1: the last); recorded in the run',
+  },
+  limit: { type: 'int', min: 1, defaultText: "all rows (on a run: the run's)", description: 'use only the first N examples of each split; recorded in the run' },
 };
 
 /** --threads of the commands that train in this process. */

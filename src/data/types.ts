@@ -17,6 +17,8 @@ export interface Dataset {
   source: string;
   /** sha256 of the source file (archives), when a single file was read. */
   sha256?: string;
+  /** csv: the label column read, as a 0-based index among all columns. */
+  labelColumn?: number;
 }
 
 /** A row of `listDatasets()`. */
@@ -34,8 +36,8 @@ export interface DatasetInfo {
 export interface LoadOptions {
   /** Directory searched first for named datasets' files. */
   dataDir?: string;
-  /** Label column of `csv:` files (0-based index, 'first' or 'last'; default 'first'). */
-  labelColumn?: number | 'first' | 'last';
+  /** Label column of `csv:` files: 0-based index (negative: from the end), 'first', 'last' or a header name (default 'first'). */
+  labelColumn?: number | string;
   /** Target [height, width] for image folders whose images differ in size. */
   imageSize?: [number, number];
   /** Resize mismatched images (default true); false rejects them. */

@@ -21,7 +21,7 @@ export interface QueueExecutor extends ReferenceExecutor {
 /** The job of a task: its machine-independent part, the dataset identity and this cwrf's version. */
 export async function queueJob(task: ReferenceTask): Promise<QueueJob> {
   const { recipe } = task;
-  const data = await loadData(recipe, { dataDir: task.dataDir, cacheDir: task.cacheDir, limit: task.limit, labelColumn: task.labelColumn });
+  const data = await loadData(recipe, { dataDir: task.dataDir, cacheDir: task.cacheDir });
   if (!data.ds.sha256 || recipe.dataset.includes(':'))
     throw new InputError(`--queue needs a named dataset with a checksum (e.g. location, cifar10); '${recipe.dataset}' is a local path that workers cannot resolve`);
   const spec = {
@@ -29,8 +29,6 @@ export async function queueJob(task: ReferenceTask): Promise<QueueJob> {
     members: task.members,
     population: task.population,
     threads: task.threads,
-    ...(task.limit !== undefined ? { limit: task.limit } : {}),
-    ...(task.labelColumn !== undefined ? { labelColumn: task.labelColumn } : {}),
     ...(task.queries !== undefined && task.queries !== 1 ? { queries: task.queries } : {}),
   };
   const job: QueueJob = { format: 'cwrf-reference-job/1', cwrf: versions().cwrf, dataset: { name: recipe.dataset, sha256: data.ds.sha256 }, spec };
