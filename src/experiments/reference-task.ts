@@ -44,6 +44,7 @@ export type ParentMessage = { type: 'task'; task: ReferenceTask };
 /** Child -> parent: progress, then the outcome or an error. */
 export type ChildMessage =
   | { type: 'progress'; progress: ReferenceProgress }
+  | { type: 'notice'; line: string }
   | { type: 'done'; outcome: ReferenceOutcome }
   | { type: 'error'; message: string; input: boolean };
 
