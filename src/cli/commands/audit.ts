@@ -107,7 +107,7 @@ export const auditCommand: Command = {
     prepareOut(f, { path: outDir, kind: 'dir', inputs: [...runInputs(dir), ...compare] });
     checkCacheWritable();
     const progress = new Progress(io, 'reference models', refs);
-    const json = await withQueue(f, (executor) => audit(run, {
+    const json = await withQueue(f, io, (executor) => audit(run, {
       ...runLoadOptions(f, run),
       executor,
       refs,

@@ -132,7 +132,7 @@ export const benchCommand: Command = {
       }
       return md;
     };
-    const result = await withQueue(f, (executor) => bench(base, {
+    const result = await withQueue(f, io, (executor) => bench(base, {
       executor,
       ...loadOptionsFromFlags(f),
       out,
