@@ -37,8 +37,13 @@ export const DATA: OptionTable = {
     defaultText: "$CWRF_DATA_DIR, then ~/.cache/cwrf/data (on a run: its recorded directory first)",
     description: 'where dataset files are looked for',
   },
-  'label-column': { type: 'string', value: 'first|last|N', defaultText: 'first', description: 'label column of a csv: dataset' },
-  limit: { type: 'int', min: 1, defaultText: 'all rows', description: 'use only the first N examples' },
+  'label-column': {
+    type: 'string',
+    value: 'NAME|first|last|N',
+    defaultText: "first (on a run: the run's)",
+    description: 'label column of a csv: dataset: a header name, first, last or a 0-based index (-1: the last); recorded in the run',
+  },
+  limit: { type: 'int', min: 1, defaultText: "all rows (on a run: the run's)", description: 'use only the first N examples of each split; recorded in the run' },
 };
 
 /** --threads of the commands that train in this process. */
@@ -46,7 +51,15 @@ export const THREADS: OptionTable = {
   threads: { type: 'int', min: 1, defaultText: '$CWRF_THREADS, else 1', description: 'libtorch intra-op threads of every model trained (recorded; see Threads in the README)' },
 };
 
-/** --out of commands writing a directory or file. */
-export function outFlag(defaultText: string, description = 'output directory'): OptionTable {
-  return { out: { type: 'string', short: 'o', value: 'DIR', ...(defaultText ? { defaultText } : {}), description } };
+/** --force of every command that writes an output (src/io/output.ts decides what it allows). */
+export const FORCE: OptionTable = {
+  force: {
+    type: 'boolean',
+    description: 'replace an existing non-empty output (refused without it; bench and demo continue their own output either way)',
+  },
+};
+
+/** --out (and --force) of commands writing a directory or file. */
+export function outFlag(defaultText: string, description = 'output directory', value = 'DIR'): OptionTable {
+  return { out: { type: 'string', short: 'o', value, ...(defaultText ? { defaultText } : {}), description }, ...FORCE };
 }

@@ -1,6 +1,7 @@
 // cwrf command line: `cwrf <command> [flags]`. Exit codes: 0 ok, 1 failure, 2 bad usage or input.
 import { parseArgs } from 'node:util';
 import { InputError } from '../util/errors.ts';
+import { setNoticeSink } from '../util/notice.ts';
 import type { Command, Io } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { flagHelp, Flags, nearestFlag, parseArgsOptions, type RawValues } from './flags.ts';
@@ -81,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const io = makeIo(Boolean(values.json), Boolean(values.quiet));
+  setNoticeSink(io.err);
   try {
     const result = await cmd.run(new Flags(cmd.flags, values), positionals, io);
     if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

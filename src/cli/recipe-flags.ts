@@ -7,6 +7,7 @@ import { InputError } from '../util/errors.ts';
 import { readAll, type OptionTable } from '../util/options.ts';
 import type { Flags } from './flags.ts';
 import { IMAGE_FLAGS, imageRecipeFromFlags } from './image-flags.ts';
+import { dataSpecFromFlags } from './data-flags.ts';
 import { releaseFor } from '../defenses/index.ts';
 
 /** --objective also takes 'dpsgd': cross-entropy under DP-SGD (recorded as objective ce plus DP settings). */
@@ -186,8 +187,10 @@ export function recipeFromFlags(f: Flags): Recipe {
   const release = releaseFromFlags(f, objective);
   const population = f.opt<number>('population');
   const testSize = f.opt<number>('test-size');
+  const data = dataSpecFromFlags(f, dataset);
   return {
     dataset,
+    ...(data ? { data } : {}),
     split: {
       seed: f.get<number>('split-seed'),
       referenceFraction: f.get<number>('reference-fraction', d.split.referenceFraction ?? 0.1),

@@ -3,7 +3,7 @@
 /** Dataset, split-block, listing and load-option types. */
 export type { Dataset, DatasetInfo, LoadOptions, Tensorish } from './types.ts';
 /** Load a dataset by name or spec; list named datasets; the spec forms; the data search path; specs every machine resolves alike. */
-export { listDatasets, loadDataset, dataSearchPath, isPortableSpec, SPEC_FORMS, labelsFromArray } from './registry.ts';
+export { listDatasets, loadDataset, localDatasetPaths, csvFileOf, dataSearchPath, isPortableSpec, SPEC_FORMS, labelsFromArray } from './registry.ts';
 /** The seeded synthetic tabular dataset (`synthetic:n=...,features=...,classes=...,noise=...,seed=...`). */
 export { parseSyntheticSpec, syntheticDataset, syntheticName, SYNTHETIC_DEFAULTS, type SyntheticSpec } from './synthetic.ts';
 /** Seeded population/reference/test split, member masks and balanced shadow-model inclusion. */
@@ -14,6 +14,7 @@ export { validateDataset, limitBalanced, gather, prod } from './validate.ts';
 export { parseNpy, parseNpz, writeNpy, writeNpz, type NdArray, type NpyData } from './npy.ts';
 /** Numeric CSV readers (fast scanner for benchmark files; csv-parse reader for user files). */
 export { readCsvFile, scanNumericCsv, type CsvTable } from './tabular.ts';
+export { labelColumnIndex, readCsvFirstRow, resolveLabelColumn, type LabelColumnSpec } from './csv-labels.ts';
 /** Image-folder loading, JPEG/PNG decoding and bilinear resizing. */
 export { loadImageFolder, decodeImage, writeChw, type ImageSource } from './images.ts';
 /** CIFAR-10/100 binary parsing and class names. */

@@ -421,6 +421,24 @@ function inferSpec(spec: string): string | null {
   return null;
 }
 
+/** The CSV file a dataset spec reads (csv:PATH or a bare .csv path), or null for any other dataset. */
+export function csvFileOf(spec: string): string | null {
+  const paths = localDatasetPaths(spec);
+  const s = spec.trim();
+  return paths.length === 1 && (/^csv:/i.test(s) || (!/^[a-z]{2,}:/i.test(s) && /\.csv$/i.test(s))) ? paths[0] : null;
+}
+
+/** The local files or folders a dataset spec reads (csv:, npy:, npz:, imagefolder:, a bare path); none for a named dataset. */
+export function localDatasetPaths(spec: string): string[] {
+  const s = spec.trim();
+  if (NAMED.some((n) => n.info.name === s.toLowerCase())) return [];
+  const m = /^([a-z]+):(.*)$/i.exec(s);
+  const generic = m && m[1].length > 1 ? s : inferSpec(s);
+  if (!generic) return [];
+  const arg = generic.slice(generic.indexOf(':') + 1);
+  return (generic.toLowerCase().startsWith('npy:') ? arg.split(',') : [arg]).filter(Boolean).map((p) => resolve(p));
+}
+
 async function loadGeneric(kind: string, arg: string, opts: LoadOptions): Promise<Dataset> {
   if (kind === 'synthetic') return syntheticDataset(parseSyntheticSpec(arg));
   if (!arg) throw new InputError(`dataset spec '${kind}:' needs a path after the colon`);
@@ -435,6 +453,7 @@ async function loadGeneric(kind: string, arg: string, opts: LoadOptions): Promis
         classNames: t.classNames,
         train: { x: t.x, y: t.y, n: t.n },
         source: file,
+        labelColumn: t.labelColumn,
       };
     }
     case 'npy': {

@@ -4,6 +4,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { parse } from 'csv-parse';
 import { InputError } from '../util/errors.ts';
 import { reason } from './io.ts';
+import { checkLabelsCategorical, isIndexSpec, resolveLabelColumn, type LabelColumnSpec } from './csv-labels.ts';
 
 const NL = 10;
 const CR = 13;
@@ -210,14 +211,17 @@ export interface CsvTable {
   d: number;
   classNames: string[];
   header: string[] | null;
+  /** 0-based index of the label column among all columns. */
+  labelColumn: number;
 }
 
 /**
  * Reads a numeric CSV with csv-parse: optional header (auto-detected: the first row is a header when
- * one of its feature fields is not a number), label column `labelColumn` (0-based index, negative
- * from the end, 'first' or 'last'). Labels (numbers or strings) map to 0..K-1 in sorted order.
+ * one of its feature fields is not a number, or when it names the label column), label column `labelColumn`
+ * (0-based index, negative from the end, 'first', 'last' or a header name). Labels (numbers or strings) map
+ * to 0..K-1 in sorted order; a label column that looks continuous is refused (src/data/csv-labels.ts).
  */
-export async function readCsvFile(file: string, labelColumn: number | 'first' | 'last' = 'first'): Promise<CsvTable> {
+export async function readCsvFile(file: string, labelColumn: LabelColumnSpec = 'first'): Promise<CsvTable> {
   try {
     if (!statSync(file).isFile()) throw new InputError(`expected a CSV file but found a directory: ${file}`);
   } catch (e) {
@@ -242,13 +246,11 @@ export async function readCsvFile(file: string, labelColumn: number | 'first' | 
       if (cols < 0) {
         cols = rec.length;
         if (cols < 2) throw new InputError(`cannot read ${file}: need a label column and at least one feature, found ${cols} column(s) on row ${line}`);
-        lc = labelColumn === 'first' ? 0 : labelColumn === 'last' ? cols - 1 : labelColumn < 0 ? cols + labelColumn : labelColumn;
-        if (!Number.isInteger(lc) || lc < 0 || lc >= cols) {
-          throw new InputError(`cannot read ${file}: label column ${labelColumn} does not exist (the file has ${cols} columns)`);
-        }
+        lc = resolveLabelColumn(rec, labelColumn, file);
+        const byName = labelColumn !== 'first' && labelColumn !== 'last' && !isIndexSpec(labelColumn);
         d = cols - 1;
         x = new Float32Array(cap * d);
-        if (rec.some((f, c) => c !== lc && parseNumber(f) === undefined)) {
+        if (byName || rec.some((f, c) => c !== lc && parseNumber(f) === undefined)) {
           header = rec;
           continue;
         }
@@ -286,6 +288,7 @@ export async function readCsvFile(file: string, labelColumn: number | 'first' | 
     throw new InputError(`cannot read ${file}: ${reason(e)}`);
   }
   if (n === 0) throw new InputError(`cannot read ${file}: no data rows`);
+  checkLabelsCategorical({ file, index: lc, labels: labelText, x: x.subarray(0, n * d), d, header });
   // Label mapping: numeric labels sort numerically, otherwise as strings.
   const distinct = [...new Set(labelText)];
   const nums = distinct.map((s) => parseNumber(s));
@@ -307,5 +310,5 @@ export async function readCsvFile(file: string, labelColumn: number | 'first' | 
   }
   const y = new Int32Array(n);
   for (let r = 0; r < n; r++) y[r] = index.get(labelText[r])!;
-  return { x: cap === n ? x : x.slice(0, n * d), y, n, d, classNames, header };
+  return { x: cap === n ? x : x.slice(0, n * d), y, n, d, classNames, header, labelColumn: lc };
 }

@@ -3,6 +3,7 @@ import { fork } from 'node:child_process';
 import { workerCount } from '../engine/threads.ts';
 import { siblingEntry } from '../util/entry.ts';
 import { InputError } from '../util/errors.ts';
+import { notice } from '../util/notice.ts';
 import type { ChildMessage, ParentMessage, ReferenceOutcome, ReferenceProgress, ReferenceTask } from './reference-task.ts';
 import type { ReferenceExecutor } from './refs.ts';
 
@@ -18,6 +19,7 @@ export function runInChild(task: ReferenceTask, onProgress?: (p: ReferenceProgre
     proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     proc.on('message', (m: ChildMessage) => {
       if (m.type === 'progress') onProgress?.(m.progress);
+      else if (m.type === 'notice') notice(m.line, m.line);
       else if (m.type === 'done') outcome = m.outcome;
       else error = m.input ? new InputError(m.message) : new Error(m.message);
     });

@@ -4,15 +4,12 @@ import type { Recipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import type { RefOutput } from './cache.ts';
 
-/** A reference model: the recipe (its seeds included), the member half and how the data is read. */
+/** A reference model: the recipe (its seeds and data options included), the member half and where the data is. */
 export interface ReferenceTask {
   recipe: Recipe;
   /** The member half over the population, bit-packed (bit i of byte i>>3, LSB first), base64. */
   members: string;
   population: number;
-  /** Keep the first `limit` examples of each split (as the audit did). */
-  limit?: number;
-  labelColumn?: number | 'first' | 'last';
   /** Where this machine reads datasets and keeps decoded images (machine-local; never sent over a queue). */
   dataDir?: string;
   cacheDir?: string;
@@ -27,7 +24,7 @@ export interface ReferenceTask {
 }
 
 /** The part of a task that describes the model, the same on every machine. */
-export type ReferenceSpec = Pick<ReferenceTask, 'recipe' | 'members' | 'population' | 'limit' | 'labelColumn' | 'threads' | 'queries'>;
+export type ReferenceSpec = Pick<ReferenceTask, 'recipe' | 'members' | 'population' | 'threads' | 'queries'>;
 
 /** The machine-local part of a task. */
 export type ReferenceLocal = Omit<ReferenceTask, keyof ReferenceSpec>;
@@ -47,6 +44,7 @@ export type ParentMessage = { type: 'task'; task: ReferenceTask };
 /** Child -> parent: progress, then the outcome or an error. */
 export type ChildMessage =
   | { type: 'progress'; progress: ReferenceProgress }
+  | { type: 'notice'; line: string }
   | { type: 'done'; outcome: ReferenceOutcome }
   | { type: 'error'; message: string; input: boolean };
 

@@ -13,7 +13,7 @@ export async function processReference(task: ReferenceTask, onProgress?: (p: Ref
   const members = unpackMembers(task.members, task.population);
   const queries = task.queries ?? 1;
   const file = refFile(task.recipe, members, task.cacheRoot, queries);
-  const load = () => loadData(task.recipe, { dataDir: task.dataDir, cacheDir: task.cacheDir, limit: task.limit, labelColumn: task.labelColumn });
+  const load = () => loadData(task.recipe, { dataDir: task.dataDir, cacheDir: task.cacheDir });
   if (task.datasetSha256) {
     const { ds } = await load(); // checked before the cache too: entries here were trained on this machine's data
     if (ds.sha256 !== task.datasetSha256) throw new InputError(`dataset ${task.recipe.dataset} here (${ds.source}) has sha256 ${ds.sha256 ?? 'unknown'}, the job wants ${task.datasetSha256}`);

@@ -41,14 +41,12 @@ export interface PoolOptions extends LoadOptions {
   onEpoch?: (index: number, stage: string, epoch: number) => void;
 }
 
-/** The task of a job, with this machine's data and cache settings. */
-export function referenceTask(job: RefJob, o: LoadOptions & { cacheRoot: string; threads: number; queries?: number }): ReferenceTask {
+/** The task of a job, with this machine's data and cache settings (data options travel in the recipe). */
+export function referenceTask(job: RefJob, o: Pick<LoadOptions, 'dataDir' | 'cacheDir'> & { cacheRoot: string; threads: number; queries?: number }): ReferenceTask {
   return {
     recipe: job.recipe,
     members: packMembers(job.members),
     population: job.members.length,
-    ...(o.limit !== undefined ? { limit: o.limit } : {}),
-    ...(o.labelColumn !== undefined ? { labelColumn: o.labelColumn } : {}),
     ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
     ...(o.cacheDir !== undefined ? { cacheDir: o.cacheDir } : {}),
     cacheRoot: o.cacheRoot,

@@ -1,16 +1,16 @@
 // Replays a recipe end to end: train, then every defense stage. Targets and reference models alike.
 // With a cache directory, the trained (pre-defense) weights are kept by (recipe, seed, member half), so
 // replays of different defenses on the same base model train it once.
-import { mkdirSync, rmdirSync } from 'node:fs';
+import { rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator } from '../engine/index.ts';
 import { applyDefense, dpHooks } from '../defenses/index.ts';
-import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
+import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.ts';
 import { buildModel, type StateEntry } from '../nn/index.ts';
 import { removeCheckpoint, trainModel, type CheckpointSpec, type DataContext, type EpochStats, type Recipe, type TrainedModel } from '../train/index.ts';
 import { fromStored, toStored, underPrefix } from '../nn/index.ts';
 import { InputError } from '../util/errors.ts';
-import { readEntry, recipeKey } from './cache.ts';
+import { readEntry, recipeKey, writeEntry } from './cache.ts';
 
 export interface StageLog {
   method: string;
@@ -43,22 +43,21 @@ export function replayCheckpoint(dir: string, recipe: Recipe, stages: number, me
 }
 
 function loadBase(file: string, recipe: Recipe, data: DataContext): Promise<(TrainedModel & { trainSeconds: number }) | null> {
-  return readEntry(file, async (f) => {
-    const { tensors, metadata } = await readSafetensors(f);
-    const state = fromStored(tensors, f);
+  return readEntry(file, (bytes) => {
+    const { tensors, metadata } = decodeSafetensors(bytes, { source: file });
+    const state = fromStored(tensors, file);
     const pick = (prefix: string) => underPrefix(state, prefix);
     const model = buildModel(recipe.model, data.shape, data.classes, new Generator(recipe.seed));
-    model.loadStateDict(pick('model/'), f);
+    model.loadStateDict(pick('model/'), file);
     return { model, init: pick('init/'), history: JSON.parse(metadata.history) as EpochStats[], trainSeconds: Number(metadata.trainSeconds) };
   });
 }
 
 async function saveBase(file: string, t: TrainedModel, trainSeconds: number): Promise<void> {
-  mkdirSync(join(file, '..'), { recursive: true });
   const tensors: Record<string, StateEntry> = {};
   for (const [k, v] of Object.entries(t.init)) tensors[`init/${k}`] = v;
   for (const [k, v] of Object.entries(t.model.stateDict())) tensors[`model/${k}`] = v;
-  await writeSafetensors(file, toStored(tensors), { history: JSON.stringify(t.history), trainSeconds: String(trainSeconds) });
+  await writeEntry(file, encodeSafetensors(toStored(tensors), { history: JSON.stringify(t.history), trainSeconds: String(trainSeconds) }));
 }
 
 /**

@@ -8,10 +8,10 @@ import { join, resolve } from 'node:path';
 import { Generator, getThreads } from '../engine/index.ts';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../io/atomic.ts';
-import { memberMask, type LoadOptions } from '../data/index.ts';
+import { memberMask, type Dataset, type LoadOptions } from '../data/index.ts';
 import { buildModel, type Module, type StateEntry } from '../nn/index.ts';
 import { OnnxModule } from '../nn/onnx/module.ts';
-import { accuracy, canonicalJson, loadData, removeCheckpoint, validateRecipe, type DataContext, type EpochStats, type Recipe } from '../train/index.ts';
+import { accuracy, canonicalJson, dataSpec, loadData, removeCheckpoint, validateRecipe, type DataContext, type EpochStats, type Recipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { versions } from './versions.ts';
@@ -116,7 +116,7 @@ export interface TrainOptions extends LoadOptions {
 export async function train(asked: Recipe, opts: TrainOptions): Promise<Run> {
   validateRecipe(asked);
   const data = await loadData(asked, opts);
-  const recipe = recordNormalization(asked, data);
+  const recipe = recordNormalization(recordDataOptions(asked, opts, data.ds), data);
   const members = targetMembers(recipe, data.split.population.length);
   const ckpt = checkpointDirFor(opts.out);
   const r = await replay(recipe, data, members, opts.onEpoch, undefined, ckpt);
@@ -172,6 +172,14 @@ export async function writeRun(
   });
 }
 
+/** The files of a run directory (see the layout at the top of this file). */
+export const RUN_FILES = ['run.json', 'init.safetensors', 'model.safetensors', 'split.safetensors'] as const;
+
+/** A run directory and its files: what a command reading the run must not write over. */
+export function runInputs(dir: string): string[] {
+  return [dir, ...RUN_FILES.map((f) => join(dir, f))];
+}
+
 /** Reads a run directory written by train() or defend(). */
 export async function loadRun(dir: string): Promise<Run> {
   const file = join(dir, 'run.json');
@@ -192,6 +200,17 @@ export async function loadRun(dir: string): Promise<Run> {
 /** Where a command writing `out` keeps its training checkpoints until `out` is written. */
 export function checkpointDirFor(out: string): string {
   return `${out.replace(/\/+$/, '')}.checkpoint`;
+}
+
+/**
+ * The recipe with the data options it was trained with: its own, a --limit given as a loading option, and
+ * the label column the CSV was read with (as an index); the defaults are left out (see DataSpec).
+ */
+export function recordDataOptions(recipe: Recipe, opts: LoadOptions, ds: Pick<Dataset, 'labelColumn'>): Recipe {
+  const spec = dataSpec({ ...recipe.data, ...(recipe.data?.limit === undefined && opts.limit !== undefined ? { limit: opts.limit } : {}), ...(ds.labelColumn !== undefined ? { labelColumn: ds.labelColumn } : {}) });
+  const out: Recipe = { ...recipe };
+  delete out.data;
+  return spec ? { ...out, data: spec } : out;
 }
 
 /** The recipe with normalize 'population' replaced by the values `data` holds (what run.json records). */

@@ -11,7 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, promises as fsp, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { WriteError, writeError } from './fs-errors.ts';
 
 /** Data accepted by writeFileAtomic: a string (written as UTF-8), bytes, or a list of byte chunks. */
 export type AtomicData = string | Uint8Array | Buffer | (Uint8Array | Buffer)[];
@@ -66,7 +67,7 @@ export async function writeFileAtomic(path: string, data: AtomicData): Promise<v
   } catch (err) {
     await fh?.close().catch(() => undefined);
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
+    throw writeError(err, path);
   }
   await fsyncDir(dir);
 }
@@ -84,10 +85,14 @@ export async function writeJsonAtomic(path: string, obj: unknown): Promise<void>
  */
 export async function makeTempDirBeside(finalDir: string): Promise<string> {
   const final = resolve(finalDir);
-  await fsp.mkdir(dirname(final), { recursive: true });
-  const tmp = `${final}.tmp-${suffix()}`;
-  await fsp.mkdir(tmp);
-  return tmp;
+  try {
+    await fsp.mkdir(dirname(final), { recursive: true });
+    const tmp = `${final}.tmp-${suffix()}`;
+    await fsp.mkdir(tmp);
+    return tmp;
+  } catch (err) {
+    throw writeError(err, finalDir);
+  }
 }
 
 /** fsyncs every regular file and directory under `dir` (so the renamed tree is durable). */
@@ -116,7 +121,15 @@ async function fsyncTree(dir: string): Promise<void> {
 export async function commitDirAtomic(tmpDir: string, finalDir: string, opts: { fsync?: boolean } = {}): Promise<void> {
   const final = resolve(finalDir);
   const tmp = resolve(tmpDir);
-  if (opts.fsync !== false) await fsyncTree(tmp);
+  try {
+    await commitDir(tmp, final, opts.fsync !== false);
+  } catch (err) {
+    throw writeError(err, finalDir);
+  }
+}
+
+async function commitDir(tmp: string, final: string, fsync: boolean): Promise<void> {
+  if (fsync) await fsyncTree(tmp);
   let old: string | undefined;
   try {
     const st = await fsp.lstat(final);
@@ -149,8 +162,18 @@ export async function writeDirAtomic<T>(finalDir: string, build: (tmpDir: string
     return result;
   } catch (err) {
     await fsp.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
-    throw err;
+    throw inFinalDir(err, tmp, finalDir);
   }
+}
+
+/** A write error inside the temp directory `tmp`, renamed to the file's place in `finalDir` (what the user asked for). */
+function inFinalDir(err: unknown, tmp: string, finalDir: string): Error {
+  if (err instanceof WriteError) {
+    const rel = relative(tmp, resolve(err.path));
+    const inside = rel === '' || (!rel.startsWith('..') && !rel.startsWith('/'));
+    return inside ? new WriteError(rel ? join(finalDir, rel) : finalDir, err.code, err.reason) : err;
+  }
+  return writeError(err, finalDir);
 }
 
 /**
@@ -232,7 +255,11 @@ export async function removeStaleTempDirs(finalPath: string): Promise<string[]> 
 
 /** Synchronous writeFileAtomic for code paths that cannot await (the decoded-image cache). */
 export function writeFileAtomicSync(file: string, parts: Uint8Array[]): void {
-  mkdirSync(dirname(file), { recursive: true });
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+  } catch (e) {
+    throw writeError(e, file);
+  }
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const fd = openSync(tmp, 'w');
@@ -251,6 +278,6 @@ export function writeFileAtomicSync(file: string, parts: Uint8Array[]): void {
     } catch {
       /* already gone */
     }
-    throw e;
+    throw writeError(e, file);
   }
 }

@@ -32,10 +32,10 @@ async function waitForPort(port: number, ms: number): Promise<void> {
   }
 }
 
-/** Starts redis-server on 127.0.0.1 only (no persistence); `stop()` ends it. */
-export async function startRedis(extra: string[] = []): Promise<{ port: number; url: string; stop(): void }> {
+/** Starts redis-server on 127.0.0.1 only (no persistence), on `port` (default: a free one); `stop()` ends it. */
+export async function startRedis(extra: string[] = [], port?: number): Promise<{ port: number; url: string; stop(): void }> {
   if (spawnSync('redis-server', ['--version']).error) throw new Error('redis-server is not installed (bash scripts/ensure.sh installs it)');
-  const port = await freePort();
+  port ??= await freePort();
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], { stdio: 'ignore' });
   await waitForPort(port, 10000);
   return { port, url: `redis://127.0.0.1:${port}`, stop: () => proc.kill('SIGKILL') };

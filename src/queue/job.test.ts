@@ -50,6 +50,6 @@ test('the job schema accepts a recipe and rejects code, paths and unknown fields
 test('job ids carry the cwrf version and change with anything that changes the model', () => {
   assert.match(jobId(job), /^cwrf-0\.1\.0-[0-9a-f]{32}$/);
   assert.equal(jobId(structuredClone(job)), jobId(job));
-  for (const f of [(j: Loose) => (j.cwrf = '0.2.0'), (j: Loose) => (j.spec.recipe.seed = 8), (j: Loose) => (j.spec.members = 'AAAB'), (j: Loose) => (j.spec.limit = 100)])
+  for (const f of [(j: Loose) => (j.cwrf = '0.2.0'), (j: Loose) => (j.spec.recipe.seed = 8), (j: Loose) => (j.spec.members = 'AAAB'), (j: Loose) => (j.spec.recipe.data = { limit: 100 })])
     assert.notEqual(jobId(edit(f) as QueueJob), jobId(job));
 });

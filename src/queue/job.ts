@@ -57,14 +57,13 @@ export const JOB_SCHEMA = {
         population: { type: 'integer', minimum: 1, maximum: 1 << 27 },
         threads: { type: 'integer', minimum: 1, maximum: 1024 },
         queries: { enum: [1, 2, 18] },
-        limit: { type: 'integer', minimum: 1 },
-        labelColumn: { anyOf: [int, { enum: ['first', 'last'] }] },
         recipe: {
           type: 'object',
           additionalProperties: false,
           required: ['dataset', 'split', 'model', 'optimizer', 'schedule', 'objective', 'epochs', 'batchSize', 'seed', 'memberSeed', 'defenses'],
           properties: {
             dataset: datasetName,
+            data: { type: 'object', additionalProperties: false, properties: { labelColumn: int, limit: { type: 'integer', minimum: 1 } } },
             split: {
               type: 'object',
               additionalProperties: false,

@@ -9,13 +9,21 @@ import { connectRedis } from './connect.ts';
 import { REFUSED } from './coordinator.ts';
 import { jobProblem, QUEUE_NAME, type QueueJob } from './job.ts';
 import type { QueueUrl } from './url.ts';
+import { REDIS_TIMEOUT_S, RedisWatch } from './watch.ts';
 
 export interface WorkerOptions {
   concurrency: number;
   dataDir?: string;
   cacheRoot?: string;
+  /** How long a lost Redis is retried before the worker gives up, in ms (default REDIS_TIMEOUT_S). */
+  redisTimeoutMs?: number;
   log: (line: string) => void;
 }
+
+/** Errors of a dropped connection: the watch reports the loss once; these repeat on every retry. */
+const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|Connection is closed|Stream isn't writeable|connect ETIMEDOUT/i;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Lock duration in ms ($CWRF_QUEUE_LOCK_MS, default BullMQ's 30000): a killed worker's job is retried after about this long. */
 function lockMs(): number {
@@ -25,10 +33,15 @@ function lockMs(): number {
   return v;
 }
 
-/** Runs a worker until SIGTERM/SIGINT: the first finishes the jobs in hand, a second hands them back to the queue at once. */
+/**
+ * Runs a worker until SIGTERM/SIGINT: the first finishes the jobs in hand, a second hands them back to the queue at
+ * once. A lost Redis is retried for up to `redisTimeoutMs` (one line when lost, one when back); after that the
+ * jobs in hand are stopped (their checkpoints stay in this machine's cache) and it throws, one line.
+ */
 export async function runWorker(url: QueueUrl, o: WorkerOptions): Promise<{ completed: number; failed: number }> {
   const lock = lockMs();
   const client = await connectRedis(url);
+  const watch = new RedisWatch(client, { timeoutMs: o.redisTimeoutMs ?? REDIS_TIMEOUT_S * 1000, where: url.display, log: o.log });
   const me = `${hostname()}:${process.pid}`;
   const version = versions().cwrf;
   const abort = new AbortController();
@@ -74,11 +87,19 @@ export async function runWorker(url: QueueUrl, o: WorkerOptions): Promise<{ comp
     stats.failed++;
     o.log(`${me}: job ${j?.id ?? '?'} failed: ${e.message.split('\n')[0]}`);
   });
-  worker.on('error', (e) => o.log(`${me}: ${e.message.split('\n')[0]}`));
-  await worker.waitUntilReady();
+  const vanished = new Set<string>();
+  worker.on('error', (e) => {
+    if (watch.state !== 'up' || CONNECTION_ERROR.test(e.message)) return;
+    const missing = /Missing key for job (\S+)\./.exec(e.message);
+    if (!missing) return o.log(`${me}: ${e.message.split('\n')[0]}`);
+    if (vanished.has(missing[1])) return;
+    vanished.add(missing[1]);
+    o.log(`${me}: job ${missing[1]} is gone from Redis (restarted empty?): its result stays in this machine's cache for when the job is queued again`);
+  });
+  await watch.race(worker.waitUntilReady());
   o.log(`${me}: cwrf ${version} worker on ${url.display}, queue '${QUEUE_NAME}', concurrency ${o.concurrency} (each job trains with the audit's thread count)`);
 
-  await new Promise<void>((resolve) => {
+  const stopped = new Promise<void>((resolve) => {
     let stops = 0;
     const stop = (sig: string) => {
       if (++stops === 1) {
@@ -92,6 +113,15 @@ export async function runWorker(url: QueueUrl, o: WorkerOptions): Promise<{ comp
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
+  try {
+    await watch.race(stopped);
+  } catch (e) {
+    abort.abort(); // children stop; each checkpoint stays beside its cache entry
+    await Promise.race([worker.close(true).catch(() => undefined), sleep(2000)]);
+    client.disconnect();
+    throw new Error(`${(e as Error).message}: stopped (jobs in hand go back to the queue's retries; their checkpoints stay in this machine's cache)`);
+  }
+  watch.close();
   client.disconnect();
   return stats;
 }

@@ -1,10 +1,12 @@
 // Training checkpoints: the model, its initial weights, the optimizer state, every random stream and the
-// history, written atomically after an epoch, so an interrupted fit() continues bit-identically.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+// history, written atomically after an epoch (with the SHA-256 of its bytes beside it), so an interrupted
+// fit() continues bit-identically; a checkpoint whose bytes do not match is reported and training starts over.
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { tensor, type Generator, type Tensor } from '../engine/index.ts';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.ts';
-import { writeFileAtomicSync } from '../io/atomic.ts';
+import { readVerifiedSync, removeVerified, writeVerifiedSync } from '../io/verified.ts';
+import { notice } from '../util/notice.ts';
 import { fromStored, toStored, underPrefix, type Module, type StateEntry } from '../nn/index.ts';
 import type { Optimizer } from '../optim/index.ts';
 import type { Rng } from '../util/rng.ts';
@@ -54,7 +56,7 @@ export function writeCheckpoint(spec: CheckpointSpec, s: CheckpointState, histor
   const rngs = Object.fromEntries(Object.entries(s.streams.rngs ?? {}).map(([k, r]) => [k, r.getState()]));
   mkdirSync(dirname(spec.file), { recursive: true });
   const meta = { format: FORMAT, key: spec.key, history: JSON.stringify(history), seconds: String(seconds), steps: String(opt.steps), rngs: JSON.stringify(rngs) };
-  writeFileAtomicSync(spec.file, [encodeSafetensors(toStored(tensors), meta)]);
+  writeVerifiedSync(spec.file, [encodeSafetensors(toStored(tensors), meta)]);
 }
 
 /**
@@ -62,10 +64,16 @@ export function writeCheckpoint(spec: CheckpointSpec, s: CheckpointState, histor
  * another training, or it cannot be read (training then starts over).
  */
 export function restoreCheckpoint(spec: CheckpointSpec, s: CheckpointState): { history: EpochStats[]; seconds: number } | null {
-  if (!existsSync(spec.file)) return null;
   let parsed: ReturnType<typeof decodeSafetensors>;
   try {
-    parsed = decodeSafetensors(readFileSync(spec.file), { source: spec.file });
+    const r = readVerifiedSync(spec.file);
+    if (r.state === 'missing') return null;
+    if (r.state === 'mismatch') {
+      notice(`cwrf: checkpoint ${spec.file} is damaged (its bytes do not match their SHA-256): discarded, training from the start`, spec.file);
+      removeVerified(spec.file);
+      return null;
+    }
+    parsed = decodeSafetensors(r.bytes, { source: spec.file });
   } catch {
     return null;
   }
@@ -121,7 +129,8 @@ export function checkpointedFit(
   };
 }
 
-/** Removes a checkpoint (a file or a directory of them) once its training's output is safely written. */
+/** Removes a checkpoint (a file and its digest, or a directory of them) once its training's output is safely written. */
 export function removeCheckpoint(path: string): void {
   rmSync(path, { force: true, recursive: true });
+  rmSync(`${path}.sha256`, { force: true });
 }

@@ -1,7 +1,7 @@
 // A dataset and its recorded split, held as engine tensors for training and scoring.
 import { keep, tensor, type Tensor } from '../engine/index.ts';
 import { channelStats, checkNormalize, loadDataset, makeSplit, type Dataset, type LoadOptions, type NormalizeSpec, type Split } from '../data/index.ts';
-import type { Recipe } from './recipe.ts';
+import type { DataSpec, Recipe } from './recipe.ts';
 
 /** Tensors of one dataset split: `x`/`y` hold every train row; index tensors select the parts. */
 export interface DataContext {
@@ -30,7 +30,22 @@ function idx(a: Int32Array): Tensor {
   return keep(tensor(a, [a.length], 'int64'));
 }
 
-type DataRecipe = Pick<Recipe, 'dataset' | 'split' | 'normalize'>;
+type DataRecipe = Pick<Recipe, 'dataset' | 'split' | 'normalize' | 'data'>;
+
+/** The loading options of a recipe: its recorded data options over the caller's (data directory, caches). */
+export function recipeLoadOptions(recipe: Pick<Recipe, 'data'>, opts: LoadOptions): LoadOptions {
+  const d = recipe.data;
+  return { ...opts, ...(d?.labelColumn !== undefined ? { labelColumn: d.labelColumn } : {}), ...(d?.limit !== undefined ? { limit: d.limit } : {}) };
+}
+
+/** A recipe's data options without the defaults (undefined when none is left), as recorded. */
+export function dataSpec(d: DataSpec): DataSpec | undefined {
+  const out: DataSpec = {
+    ...(d.labelColumn !== undefined && d.labelColumn !== 0 ? { labelColumn: d.labelColumn } : {}),
+    ...(d.limit !== undefined ? { limit: d.limit } : {}),
+  };
+  return Object.keys(out).length ? out : undefined;
+}
 
 const raw = new Map<string, Promise<{ ds: Dataset; split: Split }>>();
 const cache = new Map<string, Promise<DataContext>>();
@@ -46,8 +61,9 @@ function memo<T>(m: Map<string, Promise<T>>, key: string, make: () => Promise<T>
 }
 
 /** The dataset and its split (once per process). */
-function loadRaw(recipe: DataRecipe, opts: LoadOptions): Promise<{ ds: Dataset; split: Split }> {
-  const key = JSON.stringify([recipe.dataset, recipe.split, opts.dataDir ?? '', opts.limit ?? 0]);
+function loadRaw(recipe: DataRecipe, given: LoadOptions): Promise<{ ds: Dataset; split: Split }> {
+  const opts = recipeLoadOptions(recipe, given);
+  const key = JSON.stringify([recipe.dataset, recipe.split, opts.dataDir ?? '', opts.limit ?? 0, opts.labelColumn ?? 'first']);
   return memo(raw, key, async () => {
     const ds = await loadDataset(recipe.dataset, opts);
     return { ds, split: makeSplit(ds, recipe.split) };
@@ -66,7 +82,8 @@ export async function resolveNormalization(recipe: DataRecipe, opts: LoadOptions
 /** Loads (once per process) the dataset and split named by the recipe, normalised as it says. */
 export async function loadData(recipe: DataRecipe, opts: LoadOptions = {}): Promise<DataContext> {
   const norm = await resolveNormalization(recipe, opts);
-  const key = JSON.stringify([recipe.dataset, recipe.split, opts.dataDir ?? '', opts.limit ?? 0, norm]);
+  const o = recipeLoadOptions(recipe, opts);
+  const key = JSON.stringify([recipe.dataset, recipe.split, o.dataDir ?? '', o.limit ?? 0, o.labelColumn ?? 'first', norm]);
   return memo(cache, key, async () => build(await loadRaw(recipe, opts), norm));
 }
 

@@ -16,6 +16,17 @@ export interface SplitSpec {
   testSize?: number;
 }
 
+/**
+ * How the dataset is read, beyond its name: recorded only where it differs from the default, so a recipe
+ * without it (every run of a named dataset) keeps its canonical JSON, hence its cache keys.
+ */
+export interface DataSpec {
+  /** Label column of a csv: file, as a 0-based index (absent: the first column). */
+  labelColumn?: number;
+  /** Only the first `limit` examples of each split, class-balanced. */
+  limit?: number;
+}
+
 /** DP-SGD settings (objective 'dpsgd' wraps the chosen loss with per-example clipping and noise). */
 export interface DpSpec {
   maxGradNorm: number;
@@ -40,6 +51,8 @@ export interface ReleaseSpec {
 
 export interface Recipe {
   dataset: string;
+  /** Data options (label column, limit); absent: the defaults. */
+  data?: DataSpec;
   split: SplitSpec;
   model: ModelSpec;
   optimizer: OptimizerSpec;
@@ -87,6 +100,8 @@ export function validateRecipe(r: Recipe): Recipe {
     r.schedule.milestones.forEach((m) => num(m, 'milestone (a fraction of the epochs)', { min: 0, max: 1 }));
   }
   if (r.augment) num(r.augment.pad, 'pad', { int: true, min: 1 });
+  if (r.data?.labelColumn !== undefined) num(r.data.labelColumn, 'label column', { int: true, min: 0 });
+  if (r.data?.limit !== undefined) num(r.data.limit, 'limit', { int: true, min: 1 });
   if (r.release && r.release.name !== 'hamp') throw new InputError(`unknown output release '${String(r.release.name)}' (hamp)`);
   if (r.dp) {
     num(r.dp.maxGradNorm, 'max grad norm', { min: 0 });

@@ -1,7 +1,7 @@
 // `cwrf analyze`: the paper's three insights on a run, as numbers (analyze.json) and a page (analyze.html).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze, ANALYZE_PARTS, audit, loadRun, type AnalyzePart } from '../../experiments/index.ts';
+import { analyze, ANALYZE_PARTS, audit, checkCacheWritable, loadRun, runInputs, type AnalyzePart } from '../../experiments/index.ts';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { renderAnalyzeReport, renderAuditReport } from '../../report/index.ts';
 import { InputError } from '../../util/errors.ts';
@@ -12,6 +12,7 @@ import { SCORE_FLAGS, scoreFromFlags } from '../defense-flags.ts';
 import { STAGE_OPTIONS } from '../../defenses/index.ts';
 import { Progress } from '../progress.ts';
 import { AUDIT_FLAGS } from './audit.ts';
+import { prepareOut } from '../output.ts';
 
 export const analyzeCommand: Command = {
   summary: "reproduce the paper's three insights on a run (concentration, entanglement, location vs value)",
@@ -41,12 +42,16 @@ export const analyzeCommand: Command = {
     const accuracyOnly = Boolean(f.get<boolean>('accuracy-only'));
     if (accuracyOnly && f.has('audit')) throw new InputError('--accuracy-only runs no attacks: drop --audit');
     const auditDir = accuracyOnly ? undefined : (f.opt<string>('audit') ?? join(dir, 'audit'));
+    const skip = (f.opt<string>('skip') ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+    for (const p of skip) if (!(ANALYZE_PARTS as readonly string[]).includes(p)) throw new InputError(`--skip: unknown part '${p}' (${ANALYZE_PARTS.join(', ')})`);
+    const out = f.opt<string>('out') ?? join(dir, 'analyze');
+    prepareOut(f, { path: out, kind: 'dir', inputs: [...runInputs(dir), ...(auditDir !== undefined ? [auditDir] : [])] });
     if (auditDir !== undefined && !existsSync(join(auditDir, 'signals.safetensors'))) {
+      prepareOut(f, { path: auditDir, kind: 'dir', inputs: runInputs(dir), flag: '--audit' });
+      checkCacheWritable();
       io.err(`no audit in ${auditDir}: running one first`);
       await audit(run, { ...load, refs: f.get<number>('refs'), out: auditDir, workers: workersFromFlags(f), threads, render: renderAuditReport });
     }
-    const skip = (f.opt<string>('skip') ?? '').split(',').map((x) => x.trim()).filter(Boolean);
-    for (const p of skip) if (!(ANALYZE_PARTS as readonly string[]).includes(p)) throw new InputError(`--skip: unknown part '${p}' (${ANALYZE_PARTS.join(', ')})`);
     const progress = new Progress(io, 'step', 0);
     const sweep = f.get<number[]>('sweep');
     progress.grow((skip.includes('sweep') ? 0 : sweep.length) + (skip.includes('location') ? 0 : 7) + 2);
@@ -60,7 +65,6 @@ export const analyzeCommand: Command = {
       stage: { ...s, ...(f.has('epochs') ? { epochs: f.get<number>('epochs') } : {}) },
       onStep: (w) => progress.tick(w),
     });
-    const out = f.opt<string>('out') ?? join(dir, 'analyze');
     const html = await renderAnalyzeReport(json);
     await writeDirAtomic(out, async (tmp) => {
       await writeJsonAtomic(join(tmp, 'analyze.json'), json);

@@ -5,11 +5,13 @@ import {
   attackSignals,
   audit,
   bestAudited,
+  checkCacheWritable,
   DEFAULT_DELTA,
   isLiraDir,
   loadRun,
   readLiraDir,
   readSignals,
+  runInputs,
   summarizeAttacks,
   writeSignals,
   type AttackSummary,
@@ -24,6 +26,7 @@ import type { Flags } from '../flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
 import { Progress } from '../progress.ts';
 import { QUEUE_FLAGS, withQueue } from '../queue-flags.ts';
+import { prepareOut } from '../output.ts';
 
 /** --attacks a,b,c (default: all). */
 export function attacksFlag(f: Flags): AttackName[] | undefined {
@@ -117,9 +120,11 @@ export const auditCommand: Command = {
     const out = f.opt<string>('out');
     if (signals !== undefined) {
       if (out === undefined) throw new InputError('--out DIR is required with --signals');
+      const labels = f.opt<string>('labels');
+      prepareOut(f, { path: out, kind: 'dir', inputs: [signals, ...(labels !== undefined ? [labels] : [])] });
       const target = f.opt<number>('target');
       const s = isLiraDir(signals)
-        ? readLiraDir(signals, { labels: f.opt<string>('labels'), target })
+        ? readLiraDir(signals, { labels, target })
         : { ...(await readSignals(signals)), ...(target !== undefined ? { target } : {}) };
       const { results, leaveOneOut } = attackSignals(s, { attacks, leaveOneOut: f.get('leave-one-out', false), rmiaA });
       const n = s.labels.length;
@@ -139,8 +144,11 @@ export const auditCommand: Command = {
     const run = await loadRun(dir);
     const refs = f.get<number>('refs');
     const outDir = out ?? join(dir, 'audit');
+    const compare = f.opt<string[]>('compare') ?? [];
+    prepareOut(f, { path: outDir, kind: 'dir', inputs: [...runInputs(dir), ...compare] });
+    checkCacheWritable();
     const progress = new Progress(io, 'reference models', refs);
-    const json = await withQueue(f, (executor) => audit(run, {
+    const json = await withQueue(f, io, (executor) => audit(run, {
       ...runLoadOptions(f, run),
       executor,
       refs,
@@ -155,7 +163,7 @@ export const auditCommand: Command = {
       resamples: f.get<number>('bootstrap'),
       delta: f.opt<number>('delta'),
       refBlock: f.opt<number>('ref-block'),
-      compare: f.opt<string[]>('compare') ?? [],
+      compare,
       render: renderAuditReport,
       onReference: (_d, _t, r) => (r.cached ? progress.skip('(cached)') : progress.tick(`(${r.seconds.toFixed(1)}s, test acc ${r.testAccuracy.toFixed(3)})`)),
     }));

@@ -4,7 +4,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { CWRF_DEFAULTS, cwrfStage } from '../../defenses/index.ts';
-import { bench, benchDefenses, benchPlan, datasetFamily, parseGrid, planHours, selectDefenses, slug, DP_EPOCH_FACTOR, type BenchDefense, type BenchResult, type SweepParam } from '../../experiments/index.ts';
+import { bench, benchDefenses, benchPlan, checkCacheWritable, datasetFamily, parseGrid, planHours, selectDefenses, slug, DP_EPOCH_FACTOR, type BenchDefense, type BenchResult, type SweepParam } from '../../experiments/index.ts';
 import type { Recipe } from '../../train/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { benchComplete, benchDoc, renderAuditReport, renderBenchReport } from '../../report/index.ts';
@@ -17,6 +17,19 @@ import { Progress } from '../progress.ts';
 import { RECIPE_FLAGS, recipeFromFlags } from '../recipe-flags.ts';
 import { QUEUE_FLAGS, withQueue } from '../queue-flags.ts';
 import { AUDIT_FLAGS, queriesFlag } from './audit.ts';
+import { prepareOut, prepareResumableOut } from '../output.ts';
+
+/** What a bench directory holds: one folder per seed, and the table. */
+const BENCH_ENTRIES = /^seed\d+$|^bench\.(md|json|html)$/;
+
+/** Whether `file` is a page bench wrote (so --doc may rewrite it). */
+function isBenchDoc(file: string): boolean {
+  try {
+    return readFileSync(file, 'utf8').startsWith('# Privacy-utility benchmark: ');
+  } catch {
+    return false;
+  }
+}
 
 const SWEEP_PARAMS: SweepParam[] = ['ratio', 'lambda'];
 
@@ -88,6 +101,13 @@ export const benchCommand: Command = {
     const opts = { only, ftEpochs, pveLr: f.opt<number>('pve-lr'), ftLr: f.opt<number>('ft-lr'), sweep: sweep as SweepParam[] | undefined, grid, gridRows };
     const planned = selectDefenses(base.dataset, opts);
     if (f.get<boolean>('plan')) return printPlan(planned, seeds.length, refs, base, queries, f, io);
+    const doc = f.opt<string>('doc');
+    const collect = Boolean(f.get<boolean>('collect'));
+    if (doc !== undefined) {
+      for (const page of [doc, `${doc.replace(/\.md$/, '')}.html`]) prepareOut(f, { path: page, kind: 'file', parents: true, flag: '--doc', continues: () => isBenchDoc(doc) });
+    }
+    await prepareResumableOut(f, 'bench', out, base, (n) => BENCH_ENTRIES.test(n));
+    if (!collect) checkCacheWritable();
     const progress = new Progress(io, 'step', seeds.length * planned.length * 2);
     const cmd = `cwrf bench ${process.argv.slice(3).filter((a) => a !== '--collect').join(' ')}`;
     const t0 = performance.now();
@@ -95,8 +115,6 @@ export const benchCommand: Command = {
     const defaults = { ratio: CWRF_DEFAULTS.ratio, lambda: CWRF_DEFAULTS.pve.lambda };
     const notesFile = f.opt<string>('notes');
     const notes = notesFile !== undefined ? [readNotes(notesFile)] : undefined;
-    const doc = f.opt<string>('doc');
-    const collect = Boolean(f.get<boolean>('collect'));
     const write = async (result: BenchResult) => {
       const minutes = (performance.now() - t0) / 60000;
       const md = benchDoc({
@@ -123,7 +141,7 @@ export const benchCommand: Command = {
       }
       return md;
     };
-    const result = await withQueue(f, (executor) => bench(base, {
+    const result = await withQueue(f, io, (executor) => bench(base, {
       executor,
       ...loadOptionsFromFlags(f),
       out,

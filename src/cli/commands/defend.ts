@@ -1,13 +1,14 @@
 // `cwrf defend`: CWRF and the baselines, each written as a new run whose recipe replays the defense.
-import { reshapeNote, defend, loadRun } from '../../experiments/index.ts';
+import { reshapeNote, defend, loadRun, runInputs } from '../../experiments/index.ts';
 import { METHODS } from '../../defenses/index.ts';
-import type { DefenseStage } from '../../train/index.ts';
+import type { DefenseStage, Recipe } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, outFlag, THREADS, type Command } from '../command.ts';
 import { threadsFromFlags } from '../thread-flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
 import { STAGE_FLAGS, stageFromFlags } from '../defense-flags.ts';
 import { Progress } from '../progress.ts';
+import { prepareOut } from '../output.ts';
 import { dpFromFlags, objectiveFlags, objectiveFromFlags, releaseFromFlags } from '../recipe-flags.ts';
 
 export const defendCommand: Command = {
@@ -49,18 +50,19 @@ export const defendCommand: Command = {
       progress.resumedAt(s.epoch);
       progress.tick(`${stage} loss ${s.loss.toFixed(4)} acc ${s.accuracy.toFixed(4)} (${s.seconds.toFixed(2)}s)`);
     };
-    let done;
+    let action: { retrain: Recipe } | { stage: DefenseStage };
     if (method.retrain) {
-      const retrained = method.retrain(run.recipe, objective, dp);
-      const release = releaseFromFlags(f, objective);
-      const r = { ...retrained, release };
-      progress.grow(r.epochs);
-      done = await defend(run, { retrain: r }, { ...runLoadOptions(f, run), out, onEpoch });
+      const retrain = { ...method.retrain(run.recipe, objective, dp), release: releaseFromFlags(f, objective) };
+      action = { retrain };
+      progress.grow(retrain.epochs);
     } else {
       const stage = stageFromFlags(method.name, f, run.recipe, objective, dp);
+      action = { stage: { ...stage } };
       progress.grow(stage.epochs);
-      done = await defend(run, { stage: stage as unknown as DefenseStage }, { ...runLoadOptions(f, run), out, onEpoch });
     }
+    const load = runLoadOptions(f, run);
+    prepareOut(f, { path: out, kind: 'dir', inputs: runInputs(dir), notInside: [dir] });
+    const done = await defend(run, action, { ...load, out, onEpoch });
     const last = done.metrics.stages.at(-1);
     io.log(
       `${method.name}: train acc ${run.metrics.trainAccuracy.toFixed(4)} -> ${done.metrics.trainAccuracy.toFixed(4)}, ` +

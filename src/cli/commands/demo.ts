@@ -1,13 +1,17 @@
 // `cwrf demo` (npm run demo): the whole story on embedded MNIST, with a before/after table and a report.
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { demo, DEMO_ATTACKS } from '../../experiments/index.ts';
+import { checkCacheWritable, demo, demoRecipe, DEMO_ATTACKS } from '../../experiments/index.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { renderAuditReport } from '../../report/index.ts';
 import { COMMON, outFlag, THREADS, type Command } from '../command.ts';
 import { threadsFromFlags, workersFromFlags } from '../thread-flags.ts';
 import { AUDIT_FLAGS } from './audit.ts';
 import { Progress } from '../progress.ts';
+import { prepareResumableOut } from '../output.ts';
+
+/** What a demo directory holds: one run per step, and the report. */
+const DEMO_ENTRIES = /^(target|relaxloss|cwrf|relaxloss-cwrf|rewind|relaxloss-rewind)(\.checkpoint)?$|^report\.html$/;
 
 export const demoCommand: Command = {
   summary: 'end-to-end demo on MNIST: train, audit, defend (CWRF with fine-tune and rewind only, alone and on RelaxLoss), audit again, report',
@@ -18,6 +22,8 @@ export const demoCommand: Command = {
     const out = f.opt<string>('out') ?? 'demo-out';
     const refs = f.get<number>('refs');
     const threads = threadsFromFlags(f);
+    await prepareResumableOut(f, 'demo', out, demoRecipe(), (n) => DEMO_ENTRIES.test(n));
+    checkCacheWritable();
     const t0 = performance.now();
     io.err(`cwrf demo: MNIST (embedded), 2,000 members of a 4,000-digit population, ${refs} reference models per audit -> ${out}/`);
     let refProgress: Progress | null = null;

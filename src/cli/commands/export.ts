@@ -1,7 +1,8 @@
 // `cwrf export`: a run's (defended) weights as an ONNX model (its own graph) or as safetensors.
-import { exportRunOnnx, exportRunSafetensors, loadRun } from '../../experiments/index.ts';
+import { exportRunOnnx, exportRunSafetensors, loadRun, runInputs } from '../../experiments/index.ts';
 import { InputError } from '../../util/errors.ts';
-import { COMMON, type Command } from '../command.ts';
+import { COMMON, FORCE, type Command } from '../command.ts';
+import { prepareOut } from '../output.ts';
 
 export const exportCommand: Command = {
   summary: "write a run's weights into its ONNX graph (ready for ONNX Runtime) or as safetensors",
@@ -11,6 +12,7 @@ export const exportCommand: Command = {
     ...COMMON,
     onnx: { type: 'string', value: 'OUT.onnx', description: "the run's ONNX graph (a run of --model onnx:PATH) with the run's weights, inference mode" },
     safetensors: { type: 'string', value: 'OUT.safetensors', description: "the run's weights with torch-style names" },
+    ...FORCE,
   },
   async run(f, pos, io) {
     const dir = pos[0];
@@ -20,6 +22,11 @@ export const exportCommand: Command = {
     const st = f.opt<string>('safetensors');
     if (!onnx && !st) throw new InputError('give --onnx OUT.onnx or --safetensors OUT.safetensors');
     const run = await loadRun(dir);
+    const graph = (run.recipe.model as { path?: unknown }).path;
+    const inputs = [...runInputs(dir), ...(typeof graph === 'string' ? [graph] : [])];
+    if (onnx && onnx === st) throw new InputError('--onnx and --safetensors name the same file');
+    if (onnx) prepareOut(f, { path: onnx, kind: 'file', inputs, flag: '--onnx' });
+    if (st) prepareOut(f, { path: st, kind: 'file', inputs, flag: '--safetensors' });
     if (onnx) {
       await exportRunOnnx(run, onnx);
       io.log(`wrote ${onnx} (${run.dir}'s weights in its ONNX graph, inference mode)`);

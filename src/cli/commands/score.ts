@@ -1,7 +1,7 @@
 // `cwrf score`: per-weight scores of a run's model, saved as safetensors (one tensor per parameter).
 import { join } from 'node:path';
 import { disposeScores, pveFor, scoreModel } from '../../defenses/index.ts';
-import { loadRun, loadRunModel } from '../../experiments/index.ts';
+import { loadRun, loadRunModel, runInputs } from '../../experiments/index.ts';
 import { loadState } from '../../nn/index.ts';
 import { writeSafetensors } from '../../io/safetensors.ts';
 import { loadData } from '../../train/index.ts';
@@ -11,6 +11,7 @@ import { threadsFromFlags } from '../thread-flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
 import { SCORE_FLAGS, scoreFromFlags } from '../defense-flags.ts';
 import { SCORES } from '../../defenses/index.ts';
+import { prepareOut } from '../output.ts';
 
 export const scoreCommand: Command = {
   summary: 'score every weight of a run (PVE, TFO, SalUn, magnitude, random) and save the scores',
@@ -19,7 +20,7 @@ export const scoreCommand: Command = {
     'cwrf score runs/loc --score pve --lambda 0.5 --iters 20 --out runs/loc/pve.safetensors',
     'cwrf score runs/loc --score tfo --out runs/loc/tfo.safetensors',
   ],
-  flags: { ...COMMON, ...DATA, ...SCORE_FLAGS, ...outFlag('RUN_DIR/SCORE.safetensors', 'safetensors file to write'), ...THREADS },
+  flags: { ...COMMON, ...DATA, ...SCORE_FLAGS, ...outFlag('RUN_DIR/SCORE.safetensors', 'safetensors file to write', 'FILE'), ...THREADS },
   async run(f, pos, io) {
     const dir = pos[0];
     if (!dir) throw new InputError('give a run directory: cwrf score RUN_DIR --score pve');
@@ -27,6 +28,7 @@ export const scoreCommand: Command = {
     const flags = scoreFromFlags(f);
     const out = f.opt<string>('out') ?? join(dir, `${flags.score}.safetensors`);
     const run = await loadRun(dir);
+    prepareOut(f, { path: out, kind: 'file', inputs: runInputs(dir) });
     const s = { ...flags, pve: pveFor(run.recipe, flags.pve) };
     const data = await loadData(run.recipe, runLoadOptions(f, run));
     const model = await loadRunModel(run, data);

@@ -1,6 +1,8 @@
 // `cwrf train`: data in, reproducible trained model out.
 import { reshapeNote, train } from '../../experiments/index.ts';
 import { InputError } from '../../util/errors.ts';
+import { localDatasetPaths } from '../../data/index.ts';
+import { prepareOut } from '../output.ts';
 import { COMMON, DATA, outFlag, THREADS, type Command } from '../command.ts';
 import { threadsFromFlags } from '../thread-flags.ts';
 import { loadOptionsFromFlags } from '../data-flags.ts';
@@ -24,9 +26,11 @@ export const trainCommand: Command = {
     if (out === undefined) throw new InputError('--out DIR is required');
     threadsFromFlags(f);
     const recipe = recipeFromFlags(f);
+    const load = loadOptionsFromFlags(f);
+    prepareOut(f, { path: out, kind: 'dir', inputs: [...localDatasetPaths(recipe.dataset), ...(load.dataDir !== undefined ? [load.dataDir] : [])] });
     const progress = new Progress(io, 'epoch', recipe.epochs);
     const run = await train(recipe, {
-      ...loadOptionsFromFlags(f),
+      ...load,
       out,
       onEpoch: (stage, s) => {
         if (stage === 'train') progress.resumedAt(s.epoch);
