@@ -174,14 +174,11 @@ export interface UncertaintyOptions {
   seed: number;
 }
 
-function attackSummary(r: AttackResult, member?: Uint8Array, u?: UncertaintyOptions): AttackSummary {
-  const extra =
-    member && u
-      ? {
-          intervals: metricIntervals(r.scores, member, { resamples: u.resamples, level: CONFIDENCE, seed: Rng.deriveSeed(u.seed, 'bootstrap', r.name) }),
-          auditedEpsilon: auditedEpsilon(roc(r.scores, member), u.delta, CONFIDENCE),
-        }
-      : {};
+function attackSummary(r: AttackResult, member: Uint8Array, u: UncertaintyOptions): AttackSummary {
+  const extra = {
+    intervals: metricIntervals(r.scores, member, { resamples: u.resamples, level: CONFIDENCE, seed: Rng.deriveSeed(u.seed, 'bootstrap', r.name) }),
+    auditedEpsilon: auditedEpsilon(roc(r.scores, member), u.delta, CONFIDENCE),
+  };
   return {
     name: r.name,
     metrics: r.metrics,
