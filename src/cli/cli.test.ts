@@ -127,6 +127,28 @@ test('analyze on the small synthetic run; bench resumes and refuses runs made wi
   oneLineError(cwrf(...b, '--rows', 'nonsense'), /unknown bench row 'nonsense'/);
 });
 
+test('bench --refs 2,4: a reference-count study in a nested design, its page, and bad counts refused', () => {
+  const out = join(dir, 'bench-refs');
+  const doc = join(dir, 'docs', 'bench-refs.md');
+  const b = ['bench', '--dataset', 'synthetic', '--hidden', '32', '--epochs', '2', '--population', '600', '--seeds', '0', '--rows', 'none', '--quiet'];
+  const r = cwrf(...b, '--refs', '2,4', '--out', out, '--doc', doc, '--json');
+  assert.equal(r.code, 0, r.err);
+  const rows = JSON.parse(r.out).rows as { refs: number; attacks: Record<string, unknown>; secondsPerReference?: number }[];
+  assert.deepEqual(rows.map((x) => x.refs), [2, 4]);
+  assert.deepEqual(Object.keys(rows[0].attacks).sort(), ['lira-offline', 'lira-offline-fixed', 'lira-online', 'lira-online-fixed', 'loss', 'rmia-online']);
+  assert.ok(rows.every((x) => (x.secondsPerReference ?? 0) > 0));
+  // the 4-reference audit reuses the 2-reference audit's models (its first block) and trains two more
+  const a4 = JSON.parse(readFileSync(join(out, 'seed0', 'ce-2', 'audit-refs4', 'audit.json'), 'utf8')) as { references: { cached: boolean }[] };
+  assert.deepEqual(a4.references.map((x) => x.cached), [true, true, false, false]);
+  const md = readFileSync(doc, 'utf8');
+  assert.ok(md.startsWith('# Reference-count study: synthetic\n'), md.slice(0, 80));
+  assert.match(md, /\| lira-offline \| AUC \| – \| – \| none \|/); // one defense: no ranking to compare
+  assert.ok(existsSync(doc.replace(/\.md$/, '.html')));
+  oneLineError(cwrf(...b, '--refs', '4,6', '--out', join(dir, 'bench-refs-bad')), /--refs 4,6: 6 is not a multiple of 4/);
+  oneLineError(cwrf(...b, '--refs', '8,4', '--out', join(dir, 'bench-refs-bad')), /--refs 8,4: the counts must be ascending/);
+  assert.ok(!existsSync(join(dir, 'bench-refs-bad')));
+});
+
 test('bench on images: the issue-14 row set, GPU-size flags accepted; --collect writes a partial table naming what is left out', () => {
   const out = join(dir, 'bench-img');
   const doc = join(dir, 'docs', 'bench-cifar10.md');

@@ -23,6 +23,19 @@ export { benchDefenses, benchPlan, dpModel, datasetFamily, imageRows, planHours,
 export type { BenchDefense, BenchPlan, DatasetFamily, SweepParam, GridAxes, GridTag } from './bench-rows.ts';
 
 export const BENCH_ATTACKS: AttackName[] = ['lira-online-fixed', 'rmia-online', 'loss'];
+/** The attacks of a reference-count study: LiRA online and offline (fixed and per-example variance), RMIA online, the loss threshold. */
+export const REFS_ATTACKS: AttackName[] = ['lira-online-fixed', 'lira-online', 'lira-offline-fixed', 'lira-offline', 'rmia-online', 'loss'];
+
+/** Checks the reference counts of a study: ascending, each a multiple of the first (the nested design's block). */
+export function checkRefCounts(counts: number[]): number[] {
+  if (!counts.length) throw new InputError('--refs: no reference count given');
+  for (const [i, n] of counts.entries()) {
+    if (n < 2) throw new InputError(`--refs: ${n} references are too few (at least 2)`);
+    if (i > 0 && n <= counts[i - 1]) throw new InputError(`--refs ${counts.join(',')}: the counts must be ascending`);
+    if (n % counts[0]) throw new InputError(`--refs ${counts.join(',')}: ${n} is not a multiple of ${counts[0]} (each audit's references are the first blocks of the next count's)`);
+  }
+  return counts;
+}
 
 export interface BenchOptions extends LoadOptions {
   out: string;
@@ -30,6 +43,8 @@ export interface BenchOptions extends LoadOptions {
   render?: AuditOptions['render'];
   seeds: number[];
   refs: number;
+  /** A reference-count study: every cell audited with each of these counts (ascending, multiples of the first; see checkRefCounts). */
+  refCounts?: number[];
   workers?: number;
   /** Intra-op threads of the reference models (default: trainingThreads()). */
   threads?: number;
@@ -107,6 +122,12 @@ export function selectDefenses(dataset: string, o: Pick<BenchOptions, 'only' | '
   return [...main, ...sweep, ...grid];
 }
 
+/** An audit's cost: mean seconds of its trained (not cached) references, and of its attacks. */
+function referenceCost(a: AuditJson): { secondsPerReference?: number; attackSeconds: number } {
+  const trained = a.references.filter((r) => !r.cached);
+  return { ...(trained.length ? { secondsPerReference: trained.reduce((s, r) => s + r.seconds, 0) / trained.length } : {}), attackSeconds: a.seconds.attacks };
+}
+
 function baseRecipeOf(base: Recipe, d: BenchDefense, seed: number): Recipe {
   return {
     ...base,
@@ -121,7 +142,11 @@ function baseRecipeOf(base: Recipe, d: BenchDefense, seed: number): Recipe {
   };
 }
 
-/** Runs (or resumes: finished runs and audits are reused) the whole table; seeds outermost, so a partial table has every row of the first seed first. */
+/**
+ * Runs (or resumes: finished runs and audits are reused) the whole table; seeds outermost, so a partial table has
+ * every row of the first seed first. A reference-count study (`refCounts`) puts the counts outside the seeds, so the
+ * cheap audits of every cell come first; base models and defenses are trained once and shared by all counts.
+ */
 export async function bench(base: Recipe, o: BenchOptions): Promise<BenchResult> {
   const rows: BenchRow[] = [];
   const missing: BenchResult['missing'] = [];
@@ -137,8 +162,10 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchResult>
     missing.push({ defense, seed, why });
     o.onSkip?.(defense, seed, why);
   };
-  const planned = defenses.length * o.seeds.length;
-  for (const seed of o.seeds) {
+  const study = o.refCounts && o.refCounts.length > 1 ? checkRefCounts(o.refCounts) : undefined;
+  const counts = study ?? [o.refCounts?.[0] ?? o.refs];
+  const planned = defenses.length * o.seeds.length * counts.length;
+  for (const [refs, seed] of counts.flatMap((n) => o.seeds.map((s) => [n, s] as const))) {
     for (const d of defenses) {
       const baseRecipe = baseRecipeOf(base, d, seed);
       const tag = d.dp ? `dpsgd${baseRecipe.model.norm && baseRecipe.model.norm !== base.model.norm ? `-${baseRecipe.model.norm}norm` : ''}` : d.base.name;
@@ -167,7 +194,7 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchResult>
         }
         cost = (target.metrics.stages.at(-1)?.seconds ?? 0) / run.metrics.trainSeconds;
       }
-      const auditDir = join(target.dir, 'audit');
+      const auditDir = join(target.dir, study ? `audit-refs${refs}` : 'audit');
       let a = readAudit(auditDir);
       if (!a && o.collect) {
         skip(d.name, seed, 'not audited yet');
@@ -175,7 +202,8 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchResult>
       }
       if (!a) {
         o.onStep?.(`seed ${seed}: audit ${d.name}`);
-        a = await audit(target, { ...o, refs: o.refs, out: auditDir, workers: o.workers, attacks: BENCH_ATTACKS, ...(o.queries ? { queries: o.queries } : {}) });
+        const studyOptions = study ? { refBlock: study[0], attacks: REFS_ATTACKS } : { attacks: BENCH_ATTACKS };
+        a = await audit(target, { ...o, refs, out: auditDir, workers: o.workers, ...studyOptions, ...(o.queries ? { queries: o.queries } : {}) });
       }
       const queries = (a.settings as { queries?: number }).queries;
       rows.push({
@@ -198,6 +226,7 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchResult>
         ...(d.sweep ? { sweep: d.sweep } : {}),
         ...(d.grid ? { grid: d.grid } : {}),
         queries: queries ?? 1,
+        ...(study ? { refs, ...referenceCost(a) } : {}),
       });
       await o.onRow?.({ rows: [...rows], missing: [...missing], planned });
     }

@@ -37,6 +37,12 @@ export interface BenchRow {
   grid?: GridTag;
   /** LiRA queries per example in the audit (1 when the audit does not record any). */
   queries?: number;
+  /** Reference models of the audit, in a reference-count study (`bench --refs 8,16,...`). */
+  refs?: number;
+  /** Mean wall seconds of the audit's trained (not cached) references, in a reference-count study. */
+  secondsPerReference?: number;
+  /** Wall seconds of the audit's attacks, in a reference-count study. */
+  attackSeconds?: number;
 }
 
 /** Everything the table asks for: rows, and the (row, seed) cells not done. */

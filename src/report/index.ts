@@ -22,4 +22,8 @@ export { summarizeBench, benchMarkdown } from './bench-summary.ts';
 export type { BenchRow } from './bench-summary.ts';
 export { renderBenchReport } from './bench-report.ts';
 export { benchDoc, benchComplete } from './bench-doc.ts';
+export { refsDoc, renderRefsReport, refsMarkdown, rankingMarkdown, refsCostMarkdown } from './refs-doc.ts';
+export type { RefsDocInput } from './refs-doc.ts';
+export { refsCells, refsRankings, refsCost, refCounts, kendallTau, REFS_METRICS } from './refs-summary.ts';
+export type { RefsCell, RefsRanking, RefsMetric } from './refs-summary.ts';
 export type { BenchDocInput } from './bench-doc.ts';

@@ -4,10 +4,10 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { CWRF_DEFAULTS, cwrfStage } from '../../defenses/index.ts';
-import { bench, benchDefenses, benchPlan, checkCacheWritable, datasetFamily, parseGrid, planHours, selectDefenses, slug, DP_EPOCH_FACTOR, type BenchDefense, type BenchResult, type SweepParam } from '../../experiments/index.ts';
+import { bench, benchDefenses, benchPlan, checkCacheWritable, checkRefCounts, datasetFamily, parseGrid, planHours, selectDefenses, slug, DP_EPOCH_FACTOR, type BenchDefense, type BenchResult, type SweepParam } from '../../experiments/index.ts';
 import type { Recipe } from '../../train/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
-import { benchComplete, benchDoc, renderAuditReport, renderBenchReport } from '../../report/index.ts';
+import { benchComplete, benchDoc, refsDoc, renderAuditReport, renderBenchReport, renderRefsReport } from '../../report/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, DATA, outFlag, THREADS, type Command, type Io } from '../command.ts';
 import { threadsFromFlags, workersFromFlags } from '../thread-flags.ts';
@@ -25,7 +25,8 @@ const BENCH_ENTRIES = /^seed\d+$|^bench\.(md|json|html)$/;
 /** Whether `file` is a page bench wrote (so --doc may rewrite it). */
 function isBenchDoc(file: string): boolean {
   try {
-    return readFileSync(file, 'utf8').startsWith('# Privacy-utility benchmark: ');
+    const text = readFileSync(file, 'utf8');
+    return text.startsWith('# Privacy-utility benchmark: ') || text.startsWith('# Reference-count study: ');
   } catch {
     return false;
   }
@@ -48,7 +49,13 @@ export const benchCommand: Command = {
     ...COMMON,
     ...DATA,
     ...RECIPE_FLAGS,
-    refs: AUDIT_FLAGS.refs,
+    refs: {
+      type: 'int-list',
+      min: 2,
+      default: [8],
+      description:
+        'reference models per audit; several ascending counts (multiples of the first, e.g. 8,16,32,64) make a reference-count study: every cell audited at each count in a nested design (shared models), LiRA online and offline and RMIA, and a page of how the metrics and the ranking change',
+    },
     workers: AUDIT_FLAGS.workers,
     ...THREADS,
     ...QUEUE_FLAGS,
@@ -93,7 +100,9 @@ export const benchCommand: Command = {
     const sweep = f.opt<string>('sweep')?.split(',').map((x) => x.trim()).filter(Boolean);
     for (const p of sweep ?? []) if (!SWEEP_PARAMS.includes(p as SweepParam)) throw new InputError(`--sweep: unknown parameter '${p}' (ratio, lambda)`);
     const queries = queriesFlag(f) ?? (family === 'image' ? 2 : 1);
-    const refs = f.get<number>('refs');
+    const refCounts = checkRefCounts(f.get<number[]>('refs'));
+    const study = refCounts.length > 1;
+    const refs = refCounts.at(-1)!;
     const ftEpochs = f.opt<number>('ft-epochs');
     const ftShown = cwrfStage('cwrf', ftEpochs === undefined ? {} : { epochs: ftEpochs }, base).epochs;
     const grid = f.opt<string[]>('grid')?.map(parseGrid);
@@ -115,22 +124,31 @@ export const benchCommand: Command = {
     const defaults = { ratio: CWRF_DEFAULTS.ratio, lambda: CWRF_DEFAULTS.pve.lambda };
     const notesFile = f.opt<string>('notes');
     const notes = notesFile !== undefined ? [readNotes(notesFile)] : undefined;
-    const write = async (result: BenchResult) => {
-      const minutes = (performance.now() - t0) / 60000;
+    const machine = () => `${cpus()[0]?.model ?? '?'} x${cpus().length}, Node ${process.version}; load average ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} now (shared machine)`;
+    const recipeText = `Recipe: ${base.model.arch} ${JSON.stringify(base.model)}, ${base.optimizer.name} ${JSON.stringify(base.optimizer)}, schedule ${JSON.stringify(base.schedule)}, ${base.epochs} epochs, batch ${base.batchSize}, population ${base.split.populationSize ?? 'all'} (each model trains on a seeded half), test set ${base.split.testSize ?? 'default'}${recipeExtras(base)}.`;
+    const pages = async (result: BenchResult, minutes: number): Promise<{ md: string; html: string }> => {
+      if (study) {
+        const complete = benchComplete(result);
+        const md = refsDoc({ dataset: base.dataset, command: cmd, machine: machine(), minutes, recipe: recipeText, complete, planned: result.planned, rows: result.rows });
+        return { md, html: await renderRefsReport(result.rows, `cwrf bench --refs: ${base.dataset}${complete ? '' : ' (partial)'}`, cmd) };
+      }
       const md = benchDoc({
         dataset: base.dataset,
         family,
         command: cmd,
-        machine: `${cpus()[0]?.model ?? '?'} x${cpus().length}, Node ${process.version}; load average ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} now (shared machine)`,
+        machine: machine(),
         minutes,
-        recipe: `Recipe: ${base.model.arch} ${JSON.stringify(base.model)}, ${base.optimizer.name} ${JSON.stringify(base.optimizer)}, schedule ${JSON.stringify(base.schedule)}, ${base.epochs} epochs, batch ${base.batchSize}, population ${base.split.populationSize ?? 'all'} (each model trains on a seeded half), test set ${base.split.testSize ?? 'default'}${recipeExtras(base)}.`,
+        recipe: recipeText,
         settings: `Seeds ${seeds.join(', ')}; ${refs} reference models per audit, each replaying the defense (adaptive attacker). LiRA = online, fixed variance, ${describeQueries(result, queries)}; RMIA = online; loss threshold = threshold-free AUC. CWRF = PVE (lambda ${defaults.lambda}${opts.pveLr !== undefined ? `, copy's learning rate ${opts.pveLr}` : ''}), top ${defaults.ratio * 100}% rewound to init and frozen, ${ftShown} fine-tune epochs with the base's objective${opts.ftLr !== undefined ? ` from learning rate ${opts.ftLr}` : ''} (cosine-annealed). Values are mean ± std over seeds, in %. Cost = the defense's own wall time over the base model's training time.`,
         result,
         defaults,
         notes,
       });
+      return { md, html: await renderBenchReport(result.rows, `cwrf bench: ${base.dataset}${benchComplete(result) ? '' : ' (partial)'}`, cmd, defaults) };
+    };
+    const write = async (result: BenchResult) => {
+      const { md, html } = await pages(result, (performance.now() - t0) / 60000);
       mkdirSync(out, { recursive: true });
-      const html = await renderBenchReport(result.rows, `cwrf bench: ${base.dataset}${benchComplete(result) ? '' : ' (partial)'}`, cmd, defaults);
       await writeFileAtomic(join(out, 'bench.md'), md);
       await writeJsonAtomic(join(out, 'bench.json'), { command: cmd, complete: benchComplete(result), ...result });
       await writeFileAtomic(join(out, 'bench.html'), html);
@@ -147,6 +165,7 @@ export const benchCommand: Command = {
       out,
       seeds,
       refs,
+      ...(study ? { refCounts } : {}),
       workers: workersFromFlags(f),
       threads: threadsFromFlags(f),
       render: renderAuditReport,
