@@ -117,7 +117,7 @@ export const benchCommand: Command = {
     }
     await prepareResumableOut(f, 'bench', out, base, (n) => BENCH_ENTRIES.test(n));
     if (!collect) checkCacheWritable();
-    const progress = new Progress(io, 'step', seeds.length * planned.length * 2);
+    const progress = new Progress(io, 'step', seeds.length * planned.length * (1 + refCounts.length));
     const cmd = `cwrf bench ${process.argv.slice(3).filter((a) => a !== '--collect').join(' ')}`;
     const t0 = performance.now();
     const load0 = loadavg()[0];
