@@ -6,7 +6,9 @@
 // MALLOC_TRIM_THRESHOLD_ 1 GiB), which shows how much of a gap is the allocator. Prints per case the median
 // epoch time (first epoch left out: warm-up), its min-max over rounds, the load average, and flags a ratio whose
 // spreads overlap as "no measurable difference".
-// Env: BENCH_ROUNDS (default 5), BENCH_CASES (location,smallcnn,resnet20,vit-tiny), CWRF_DATA_DIR.
+// BENCH_KERNELS=both also runs both engines on the CPU's own kernels (CWRF_BLAS_KERNELS=native, no OPENBLAS_CORETYPE
+// or ATEN_CPU_CAPABILITY: what cwrf's AVX2 pin for identical bytes across CPUs costs, in both engines).
+// Env: BENCH_ROUNDS (default 5), BENCH_CASES (location,smallcnn,resnet20,vit-tiny), BENCH_KERNELS (pinned|both), CWRF_DATA_DIR.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tensor } from '../src/engine/index.ts';
 import { ALLOCATOR_THRESHOLD } from '../src/engine/native.ts';
+import { PINNED_KERNELS } from '../src/engine/index.ts';
 import { writeNpy } from '../src/data/npy.ts';
 import { loadRun } from '../src/experiments/index.ts';
 import { loadData } from '../src/train/index.ts';
@@ -45,6 +48,11 @@ const chosen = (process.env.BENCH_CASES ?? Object.keys(CASES).join(',')).split('
 const root = mkdtempSync(join(tmpdir(), 'cwrf-bench-loop-'));
 const env = { ...matchedEnvironment(1), CWRF_CACHE_DIR: join(root, 'cache') };
 const mallocEnv = { ...env, MALLOC_MMAP_THRESHOLD_: String(ALLOCATOR_THRESHOLD), MALLOC_TRIM_THRESHOLD_: String(ALLOCATOR_THRESHOLD) };
+const KERNELS = process.env.BENCH_KERNELS ?? 'pinned';
+if (KERNELS !== 'pinned' && KERNELS !== 'both') throw new Error(`BENCH_KERNELS: '${KERNELS}' is not pinned or both`);
+/** Both engines on the CPU's own kernels: no kernel pin in the environment, and cwrf told not to set one. */
+const nativeEnv: NodeJS.ProcessEnv = { ...env, CWRF_BLAS_KERNELS: 'native' };
+for (const k of Object.keys(PINNED_KERNELS)) delete nativeEnv[k];
 
 function run(cmd: string, args: string[], e: NodeJS.ProcessEnv): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', env: e, maxBuffer: 1 << 26 });
@@ -53,9 +61,9 @@ function run(cmd: string, args: string[], e: NodeJS.ProcessEnv): string {
 }
 
 /** `cwrf train` once into `out`; its epoch seconds. */
-function cwrfEpochs(c: Case, out: string): number[] {
+function cwrfEpochs(c: Case, out: string, e: NodeJS.ProcessEnv = env): number[] {
   rmSync(out, { recursive: true, force: true });
-  run(process.execPath, [BIN, 'train', ...c.args, '--data-dir', DATA, '--threads', '1', '--out', out, '--quiet'], env);
+  run(process.execPath, [BIN, 'train', ...c.args, '--data-dir', DATA, '--threads', '1', '--out', out, '--quiet'], e);
   const run_ = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { metrics: { history: { seconds: number }[] } };
   return run_.metrics.history.map((h) => h.seconds);
 }
@@ -82,30 +90,40 @@ function peerEpochs(dir: string, args: string, e: NodeJS.ProcessEnv): number[] {
   return (JSON.parse(out.trim().split('\n').pop()!) as { epochSeconds: number[] }).epochSeconds;
 }
 
-type Engine = 'cwrf' | 'pytorch' | 'pytorch (cwrf allocator)';
+type Engine = 'cwrf' | 'pytorch' | 'pytorch (cwrf allocator)' | 'cwrf, native kernels' | 'pytorch, native kernels';
+const ENGINES: Engine[] = ['cwrf', 'pytorch', 'pytorch (cwrf allocator)', ...(KERNELS === 'both' ? (['cwrf, native kernels', 'pytorch, native kernels'] as const) : [])];
 const steady = (epochs: number[]) => median(epochs.slice(1));
 console.log(`machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the start; ${ROUNDS} rounds, engines alternated`);
-console.log('matched: 1 intra-op thread, OPENBLAS/OMP 1 thread, the same BLAS/ATen kernels; epoch time = median of epochs 2.. of a round');
+console.log(`matched: 1 intra-op thread, OPENBLAS/OMP 1 thread, the same BLAS/ATen kernels (${Object.entries(PINNED_KERNELS).map(([k, v]) => `${k}=${process.env[k] ?? v}`).join(', ')}${KERNELS === 'both' ? '; "native kernels": both engines without the pin' : ''}); epoch time = median of epochs 2.. of a round`);
 console.log('');
-console.log('| case | engine | epoch s (median of rounds) | min-max over rounds | vs cwrf | load average |');
+console.log('| case | engine | epoch s (median of rounds) | min-max over rounds | ratio (vs cwrf unless said) | load average |');
 console.log('|---|---|---|---|---|---|');
 for (const [key, c] of chosen) {
   const out = join(root, `${key}-warm`);
   cwrfEpochs(c, out); // warm: decodes and caches the images, and gives the recipe
   const dir = join(root, key);
   const peerArgs = await exportCase(dir, out);
-  const times: Record<Engine, number[]> = { cwrf: [], pytorch: [], 'pytorch (cwrf allocator)': [] };
+  const times = Object.fromEntries(ENGINES.map((e) => [e, [] as number[]])) as Record<Engine, number[]>;
   const loads: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     loads.push(loadavg()[0]);
-    const order: Engine[] = r % 2 ? ['pytorch', 'pytorch (cwrf allocator)', 'cwrf'] : ['cwrf', 'pytorch', 'pytorch (cwrf allocator)'];
-    for (const e of order)
-      times[e].push(steady(e === 'cwrf' ? cwrfEpochs(c, join(root, `${key}-r`)) : peerEpochs(dir, peerArgs, e === 'pytorch' ? env : mallocEnv)));
+    const order = r % 2 ? [...ENGINES].reverse() : ENGINES;
+    for (const e of order) {
+      const seconds =
+        e === 'cwrf' || e === 'cwrf, native kernels'
+          ? cwrfEpochs(c, join(root, `${key}-r`), e === 'cwrf' ? env : nativeEnv)
+          : peerEpochs(dir, peerArgs, e === 'pytorch' ? env : e === 'pytorch (cwrf allocator)' ? mallocEnv : nativeEnv);
+      times[e].push(steady(seconds));
+    }
   }
   const cw = times.cwrf;
-  for (const [e, ts] of Object.entries(times) as [Engine, number[]][]) {
-    const overlap = e !== 'cwrf' && Math.min(...ts) <= Math.max(...cw) && Math.min(...cw) <= Math.max(...ts);
-    const ratio = e === 'cwrf' ? '' : `${(median(ts) / median(cw)).toFixed(2)}x${overlap ? ' (spreads overlap: no measurable difference)' : ''}`;
+  for (const e of ENGINES) {
+    const ts = times[e];
+    // the native-kernel rows compare with their own engine pinned: the pin's cost
+    const ref = e === 'pytorch, native kernels' ? times.pytorch : cw;
+    const what = e === 'cwrf, native kernels' || e === 'pytorch, native kernels' ? ` vs ${e.split(',')[0]} pinned` : '';
+    const overlap = e !== 'cwrf' && Math.min(...ts) <= Math.max(...ref) && Math.min(...ref) <= Math.max(...ts);
+    const ratio = e === 'cwrf' ? '' : `${(median(ts) / median(ref)).toFixed(2)}x${what}${overlap ? ' (spreads overlap: no measurable difference)' : ''}`;
     console.log(`| ${c.name} | ${e} | ${median(ts).toFixed(3)} | ${Math.min(...ts).toFixed(3)}-${Math.max(...ts).toFixed(3)} | ${ratio} | ${loads.map((l) => l.toFixed(1)).join('/')} |`);
   }
 }
