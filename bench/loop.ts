@@ -8,7 +8,10 @@
 // spreads overlap as "no measurable difference".
 // BENCH_KERNELS=both also runs both engines on the CPU's own kernels (CWRF_BLAS_KERNELS=native, no OPENBLAS_CORETYPE
 // or ATEN_CPU_CAPABILITY: what cwrf's AVX2 pin for identical bytes across CPUs costs, in both engines).
-// Env: BENCH_ROUNDS (default 5), BENCH_CASES (location,smallcnn,resnet20,vit-tiny), BENCH_KERNELS (pinned|both), CWRF_DATA_DIR.
+// BENCH_THREADS=2 runs both engines at 2 intra-op threads (and 2 BLAS/OMP threads): with a run at 1, what more
+// cores give one model's training (bytes differ with --threads; see docs/guides/reproducibility.md).
+// Env: BENCH_ROUNDS (default 5), BENCH_CASES (location,smallcnn,resnet20,vit-tiny), BENCH_KERNELS (pinned|both),
+// BENCH_THREADS (default 1), CWRF_DATA_DIR.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -27,6 +30,8 @@ const BIN = fileURLToPath(new URL('../bin/cwrf.mjs', import.meta.url));
 const PEER = fileURLToPath(new URL('./peers/torch_cifar.py', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const DATA = benchDataDir();
+const THREADS = Number(process.env.BENCH_THREADS ?? 1);
+if (!Number.isInteger(THREADS) || THREADS < 1) throw new Error(`BENCH_THREADS: '${process.env.BENCH_THREADS}' is not a positive integer`);
 
 interface Case {
   name: string;
@@ -46,7 +51,7 @@ const chosen = (process.env.BENCH_CASES ?? Object.keys(CASES).join(',')).split('
 });
 
 const root = mkdtempSync(join(tmpdir(), 'cwrf-bench-loop-'));
-const env = { ...matchedEnvironment(1), CWRF_CACHE_DIR: join(root, 'cache') };
+const env = { ...matchedEnvironment(THREADS), CWRF_CACHE_DIR: join(root, 'cache') };
 const mallocEnv = { ...env, MALLOC_MMAP_THRESHOLD_: String(ALLOCATOR_THRESHOLD), MALLOC_TRIM_THRESHOLD_: String(ALLOCATOR_THRESHOLD) };
 const KERNELS = process.env.BENCH_KERNELS ?? 'pinned';
 if (KERNELS !== 'pinned' && KERNELS !== 'both') throw new Error(`BENCH_KERNELS: '${KERNELS}' is not pinned or both`);
@@ -63,7 +68,7 @@ function run(cmd: string, args: string[], e: NodeJS.ProcessEnv): string {
 /** `cwrf train` once into `out`; its epoch seconds. */
 function cwrfEpochs(c: Case, out: string, e: NodeJS.ProcessEnv = env): number[] {
   rmSync(out, { recursive: true, force: true });
-  run(process.execPath, [BIN, 'train', ...c.args, '--data-dir', DATA, '--threads', '1', '--out', out, '--quiet'], e);
+  run(process.execPath, [BIN, 'train', ...c.args, '--data-dir', DATA, '--threads', String(THREADS), '--out', out, '--quiet'], e);
   const run_ = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { metrics: { history: { seconds: number }[] } };
   return run_.metrics.history.map((h) => h.seconds);
 }
@@ -82,7 +87,7 @@ async function exportCase(dir: string, out: string): Promise<string> {
   save('xte.npy', data.testX.indexSelect(0, data.test).toFloat32(), [data.testLabels.length, ...data.shape]);
   save('yte.npy', new BigInt64Array(Array.from(data.testLabels, BigInt)), [data.testLabels.length]);
   const { model, optimizer, schedule, epochs, batchSize } = r.recipe;
-  return JSON.stringify({ model, optimizer, schedule, epochs, batchSize, threads: 1, seed: 0 });
+  return JSON.stringify({ model, optimizer, schedule, epochs, batchSize, threads: THREADS, seed: 0 });
 }
 
 function peerEpochs(dir: string, args: string, e: NodeJS.ProcessEnv): number[] {
@@ -94,7 +99,7 @@ type Engine = 'cwrf' | 'pytorch' | 'pytorch (cwrf allocator)' | 'cwrf, native ke
 const ENGINES: Engine[] = ['cwrf', 'pytorch', 'pytorch (cwrf allocator)', ...(KERNELS === 'both' ? (['cwrf, native kernels', 'pytorch, native kernels'] as const) : [])];
 const steady = (epochs: number[]) => median(epochs.slice(1));
 console.log(`machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the start; ${ROUNDS} rounds, engines alternated`);
-console.log(`matched: 1 intra-op thread, OPENBLAS/OMP 1 thread, the same BLAS/ATen kernels (${Object.entries(PINNED_KERNELS).map(([k, v]) => `${k}=${process.env[k] ?? v}`).join(', ')}${KERNELS === 'both' ? '; "native kernels": both engines without the pin' : ''}); epoch time = median of epochs 2.. of a round`);
+console.log(`matched: ${THREADS} intra-op thread(s), OPENBLAS/OMP ${THREADS} thread(s), the same BLAS/ATen kernels (${Object.entries(PINNED_KERNELS).map(([k, v]) => `${k}=${process.env[k] ?? v}`).join(', ')}${KERNELS === 'both' ? '; "native kernels": both engines without the pin' : ''}); epoch time = median of epochs 2.. of a round`);
 console.log('');
 console.log('| case | engine | epoch s (median of rounds) | min-max over rounds | ratio (vs cwrf unless said) | load average |');
 console.log('|---|---|---|---|---|---|');
