@@ -136,7 +136,8 @@ test('bench --refs 2,4: a reference-count study in a nested design, its page, an
   const rows = JSON.parse(r.out).rows as { refs: number; attacks: Record<string, unknown>; secondsPerReference?: number }[];
   assert.deepEqual(rows.map((x) => x.refs), [2, 4]);
   assert.deepEqual(Object.keys(rows[0].attacks).sort(), ['lira-offline', 'lira-offline-fixed', 'lira-online', 'lira-online-fixed', 'loss', 'rmia-online']);
-  assert.ok(rows.every((x) => (x.secondsPerReference ?? 0) > 0));
+  // the 2-reference audit may find its models cached by an earlier test; the 4-reference one trains two more
+  assert.ok((rows[1].secondsPerReference ?? 0) > 0, JSON.stringify(rows[1].secondsPerReference));
   // the 4-reference audit reuses the 2-reference audit's models (its first block) and trains two more
   const a4 = JSON.parse(readFileSync(join(out, 'seed0', 'ce-2', 'audit-refs4', 'audit.json'), 'utf8')) as { references: { cached: boolean }[] };
   assert.deepEqual(a4.references.map((x) => x.cached), [true, true, false, false]);
