@@ -10,7 +10,7 @@ export interface TrainingTuning {
   description: string;
   tunables: Tunable[];
   /** The objective and DP settings of one point of its space. */
-  spec(values: Record<string, number | string>): { objective: ObjectiveSpec; dp: DpSpec };
+  spec(values: Record<string, number | string>): { objective: ObjectiveSpec; dp?: DpSpec };
 }
 
 /** The DP-SGD settings a tuned run trains with besides its target epsilon (the CLI's defaults). */
