@@ -7,10 +7,10 @@ import { halvingSchedule, scheduleCost } from './select.ts';
 /** A parsed budget. */
 export type Budget = { models: number } | { seconds: number };
 
-/** Parses `60models`, `2h`, `90m` or `1.5h`. */
+/** Parses `60models`, `2h`, `1.5h`, `90m` or `600s`. */
 export function parseBudget(text: string): Budget {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(models?|h|hours?|m|min|minutes?)\s*$/i.exec(text);
-  if (!m) throw new InputError(`--budget '${text}': expected a number of models (60models) or hours/minutes (2h, 90m)`);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(models?|h|hours?|m|min|minutes?|s|sec|seconds?)\s*$/i.exec(text);
+  if (!m) throw new InputError(`--budget '${text}': expected a number of models (60models) or hours/minutes/seconds (2h, 90m, 600s)`);
   const v = Number(m[1]);
   const unit = m[2].toLowerCase();
   if (unit.startsWith('model')) {
@@ -18,7 +18,7 @@ export function parseBudget(text: string): Budget {
     return { models: v };
   }
   if (v <= 0) throw new InputError(`--budget '${text}': the time must be positive`);
-  return { seconds: unit.startsWith('h') ? v * 3600 : v * 60 };
+  return { seconds: unit.startsWith('h') ? v * 3600 : unit.startsWith('m') ? v * 60 : v };
 }
 
 /** Seconds one model of the run takes: its training plus its stages, as run.json records them. */

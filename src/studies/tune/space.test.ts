@@ -78,6 +78,7 @@ test('budgets: models, hours at the run\'s own per-model time, and one candidate
   assert.deepEqual(parseBudget('60models'), { models: 60 });
   assert.deepEqual(parseBudget('2h'), { seconds: 7200 });
   assert.deepEqual(parseBudget('90m'), { seconds: 5400 });
+  assert.deepEqual(parseBudget('30s'), { seconds: 30 });
   assert.throws(() => parseBudget('lots'), oneLine(/expected a number of models/));
   assert.throws(() => parseBudget('1.5models'), oneLine(/whole number/));
   const s = perModelSeconds({ trainSeconds: 10, stages: [{ seconds: 2 }] });
