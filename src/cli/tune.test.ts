@@ -47,6 +47,7 @@ test('tune: bad input is one line, exit 2, before any training, nothing written'
   await rejects(['--goal', 'lira:auc<=0.6', '--space', 'method=nope'], /--space: method 'nope' is not one of cwrf/);
   await rejects(['--goal', 'lira:auc<=0.6', '--min-refs', '8', '--max-refs', '4'], /--min-refs 8 is above --max-refs 4/);
   await rejects(['--goal', 'lira:auc<=0.6', '--space', 'method=retrain;objective=ce'], /leaves no candidate/);
+  await rejects(['--goal', 'lira:auc<=0.6', '--out', join(run, 'tune')], /is inside the run/);
   assert.equal(existsSync(out), false, 'no output directory');
   assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
   assert.equal(existsSync(join(dir, 'cache')), false, 'no model trained');

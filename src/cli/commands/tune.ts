@@ -2,7 +2,8 @@
 // (successive halving, cheap audits first), then audit the choice afresh. Resumable; every input checked before
 // any training.
 import { join } from 'node:path';
-import { checkCacheWritable, loadRun, runInputs } from '../../experiments/index.ts';
+import { checkCacheWritable, loadRun } from '../../experiments/index.ts';
+import { canonicalPath, isWithin } from '../../io/output.ts';
 import { budgetModels, checkBudget, parseBudget, perModelSeconds } from '../../studies/tune/budget.ts';
 import { goalLabel, parseGoal, parseGoalMetric, type Goal, type GoalMetric } from '../../studies/tune/goal.ts';
 import { buildSpace, parseSpace, registrySources, spaceHelp } from '../../studies/tune/space.ts';
@@ -101,6 +102,8 @@ export const tuneCommand: Command = {
     const load = runLoadOptions(f, run);
     const g = goal ?? metric;
     const settings = { run: dir, goal: g, maxDrop, models, space: spaceText ?? null, minRefs, maxRefs, eta, seed };
+    const [o, r] = [canonicalPath(out), canonicalPath(dir)];
+    if (isWithin(r, o) || isWithin(o, r)) throw new InputError(`--out ${out} ${isWithin(r, o) ? 'contains' : 'is inside'} the run ${dir}, which tune reads: pick another --out`);
     await prepareResumableOut(f, 'tune', out, settings, (n) => TUNE_ENTRIES.test(n));
     checkCacheWritable();
     io.err(`cwrf tune: ${candidates.length} candidates in the space, a budget of ${models} models${'seconds' in budget ? ` (${budgetText} at ${perModelSeconds(run.metrics).toFixed(1)} s per model, run.json)` : ''} -> ${out}/`);
