@@ -107,7 +107,6 @@ export const tuneCommand: Command = {
     await prepareResumableOut(f, 'tune', out, settings, (n) => TUNE_ENTRIES.test(n));
     checkCacheWritable();
     io.err(`cwrf tune: ${candidates.length} candidates in the space, a budget of ${models} models${'seconds' in budget ? ` (${budgetText} at ${perModelSeconds(run.metrics).toFixed(1)} s per model, run.json)` : ''} -> ${out}/`);
-    let lastRung = 0;
     const { json, timings, chosenDir } = await tune(run, candidates, {
       ...load,
       out,
@@ -121,10 +120,6 @@ export const tuneCommand: Command = {
       workers,
       threads,
       onProgress: (p) => {
-        if (p.rung !== lastRung) {
-          lastRung = p.rung;
-          io.err(`rung ${p.rung}/${p.rungs}`);
-        }
         const eta = p.etaSeconds === null ? '?' : `${Math.round(p.etaSeconds)}s`;
         io.err(`  rung ${p.rung}/${p.rungs}: ${p.candidate} measured (${p.done}/${p.total}); ${p.left} left this search, ETA ${eta}`);
       },
