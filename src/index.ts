@@ -18,6 +18,12 @@ export { defend, retrainRecipe, type DefendOptions } from './experiments/defend.
 /** The paper's three insights on a run; the privacy-utility table on a dataset. */
 export { analyze, type AnalyzeJson, type AnalyzeOptions, type VariantResult } from './experiments/analyze.ts';
 export { bench, benchDefenses, type BenchDefense, type BenchOptions, type BenchRow } from './experiments/bench.ts';
+/** Search the registered defenses for one that meets a privacy goal within an accuracy budget (`cwrf tune`). */
+export { tune, type TuneOutcome, type TuneTimings } from './studies/tune/tune.ts';
+export { buildSpace, parseSpace, registrySources, type SpaceFilter, type SpaceSources } from './studies/tune/space.ts';
+export { parseGoal, parseGoalMetric, type Goal, type GoalMetric } from './studies/tune/goal.ts';
+export type { Candidate, SearchOptions, TuneJson } from './studies/tune/search.ts';
+export type { Tunable } from './util/tunables.ts';
 /** Self-contained HTML reports: pass `render: renderAuditReport` to audit() (or bench()) to write report.html. */
 export { renderAuditReport, renderAnalyzeReport, renderBenchReport, benchMarkdown, type AuditReportInput } from './report/index.ts';
 /** cwrf's, libtorch's and Node's versions. */

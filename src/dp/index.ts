@@ -15,3 +15,5 @@ export {
 } from './accountant.ts';
 /** Per-sample gradient rules by layer class, and the check that lists every layer DP-SGD cannot train. */
 export { PER_SAMPLE_RULES, ruleFor, unsupportedLayers, validate, type PerSampleRule } from './rules/index.ts';
+/** DP-SGD as `cwrf tune` searches it (its target epsilon). */
+export { DPSGD_TUNING, DP_TUNING_DEFAULTS, type TrainingTuning } from './tuning.ts';

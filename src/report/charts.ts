@@ -448,7 +448,8 @@ export async function scatterChart(
               ...colourScale(opts.domain, opts.colours),
               legend: groups.length > 1 && groups.length !== rows.length ? {} : null,
             },
-            shape: { field: 'g', type: 'nominal', sort: groups, legend: null },
+            // the same legend as the colour's (one merged legend; a shown and a hidden one on one field make vega warn)
+            shape: { field: 'g', type: 'nominal', sort: groups, legend: groups.length > 1 && groups.length !== rows.length ? {} : null },
           },
         },
         {

@@ -9,12 +9,13 @@ import { threadsFromFlags, workersFromFlags } from '../thread-flags.ts';
 import { AUDIT_FLAGS } from './audit.ts';
 import { Progress } from '../progress.ts';
 import { prepareResumableOut } from '../output.ts';
+import { demoTune, demoTuneLines } from '../../studies/tune/demo.ts';
 
 /** What a demo directory holds: one run per step, and the report. */
-const DEMO_ENTRIES = /^(target|relaxloss|cwrf|relaxloss-cwrf|rewind|relaxloss-rewind)(\.checkpoint)?$|^report\.html$/;
+const DEMO_ENTRIES = /^(target|relaxloss|cwrf|relaxloss-cwrf|rewind|relaxloss-rewind)(\.checkpoint)?$|^report\.html$|^tune$/;
 
 export const demoCommand: Command = {
-  summary: 'end-to-end demo on MNIST: train, audit, defend (CWRF with fine-tune and rewind only, alone and on RelaxLoss), audit again, report',
+  summary: 'end-to-end demo on MNIST: train, audit, defend (CWRF with fine-tune and rewind only, alone and on RelaxLoss), audit again, report, then tune',
   usage: 'cwrf demo [--out demo-out] [--refs 8]',
   examples: ['npm run demo', 'cwrf demo --out /tmp/demo --refs 4 --json'],
   flags: { ...COMMON, ...outFlag('demo-out'), refs: AUDIT_FLAGS.refs, workers: AUDIT_FLAGS.workers, ...THREADS },
@@ -28,7 +29,7 @@ export const demoCommand: Command = {
     io.err(`cwrf demo: MNIST (embedded), 2,000 members of a 4,000-digit population, ${refs} reference models per audit -> ${out}/`);
     let refProgress: Progress | null = null;
     let epochProgress: Progress | null = null;
-    const { models } = await demo({
+    const { models, steps } = await demo({
       out,
       refs,
       workers: workersFromFlags(f),
@@ -71,7 +72,18 @@ export const demoCommand: Command = {
       return { model: m.name, testAccuracy: m.testAccuracy, attacks: Object.fromEntries(m.attacks.map((x) => [x.name, x.metrics])) };
     });
     io.log('');
-    io.log(`report: ${report}   (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-    return { report, rows };
+    io.log(`report: ${report}`);
+    io.err('- tune: search rewinding and RelaxLoss for a privacy goal (cwrf tune)');
+    const tuned = await demoTune(steps[0].run, {
+      out,
+      workers: workersFromFlags(f),
+      threads,
+      onProgress: (p) => io.err(`  rung ${p.rung}/${p.rungs}: ${p.candidate} (${p.done}/${p.total})`),
+    });
+    io.log('');
+    for (const line of demoTuneLines(tuned, out)) io.log(line);
+    io.log('');
+    io.log(`(${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    return { report, rows, tune: { chosen: tuned.json.chosen, fresh: tuned.json.fresh, freshMeetsGoal: tuned.json.freshMeetsGoal, dir: join(out, 'tune') } };
   },
 };

@@ -12,6 +12,7 @@ import { trainCommand } from './train.ts';
 import { exportCommand } from './export.ts';
 import { predictCommand } from './predict.ts';
 import { workerCommand } from './worker.ts';
+import { tuneCommand } from './tune.ts';
 
 export const COMMANDS: Record<string, Command> = {
   demo: demoCommand,
@@ -22,6 +23,7 @@ export const COMMANDS: Record<string, Command> = {
   score: scoreCommand,
   analyze: analyzeCommand,
   bench: benchCommand,
+  tune: tuneCommand,
   epsilon: epsilonCommand,
   export: exportCommand,
   predict: predictCommand,

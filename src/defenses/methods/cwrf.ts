@@ -2,11 +2,13 @@
 import { PVE_OPTIONS } from '../scores/index.ts';
 import { applyCwrf, STAGE_OPTIONS, type CwrfStage } from '../cwrf.ts';
 import type { MethodEntry } from './types.ts';
+import { EPOCHS_TUNABLE, LR_FACTOR_TUNABLE, ratioTunable } from './tunables.ts';
 
 export const cwrfMethod: MethodEntry = {
   name: 'cwrf',
   description: 'score weights, rewind the critical ones to init and freeze them, fine-tune the rest',
   options: { ...STAGE_OPTIONS, ...PVE_OPTIONS },
+  tunables: [ratioTunable([0.001, 0.01, 0.03]), EPOCHS_TUNABLE, LR_FACTOR_TUNABLE],
   usesObjective: true,
   stage: { apply: (s, ctx) => applyCwrf(s as unknown as CwrfStage, ctx) },
 };

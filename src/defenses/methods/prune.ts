@@ -2,6 +2,7 @@
 import { PVE_OPTIONS } from '../scores/index.ts';
 import { applyCwrf, STAGE_OPTIONS, type CwrfStage } from '../cwrf.ts';
 import type { MethodEntry } from './types.ts';
+import { ratioTunable } from './tunables.ts';
 
 export const pruneMethod: MethodEntry = {
   name: 'prune',
@@ -13,6 +14,7 @@ export const pruneMethod: MethodEntry = {
     params: STAGE_OPTIONS.params,
     ...PVE_OPTIONS,
   },
+  tunables: [ratioTunable([0.001, 0.01])],
   usesObjective: false,
   stage: {
     fix: (s, given) => Object.assign(s, { score: given.score ?? 'tfo', rewind: 'zero', epochs: 0 }),

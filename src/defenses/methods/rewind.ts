@@ -2,6 +2,7 @@
 import { PVE_OPTIONS } from '../scores/index.ts';
 import { applyCwrf, STAGE_OPTIONS, type CwrfStage } from '../cwrf.ts';
 import type { MethodEntry } from './types.ts';
+import { ratioTunable } from './tunables.ts';
 
 export const rewindMethod: MethodEntry = {
   name: 'rewind',
@@ -14,6 +15,7 @@ export const rewindMethod: MethodEntry = {
     rewind: STAGE_OPTIONS.rewind,
     ...PVE_OPTIONS,
   },
+  tunables: [ratioTunable([0.001, 0.003, 0.01])],
   usesObjective: false,
   stage: {
     fix: (s) => Object.assign(s, { epochs: 0 }),

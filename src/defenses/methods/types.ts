@@ -1,6 +1,7 @@
 // What a defense method registers: its name, the flags it reads, and how it is applied.
 import type { DefenseStage, DpSpec, EpochStats, ObjectiveSpec, Recipe } from '../../train/index.ts';
 import type { Entry, OptionTable } from '../../util/options.ts';
+import type { Tunable } from '../../util/tunables.ts';
 import type { CwrfStage, StageContext } from '../cwrf.ts';
 
 export interface StageResult {
@@ -12,6 +13,8 @@ export interface StageResult {
 export interface MethodEntry extends Entry {
   /** Flags the method reads (besides the fine-tuning objective's). */
   options: OptionTable;
+  /** What `cwrf tune` searches of the method (its stage fields; none: the method at its defaults). */
+  tunables: Tunable[];
   /** Whether the method fine-tunes with an objective (--objective and DP flags apply). */
   usesObjective: boolean;
   /**

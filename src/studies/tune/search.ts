@@ -58,13 +58,16 @@ export interface FreshResult {
   refs: number;
 }
 
-/** tune.json. */
+/** tune.json: the same bytes for the same command (wall-clock times are kept apart, in timings.json). */
 export interface TuneJson {
   format: 'cwrf-tune/1';
   run: string;
   goal: GoalMetric & { max?: number };
   maxAccuracyDrop: number;
   schedule: Rung[];
+  /** Candidates in the space, and the budget in models (null: none; the search draws what it affords). */
+  spaceSize: number;
+  budgetModels: number | null;
   /** Models the schedule trains (targets and references). */
   plannedModels: number;
   /** Validation accuracy of the undefended run (the accuracy budget is measured from it). */
@@ -78,7 +81,6 @@ export interface TuneJson {
   fresh: FreshResult[];
   /** Whether the goal holds on the fresh audit of the chosen candidate (and its test accuracy is inside the budget). */
   freshMeetsGoal: boolean | null;
-  seconds: number;
 }
 
 export interface SearchOptions extends LoadOptions {
@@ -140,7 +142,6 @@ function readAuditJson(dir: string): AuditJson | null {
 
 /** Runs (or resumes) the search; writes nothing but the candidates' runs and audits (the caller writes tune.json). */
 export async function search(run: Run, candidates: Candidate[], o: SearchOptions): Promise<TuneJson> {
-  const t0 = performance.now();
   if (!candidates.length) throw new InputError('tune: the search space is empty');
   const minRefs = o.minRefs ?? 2;
   const maxRefs = o.maxRefs ?? 8;
@@ -233,6 +234,8 @@ export async function search(run: Run, candidates: Candidate[], o: SearchOptions
     goal: o.goal,
     maxAccuracyDrop: o.maxAccuracyDrop,
     schedule,
+    spaceSize: candidates.length,
+    budgetModels: o.budgetModels ?? null,
     plannedModels: planned,
     baseValidationAccuracy,
     candidates: [...records.values()],
@@ -241,6 +244,5 @@ export async function search(run: Run, candidates: Candidate[], o: SearchOptions
     searchMeetsGoal: meetsGoal,
     fresh,
     freshMeetsGoal: chosenFresh ? chosenFresh.metric <= (o.goal.max ?? Infinity) && chosenFresh.testAccuracy >= minTest : null,
-    seconds: (performance.now() - t0) / 1000,
   };
 }

@@ -48,6 +48,7 @@ export const cclObjective: ObjectiveEntry = {
     'ccl-beta': { type: 'number', key: 'beta', defaultText: 'per dataset (0.05)', description: 'CCL scale of the loss, > 0' },
     'ccl-form': { type: 'choice', key: 'form', choices: CCL_FORMS, default: 'exp', description: 'CCL concave term: exp(p_y) or p_y + p_y^2/2 (quadratic)' },
   },
+  tunables: [{ name: 'ccl-alpha', key: 'alpha', kind: 'number', min: 0.001, max: 1, scale: 'log', grid: [0.05, 0.1, 0.5], description: 'CCL weight of cross-entropy' }],
   defaults: cclDefaults,
   validate: (s) => validateCcl(asCcl(s)),
   make: (s) => {

@@ -6,6 +6,7 @@ export const ceObjective: ObjectiveEntry = {
   name: 'ce',
   description: 'cross-entropy',
   options: {},
+  tunables: [],
   make: () => (logits, y) => crossEntropy(logits, y),
   perExample: () => ({ labelSmoothing: 0 }),
 };

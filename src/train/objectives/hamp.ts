@@ -78,6 +78,7 @@ export const hampObjective: ObjectiveEntry = {
     'hamp-gamma': { type: 'number', key: 'gamma', defaultText: 'per dataset (location 0.5, purchase100 0.8, texas100 0.6, cifar10 0.95, cifar100 0.5)', description: 'HAMP soft-label entropy, as a fraction of ln K, in (0, 1)' },
     'hamp-alpha': { type: 'number', key: 'alpha', defaultText: 'per dataset (location 0.001, purchase100/texas100 0.01, cifar10 0.001, cifar100 0.005)', description: 'HAMP weight of the entropy regulariser, >= 0' },
   },
+  tunables: [{ name: 'hamp-gamma', key: 'gamma', kind: 'number', min: 0.01, max: 0.99, scale: 'lin', grid: [0.5, 0.7, 0.9], description: 'HAMP soft-label entropy, as a fraction of ln K' }],
   defaults: hampDefaults,
   validate: (s) => validateHamp(asHamp(s)),
   make: (s) => {

@@ -62,6 +62,7 @@ export const relaxLossObjective: ObjectiveEntry = {
       description: 'RelaxLoss cap on the true-class probability',
     },
   },
+  tunables: [{ name: 'alpha', key: 'alpha', kind: 'number', min: 0, scale: 'log', grid: [0.5, 1, 2], description: 'RelaxLoss target loss' }],
   defaults: relaxLossDefaults,
   validate(s) {
     checkNumber(s.alpha, 'relaxloss alpha', { min: 0 });
