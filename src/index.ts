@@ -40,7 +40,7 @@ export { runAttacks, summarize, roc, auc, tprAtFpr, ATTACK_NAMES, ATTACKS } from
 export type { AttackName, AttackResult, RunAttacksInput, Summary, Roc } from './attacks/index.ts';
 
 /** DP-SGD privacy accounting (RDP). */
-export { epsilon, noiseForEpsilon, getPrivacySpent, RdpAccountant, type PrivacySpent } from './dp/index.ts';
+export { epsilon, noiseForEpsilon, getPrivacySpent, RdpAccountant, type PrivacySpent } from './defenses/dpsgd/index.ts';
 
 /** The error thrown for bad input (a one-line message; the CLI exits 2 on it). */
 export { InputError } from './util/errors.ts';

@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { writeNpy } from '../data/npy.ts';
 import { readSafetensors } from '../io/safetensors.ts';
-import { validate as validateDp } from '../dp/index.ts';
+import { validate as validateDp } from '../defenses/dpsgd/index.ts';
 import { Generator } from '../engine/index.ts';
 import { predictToFile } from '../experiments/index.ts';
 import { buildModel } from '../nn/index.ts';

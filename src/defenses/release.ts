@@ -5,7 +5,7 @@ import { tensor } from '../engine/index.ts';
 import type { NormalizeSpec } from '../data/index.ts';
 import type { Module } from '../nn/index.ts';
 import { checkClassOutputs, normalizeInPlace, predictLogits, type ObjectiveSpec, type Recipe, type ReleaseSpec } from '../train/index.ts';
-import { hampModify, hampNoiseFor, hampNoiseInputs } from './hamp-output.ts';
+import { hampModify, hampNoiseFor, hampNoiseInputs } from './hamp/release.ts';
 import type { Tensor } from '../engine/index.ts';
 
 /** Which queries: rows `index` of x, whose ids in the dataset's `source` split ('train' or 'test') are `rowIds`. */

@@ -43,7 +43,7 @@ export interface DefenseStage {
 
 /**
  * A transform of every output the model releases (signals, accuracy, reports), part of the released model:
- * 'hamp' is HAMP's test-time output modification (src/defenses/hamp-output.ts).
+ * 'hamp' is HAMP's test-time output modification (src/defenses/hamp/release.ts).
  */
 export interface ReleaseSpec {
   name: 'hamp';

@@ -1,17 +1,17 @@
 // The defense-method registry: one file per method; add one with one line here.
-import { checkParamsSelection } from '../critical.ts';
+import { checkParamsSelection } from '../cwrf/critical.ts';
 import type { DefenseStage, Recipe } from '../../train/index.ts';
 import { definedOnly } from '../../util/defined.ts';
 import { InputError } from '../../util/errors.ts';
 import { Registry } from '../../util/options.ts';
-import { CWRF_DEFAULTS, type CwrfStage, type DefenseMethod, type StageContext } from '../cwrf.ts';
-import { pveFor } from '../scores/index.ts';
-import { familyStageDefaults } from '../family-defaults.ts';
-import { cwrfMethod } from './cwrf.ts';
-import { finetuneAllMethod } from './finetune-all.ts';
-import { pruneMethod } from './prune.ts';
-import { retrainMethod } from './retrain.ts';
-import { rewindMethod } from './rewind.ts';
+import { CWRF_DEFAULTS, type CwrfStage, type DefenseMethod, type StageContext } from '../cwrf/cwrf.ts';
+import { pveFor } from '../cwrf/scores/index.ts';
+import { familyStageDefaults } from '../cwrf/family-defaults.ts';
+import { cwrfMethod } from '../cwrf/method.ts';
+import { finetuneAllMethod } from '../finetune-all/method.ts';
+import { pruneMethod } from '../prune/method.ts';
+import { retrainMethod } from '../retrain/method.ts';
+import { rewindMethod } from '../rewind/method.ts';
 import type { MethodEntry, StageResult } from './types.ts';
 
 export type { MethodEntry, StageResult } from './types.ts';

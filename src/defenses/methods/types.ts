@@ -1,7 +1,7 @@
 // What a defense method registers: its name, the flags it reads, and how it is applied.
 import type { DefenseStage, DpSpec, EpochStats, ObjectiveSpec, Recipe } from '../../train/index.ts';
 import type { Entry, OptionTable } from '../../util/options.ts';
-import type { CwrfStage, StageContext } from '../cwrf.ts';
+import type { CwrfStage, StageContext } from '../cwrf/cwrf.ts';
 
 export interface StageResult {
   history: EpochStats[];

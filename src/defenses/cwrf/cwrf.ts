@@ -1,0 +1,202 @@
+// CWRF (Fang & Kim, ICLR 2026): score weights, rewind the critical ones to their initial values and
+// freeze them, fine-tune the rest. The weight-level baselines (src/defenses/methods/) apply it with fixed choices.
+import { Generator, keep, type Tensor } from '../../engine/index.ts';
+import { buildModel, parameterKinds } from '../../nn/index.ts';
+import { makeOptimizer } from '../../optim/index.ts';
+import {
+  augmentHooks,
+  checkpointedFit,
+  fit,
+  makeObjective,
+  memberRows,
+  type CheckpointSpec,
+  type DataContext,
+  type DpSpec,
+  type EpochStats,
+  type ObjectiveSpec,
+  type Recipe,
+  type TrainedModel,
+} from '../../train/index.ts';
+import type { OptionTable } from '../../util/options.ts';
+import { Rng } from '../../util/rng.ts';
+import { criticalMasks, disposeMasks, maskCounts, type CriticalOptions, type Masks } from './critical.ts';
+import { rewind, type RewindTo } from './rewind.ts';
+import { computeScores, disposeScores, SCORES, type PveOptions, type ScoreName, type Scores } from './scores/index.ts';
+import { dpHooks } from '../dpsgd/dpsgd.ts';
+
+/** A defense method's registered name (src/defenses/methods/index.ts). */
+export type DefenseMethod = string;
+export type Scope = 'rest' | 'critical' | 'all';
+
+/** Every option of a weight-level defense stage (stored in the recipe so references replay it). */
+export interface CwrfStage extends CriticalOptions {
+  method: DefenseMethod;
+  score: ScoreName;
+  pve: PveOptions;
+  rewind: RewindTo;
+  scope: Scope;
+  epochs: number;
+  /** Fine-tuning objective. */
+  objective: ObjectiveSpec;
+  /** DP-SGD settings of the fine-tune (absent: an ordinary fine-tune); the encoding recipes use too. */
+  dp?: DpSpec;
+  /** Fine-tuning learning rate (default: the recipe's initial LR), annealed with cosine. */
+  lr?: number;
+}
+
+/** Defaults, chosen from the Location measurements in docs/bench-location.md. */
+export const CWRF_DEFAULTS: Omit<CwrfStage, 'method' | 'objective'> = {
+  score: 'pve',
+  ratio: 0.001,
+  rank: 'global',
+  params: 'weights',
+  pve: { start: 'target', anchor: 'target', lambda: 0.5, iters: 20 },
+  rewind: 'init',
+  scope: 'rest',
+  epochs: 10,
+};
+
+/** Options of weight-level stages, as flags (the score's own options come from the score registry). */
+export const STAGE_OPTIONS = {
+  score: {
+    type: 'choice',
+    choices: () => SCORES.names(),
+    default: CWRF_DEFAULTS.score,
+    description: 'weight score ranking the critical weights',
+  },
+  ratio: {
+    type: 'number',
+    min: 0,
+    max: 1,
+    default: CWRF_DEFAULTS.ratio,
+    description: 'fraction of the ranked weights that is critical (exactly round(ratio * n))',
+  },
+  rank: {
+    type: 'choice',
+    choices: ['global', 'per-layer'],
+    default: CWRF_DEFAULTS.rank,
+    description: 'rank all weights together or each layer apart',
+  },
+  params: {
+    type: 'string',
+    value: 'weights|all|KINDS',
+    default: CWRF_DEFAULTS.params,
+    description: 'rank weight matrices only, biases and norms too, or parameters of these kinds (conv,linear,norm,attention,embedding)',
+  },
+  rewind: {
+    type: 'choice',
+    choices: ['init', 'zero', 'random-init'],
+    default: CWRF_DEFAULTS.rewind,
+    description: 'what critical weights are set to',
+  },
+  scope: {
+    type: 'choice',
+    choices: ['rest', 'critical', 'all'],
+    default: CWRF_DEFAULTS.scope,
+    description: 'weights the fine-tune trains (rest: all but the critical ones)',
+  },
+  epochs: { type: 'int', min: 0, defaultText: `${CWRF_DEFAULTS.epochs} (image ResNets/WRN: a fifth of the training epochs)`, description: 'fine-tuning epochs' },
+  lr: { type: 'number', min: 0, defaultText: "the recipe's initial rate", description: 'fine-tuning learning rate (cosine-annealed)' },
+} satisfies OptionTable;
+
+export interface StageContext {
+  recipe: Recipe;
+  data: DataContext;
+  members: Uint8Array;
+  trained: TrainedModel;
+  onEpoch?: (s: EpochStats) => void;
+  /** Checkpoint of the fine-tune (resumed when it matches). */
+  checkpoint?: CheckpointSpec;
+}
+
+/** Weight scores of a trained model as the stage defines them (PVE by default). */
+export function scoreModel(stage: Pick<CwrfStage, 'score' | 'pve'>, ctx: StageContext): Scores {
+  const rows = memberRows(ctx.data, ctx.members);
+  try {
+    return computeScores(
+      stage.score,
+      {
+        model: ctx.trained.model,
+        init: ctx.trained.init,
+        x: ctx.data.x,
+        y: ctx.data.y,
+        members: rows,
+        reference: ctx.data.reference,
+        batchSize: ctx.recipe.batchSize,
+        optimizer: ctx.recipe.optimizer,
+        seed: Rng.deriveSeed(ctx.recipe.seed, 'scores'),
+        rebuild: () => buildModel(ctx.recipe.model, ctx.data.shape, ctx.data.classes, new Generator(0)),
+      },
+      stage.pve,
+    );
+  } finally {
+    rows.dispose();
+  }
+}
+
+/** Applies the stage to ctx.trained.model in place; returns the fine-tuning history and what was done. */
+export function applyCwrf(stage: CwrfStage, ctx: StageContext): { history: EpochStats[]; info: Record<string, unknown> } {
+  const { recipe, data, trained } = ctx;
+  const model = trained.model;
+  const info: Record<string, unknown> = {};
+  let masks: Masks = new Map();
+  if (stage.ratio > 0) {
+    const scores = scoreModel(stage, ctx);
+    masks = criticalMasks(scores, stage, parameterKinds(model));
+    disposeScores(scores);
+    info.critical = maskCounts(masks).total;
+    rewind(model, masks, stage.rewind, trained.init, () =>
+      buildModel(recipe.model, data.shape, data.classes, new Generator(Rng.deriveSeed(recipe.seed, 'random-init'))),
+    );
+  }
+  let history: EpochStats[] = [];
+  if (stage.epochs > 0) {
+    const params = model.namedParameters();
+    const lr = stage.lr ?? recipe.optimizer.lr;
+    const optimizer = makeOptimizer({ ...recipe.optimizer, lr }, params);
+    // scope 'rest': critical frozen; 'critical': only critical trainable; 'all': everything trainable.
+    const trainable = new Map<string, Tensor>();
+    for (const [n, p] of params) {
+      const m = masks.get(n);
+      if (stage.scope === 'rest' && m) trainable.set(n, keep(m.neg().add(1)));
+      else if (stage.scope === 'critical') trainable.set(n, keep(m ? m.clone() : p.mul(0).detach()));
+    }
+    for (const [n, m] of trainable) optimizer.setMask(n, m);
+    const gen = new Generator(Rng.deriveSeed(recipe.seed, 'finetune'));
+    const rows = memberRows(data, ctx.members);
+    // DP-SGD fine-tuning: the fine-tune's own budget over its epochs, with frozen weights masked out.
+    const { streams, ...dpLoop } = stage.dp
+      ? dpHooks({ ...recipe, epochs: stage.epochs, objective: stage.objective }, stage.dp, data, ctx.members, {
+          masks: trainable,
+          label: 'finetune',
+        })
+      : {};
+    const aug = augmentHooks(recipe, data.shape, 'finetune-augment');
+    try {
+      const ck = checkpointedFit(
+        ctx.checkpoint,
+        { model, init: {}, optimizer, streams: { generators: { finetune: gen, ...aug.generators, ...streams?.generators }, rngs: { ...streams?.rngs } } },
+        stage.epochs,
+      );
+      history = fit(model, data.x, data.y, rows, {
+        optimizer,
+        schedule: { name: 'cosine' },
+        baseLr: lr,
+        epochs: stage.epochs,
+        batchSize: recipe.batchSize,
+        objective: makeObjective(stage.objective),
+        gen,
+        ...(aug.transform ? { transform: aug.transform } : {}),
+        onEpoch: ctx.onEpoch,
+        ...dpLoop,
+        ...ck.options,
+      });
+    } finally {
+      rows.dispose();
+      optimizer.dispose();
+      disposeMasks(trainable);
+    }
+  }
+  disposeMasks(masks);
+  return { history, info };
+}
