@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { packMembers } from '../experiments/index.ts';
-import { defaultRecipe } from '../train/index.ts';
+import { packMembers } from '../../experiments/index.ts';
+import { defaultRecipe } from '../../train/index.ts';
 import { queueJob } from './coordinator.ts';
 
 test('the embedded MNIST goes to the queue with the content hash of its digits (every worker ships the package)', async () => {

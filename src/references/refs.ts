@@ -2,7 +2,7 @@
 // by (recipe, seed, member half) and trained by an executor (local process pool or a job queue).
 import type { LoadOptions } from '../data/index.ts';
 import type { Recipe } from '../train/index.ts';
-import { cacheDir, readRefEntry, refFile, writeRefEntry, type RefOutput } from './cache.ts';
+import { cacheDir, readRefEntry, refFile, writeRefEntry, type RefOutput } from '../runs/cache.ts';
 import { localPool } from './pool.ts';
 import { trainingThreads } from '../engine/threads.ts';
 import { decodeOutcome, packMembers, type ReferenceOutcome, type ReferenceProgress, type ReferenceTask } from './reference-task.ts';

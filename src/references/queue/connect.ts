@@ -1,7 +1,7 @@
 // A checked Redis connection: fails at once with one clear line (unreachable, refused password, TLS),
 // then reconnects on its own while the queue is in use.
 import { Redis } from 'ioredis';
-import { InputError } from '../util/errors.ts';
+import { InputError } from '../../util/errors.ts';
 import { redisOptions, type QueueUrl } from './url.ts';
 
 function explain(q: QueueUrl, e: Error & { code?: string }): string {

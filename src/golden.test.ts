@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../cli/main.ts';
-import { Generator, loadedBlas, tensor, noGrad } from '../engine/index.ts';
-import { buildModel, type ModelSpec } from '../nn/index.ts';
+import { main } from './cli/main.ts';
+import { Generator, loadedBlas, tensor, noGrad } from './engine/index.ts';
+import { buildModel, type ModelSpec } from './nn/index.ts';
 
 /** Deterministic synthetic tabular data: 4 classes, 10 features, class-dependent means. */
 function syntheticCsv(rows: number): string {

@@ -3,10 +3,10 @@
 import { setThreads } from '../engine/index.ts';
 import { loadData } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
-import { readRefEntry, refFile, writeRefEntry, type RefOutput } from './cache.ts';
+import { readRefEntry, refFile, writeRefEntry, type RefOutput } from '../runs/cache.ts';
 import { unpackMembers, type ReferenceProgress, type ReferenceTask } from './reference-task.ts';
-import { replay } from './replay.ts';
-import { evaluate } from './run.ts';
+import { replay } from '../runs/replay.ts';
+import { evaluate } from '../runs/run.ts';
 
 /** Trains (or reads from the cache) the reference of `task`; its result is in the cache when this returns. */
 export async function processReference(task: ReferenceTask, onProgress?: (p: ReferenceProgress) => void): Promise<RefOutput> {

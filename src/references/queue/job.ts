@@ -2,8 +2,8 @@
 // code or data), the dataset's canonical name and SHA-256, and the cwrf version that must train it.
 import { createHash } from 'node:crypto';
 import { Ajv } from 'ajv';
-import { canonicalJson } from '../train/index.ts';
-import type { ReferenceSpec } from '../experiments/index.ts';
+import { canonicalJson } from '../../train/index.ts';
+import type { ReferenceSpec } from '../../experiments/index.ts';
 
 /** The BullMQ queue that carries reference jobs. */
 export const QUEUE_NAME = 'cwrf-references';

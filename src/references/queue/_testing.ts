@@ -3,7 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/cwrf.mjs', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../../bin/cwrf.mjs', import.meta.url));
 /** The dataset of the queue tests: generated alike on every machine, a spec with parameters (as a job carries it). */
 export const DATASET = 'synthetic:n=2000,seed=3';
 

@@ -2,10 +2,10 @@
 // waits for any worker to finish them and hands their results to the audit (which caches them).
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { versions, type ReferenceExecutor, type ReferenceOutcome, type ReferenceProgress, type ReferenceTask } from '../experiments/index.ts';
-import { isPortableSpec } from '../data/index.ts';
-import { loadData } from '../train/index.ts';
-import { InputError } from '../util/errors.ts';
+import { versions, type ReferenceExecutor, type ReferenceOutcome, type ReferenceProgress, type ReferenceTask } from '../../experiments/index.ts';
+import { isPortableSpec } from '../../data/index.ts';
+import { loadData } from '../../train/index.ts';
+import { InputError } from '../../util/errors.ts';
 import { connectRedis } from './connect.ts';
 import { REDIS_TIMEOUT_S, RedisGoneError, RedisWatch } from './watch.ts';
 import { jobId, jobProblem, QUEUE_NAME, type QueueJob } from './job.ts';

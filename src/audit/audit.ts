@@ -27,10 +27,10 @@ import { writeDirAtomic, writeJsonAtomic, writeFileAtomic } from '../io/atomic.t
 import { loadData, withSeeds, type Recipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
-import { trainReferences, type ReferenceExecutor, type RefJob, type RefResult } from './refs.ts';
-import { evaluate, loadRunModel, type Run, type RunJson } from './run.ts';
-import { versions } from './versions.ts';
-import { checkQueries, defaultQueries } from './queries.ts';
+import { trainReferences, type ReferenceExecutor, type RefJob, type RefResult } from '../references/refs.ts';
+import { evaluate, loadRunModel, type Run, type RunJson } from '../runs/run.ts';
+import { versions } from '../runs/versions.ts';
+import { checkQueries, defaultQueries } from '../runs/queries.ts';
 import { trainingThreads } from '../engine/threads.ts';
 import type { AuditReportInput, ReportModel } from '../report/index.ts';
 

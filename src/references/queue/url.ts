@@ -1,7 +1,7 @@
 // The --queue URL: redis://[user:password@]host:port[/db], or rediss:// for TLS.
 import { isIP } from 'node:net';
 import type { RedisOptions } from 'ioredis';
-import { InputError } from '../util/errors.ts';
+import { InputError } from '../../util/errors.ts';
 
 export interface QueueUrl {
   host: string;

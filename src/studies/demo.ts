@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import type { AttackName } from '../attacks/index.ts';
 import { cwrfStage } from '../defenses/index.ts';
 import { defaultRecipe, relaxLossDefaults, type DefenseStage, type Recipe } from '../train/index.ts';
-import { audit, loadAuditForReport, type AuditOptions } from './audit.ts';
-import { defend, defendedRecipe } from './defend.ts';
-import { reuseRun, train, type Run } from './run.ts';
+import { audit, loadAuditForReport, type AuditOptions } from '../audit/audit.ts';
+import { defend, defendedRecipe } from '../runs/defend.ts';
+import { reuseRun, train, type Run } from '../runs/run.ts';
 import type { ReportModel } from '../report/index.ts';
 
 export const DEMO_ATTACKS: AttackName[] = ['lira-online-fixed', 'lira-online', 'rmia-online', 'loss'];

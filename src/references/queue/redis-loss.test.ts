@@ -1,14 +1,14 @@
 // Issue 29, probe 7 (fast half): the coordinator's executor on a real redis-server that is killed. Restarted
 // empty, the lost jobs are queued again and the audit's results still arrive (a stand-in worker in this process
 // answers them); not restarted, the executor gives up after --redis-timeout with one line and closes cleanly.
-// src/queue/redis-loss.slow.test.ts does the same with the CLI and real workers.
+// src/references/queue/redis-loss.slow.test.ts does the same with the CLI and real workers.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { packMembers, type ReferenceOutcome, type ReferenceTask } from '../experiments/index.ts';
-import { memberMask } from '../data/index.ts';
-import { defaultRecipe, loadData, type Recipe } from '../train/index.ts';
+import { packMembers, type ReferenceOutcome, type ReferenceTask } from '../../experiments/index.ts';
+import { memberMask } from '../../data/index.ts';
+import { defaultRecipe, loadData, type Recipe } from '../../train/index.ts';
 import { queueExecutor } from './coordinator.ts';
 import { QUEUE_NAME, type QueueJob } from './job.ts';
 import { parseQueueUrl } from './url.ts';

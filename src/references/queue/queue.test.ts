@@ -10,7 +10,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { cwrf, DATASET, startRedis, startWorker, stopWorker, type WorkerProc } from './_testing.ts';
 import { jobId, QUEUE_NAME, type QueueJob } from './job.ts';
-import { assertOneLineError as oneLineError } from '../cli/_testing.ts';
+import { assertOneLineError as oneLineError } from '../../cli/_testing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cwrf-queue-'));
 const env = (cache: string, extra: NodeJS.ProcessEnv = {}) => ({ ...process.env, CWRF_CACHE_DIR: join(dir, cache), ...extra });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { canonicalJson, type Recipe } from '../train/index.ts';
-import { recipeKey } from './cache.ts';
+import { recipeKey } from '../runs/cache.ts';
 import { decodeOutcome, encodeOutcome, packMembers, unpackMembers } from './reference-task.ts';
 
 test('member halves round-trip bit-packed; a wrong length is refused', () => {

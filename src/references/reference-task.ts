@@ -2,7 +2,7 @@
 // what a queue job carries. Member halves travel bit-packed in base64, logits as base64 float32.
 import type { Recipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
-import type { RefOutput } from './cache.ts';
+import type { RefOutput } from '../runs/cache.ts';
 
 /** A reference model: the recipe (its seeds and data options included), the member half and where the data is. */
 export interface ReferenceTask {
