@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { tensor } from '../src/engine/index.ts';
 import { ALLOCATOR_THRESHOLD } from '../src/engine/native.ts';
 import { writeNpy } from '../src/data/npy.ts';
-import { loadRun } from '../src/experiments/index.ts';
+import { loadRun } from '../src/runs/index.ts';
 import { loadData } from '../src/train/index.ts';
 import { matchedEnvironment, median } from './timing.ts';
 import { benchDataDir } from './data-dir.ts';

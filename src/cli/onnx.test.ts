@@ -12,7 +12,7 @@ import { writeNpy } from '../data/npy.ts';
 import { readSafetensors } from '../io/safetensors.ts';
 import { validate as validateDp } from '../defenses/dpsgd/index.ts';
 import { Generator } from '../engine/index.ts';
-import { predictToFile } from '../experiments/index.ts';
+import { predictToFile } from '../runs/index.ts';
 import { buildModel } from '../nn/index.ts';
 import { fixtureDir, fixtureSkip, npy } from '../nn/onnx/_testing.ts';
 import { validateRecipe } from '../train/index.ts';

@@ -1,6 +1,6 @@
 // --queue URL: train an audit's reference models through a Redis/BullMQ queue instead of local processes;
 // --redis-timeout: how long a coordinator or worker waits for a lost Redis before it gives up.
-import type { ReferenceExecutor } from '../experiments/index.ts';
+import type { ReferenceExecutor } from '../references/index.ts';
 import { REDIS_TIMEOUT_S } from '../references/queue/watch.ts';
 import type { Flags, Io, OptionTable } from './command.ts';
 

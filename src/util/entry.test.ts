@@ -8,8 +8,8 @@ test('a forked entry resolves to the source through tsx, or to the compiled file
     execArgv: ['--import', import.meta.resolve('tsx')],
   });
   assert.match(import.meta.resolve('tsx'), /^file:\/\/.*\/node_modules\/tsx\//);
-  assert.deepEqual(siblingEntry('file:///repo/dist/experiments/pool.js', 'reference-child'), {
-    file: '/repo/dist/experiments/reference-child.js',
+  assert.deepEqual(siblingEntry('file:///repo/dist/references/pool.js', 'reference-child'), {
+    file: '/repo/dist/references/reference-child.js',
     execArgv: [],
   });
 });

@@ -1,5 +1,5 @@
 // `cwrf defend`: CWRF and the baselines, each written as a new run whose recipe replays the defense.
-import { reshapeNote, defend, loadRun, runInputs } from '../../experiments/index.ts';
+import { reshapeNote, defend, loadRun, runInputs } from '../../runs/index.ts';
 import { METHODS } from '../../defenses/index.ts';
 import type { DefenseStage, Recipe } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { packMembers } from '../../experiments/index.ts';
+import { packMembers } from '../reference-task.ts';
 import { defaultRecipe } from '../../train/index.ts';
 import { queueJob } from './coordinator.ts';
 

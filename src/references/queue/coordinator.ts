@@ -2,7 +2,9 @@
 // waits for any worker to finish them and hands their results to the audit (which caches them).
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { versions, type ReferenceExecutor, type ReferenceOutcome, type ReferenceProgress, type ReferenceTask } from '../../experiments/index.ts';
+import { versions } from '../../runs/index.ts';
+import { type ReferenceExecutor } from '../refs.ts';
+import { type ReferenceOutcome, type ReferenceProgress, type ReferenceTask } from '../reference-task.ts';
 import { isPortableSpec } from '../../data/index.ts';
 import { loadData } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { Ajv } from 'ajv';
 import { canonicalJson } from '../../train/index.ts';
-import type { ReferenceSpec } from '../../experiments/index.ts';
+import type { ReferenceSpec } from '../reference-task.ts';
 
 /** The BullMQ queue that carries reference jobs. */
 export const QUEUE_NAME = 'cwrf-references';

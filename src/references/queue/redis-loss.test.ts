@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { packMembers, type ReferenceOutcome, type ReferenceTask } from '../../experiments/index.ts';
+import { packMembers, type ReferenceOutcome, type ReferenceTask } from '../reference-task.ts';
 import { memberMask } from '../../data/index.ts';
 import { defaultRecipe, loadData, type Recipe } from '../../train/index.ts';
 import { queueExecutor } from './coordinator.ts';

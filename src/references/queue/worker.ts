@@ -2,7 +2,9 @@
 // keeping weights and results in this machine's cache and returning the result rows to the coordinator.
 import { hostname } from 'node:os';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import { cacheDir, runInChild, versions, type ReferenceOutcome } from '../../experiments/index.ts';
+import { cacheDir, versions } from '../../runs/index.ts';
+import { runInChild } from '../pool.ts';
+import { type ReferenceOutcome } from '../reference-task.ts';
 import { validateRecipe } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { connectRedis } from './connect.ts';
