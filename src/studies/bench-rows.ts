@@ -4,6 +4,7 @@ import { CWRF_DEFAULTS, cwrfStage, type CwrfStage } from '../defenses/index.ts';
 import { cclDefaults, hampDefaults, makeObjective, relaxLossDefaults, type DefenseStage, type ObjectiveSpec, type Recipe } from '../train/index.ts';
 import type { ModelSpec } from '../nn/index.ts';
 import { InputError } from '../util/errors.ts';
+import { datasetKind, type DatasetKind } from '../data/index.ts';
 
 /** One row of the table: a defense built on a base run. */
 export interface BenchDefense {
@@ -93,15 +94,14 @@ export function gridRows(rows: BenchDefense[], grids: Partial<GridAxes>[], of: s
   return out;
 }
 
-export type DatasetFamily = 'image' | 'tabular';
+export type DatasetFamily = DatasetKind;
 import type { GridTag, SweepParam } from '../report/bench-summary.ts';
 
 export type { GridTag, SweepParam } from '../report/bench-summary.ts';
 
-/** Image datasets get the image row set; everything else the tabular one. */
+/** Image datasets (their entry's kind) get the image row set; everything else the tabular one. */
 export function datasetFamily(dataset: string): DatasetFamily {
-  const name = dataset.split(':')[0];
-  return name.startsWith('cifar') || name === 'imagefolder' || name === 'cinic10' ? 'image' : 'tabular';
+  return datasetKind(dataset);
 }
 
 /** The sensitivity grid (issue 14): rewind ratio and PVE lambda, each varied with the other at its default. */

@@ -1,10 +1,10 @@
 // Default recipes per dataset: the settings of the membership-inference literature.
+import { datasetKind } from '../data/index.ts';
 import type { Recipe } from './recipe.ts';
 
-/** Image datasets: trained with LiRA's augmentation (flip + 4-pixel reflect-pad crops) on population-normalised inputs. */
+/** Image datasets (their entry's kind): trained with LiRA's augmentation (flip + 4-pixel reflect-pad crops) on population-normalised inputs. */
 export function isImageDataset(dataset: string): boolean {
-  const name = dataset.split(':')[0];
-  return name.startsWith('cifar') || name === 'imagefolder';
+  return datasetKind(dataset) === 'image';
 }
 
 /**

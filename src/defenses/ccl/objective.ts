@@ -1,6 +1,7 @@
 // CCL, the convex-concave loss (Liu et al. ICML 2024; shared/SPECS.md): cross-entropy plus a concave term in p_y
 // that lowers the variance of the training losses, hence the member/non-member gap.
 import { crossEntropy, type Tensor } from '../../engine/index.ts';
+import { datasetKind } from '../../data/index.ts';
 import { InputError } from '../../util/errors.ts';
 import type { ObjectiveEntry, ObjectiveSpec } from '../../train/objectives/types.ts';
 
@@ -31,13 +32,11 @@ export function cclLoss(logits: Tensor, y: Tensor, s: Omit<CclSpec, 'name'>): Te
 }
 
 /**
- * CCL (alpha, beta) per dataset family: CIFAR from the reference README (0.5, 0.05); the tabular sets (Location,
+ * CCL (alpha, beta) per dataset kind (its entry's): CIFAR from the reference README (0.5, 0.05); the tabular sets (Location,
  * Purchase, Texas, MNIST) measured on Location (README, docs/bench-location.md).
  */
 export function cclDefaults(dataset: string): { alpha: number; beta: number } {
-  const name = dataset.split(':')[0];
-  if (name.startsWith('cifar') || name === 'imagefolder') return { alpha: 0.5, beta: 0.05 };
-  return { alpha: 0.1, beta: 0.05 };
+  return datasetKind(dataset) === 'image' ? { alpha: 0.5, beta: 0.05 } : { alpha: 0.1, beta: 0.05 };
 }
 
 export const cclObjective: ObjectiveEntry = {

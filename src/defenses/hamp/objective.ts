@@ -1,6 +1,7 @@
 // HAMP's training objective (Chen & Pattabiraman NDSS 2024; shared/SPECS.md): high-entropy soft labels and an
 // entropy regulariser. Its test-time output modification is src/defenses/hamp/release.ts.
 import { klDiv, noGrad, onesLike, type Tensor } from '../../engine/index.ts';
+import { datasetName } from '../../data/index.ts';
 import { InputError } from '../../util/errors.ts';
 import type { ObjectiveEntry, ObjectiveSpec } from '../../train/objectives/types.ts';
 
@@ -62,13 +63,17 @@ export function hampLoss(logits: Tensor, y: Tensor, s: Omit<HampSpec, 'name'>): 
 }
 
 /** HAMP (gamma, alpha) per dataset (shared/SPECS.md); other datasets take Location's. */
+const HAMP_DEFAULTS = new Map<string, { gamma: number; alpha: number }>([
+  ['purchase100', { gamma: 0.8, alpha: 0.01 }],
+  ['texas100', { gamma: 0.6, alpha: 0.01 }],
+  ['cifar10', { gamma: 0.95, alpha: 0.001 }],
+  ['cifar10-jpeg', { gamma: 0.95, alpha: 0.001 }],
+  ['cifar100', { gamma: 0.5, alpha: 0.005 }],
+]);
+
+/** HAMP (gamma, alpha) defaults of `dataset`. */
 export function hampDefaults(dataset: string): { gamma: number; alpha: number } {
-  const name = dataset.split(':')[0];
-  if (name === 'purchase100') return { gamma: 0.8, alpha: 0.01 };
-  if (name === 'texas100') return { gamma: 0.6, alpha: 0.01 };
-  if (name === 'cifar10' || name === 'cifar10-jpeg') return { gamma: 0.95, alpha: 0.001 };
-  if (name === 'cifar100') return { gamma: 0.5, alpha: 0.005 };
-  return { gamma: 0.5, alpha: 0.001 };
+  return { ...(HAMP_DEFAULTS.get(datasetName(dataset)) ?? { gamma: 0.5, alpha: 0.001 }) };
 }
 
 export const hampObjective: ObjectiveEntry = {

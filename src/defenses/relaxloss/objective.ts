@@ -1,6 +1,7 @@
 // RelaxLoss (Chen et al. 2022, shared/SPECS.md): even epochs |CE - alpha|; odd epochs CE above alpha,
 // else posterior flattening.
 import { crossEntropy, noGrad, onesLike, type Tensor } from '../../engine/index.ts';
+import { datasetName } from '../../data/index.ts';
 import { checkNumber } from '../../train/objectives/check.ts';
 import type { Objective, ObjectiveEntry } from '../../train/objectives/types.ts';
 
@@ -34,14 +35,18 @@ function relaxLoss(alpha: number, upper: number, variant: 'tabular' | 'image'): 
   };
 }
 
-/** RelaxLoss (alpha, upper) defaults per dataset (shared/SPECS.md; Location/MNIST use the tabular setting). */
+/** RelaxLoss (alpha, upper) per dataset (shared/SPECS.md); every other dataset (Location, MNIST, ...) the tabular setting. */
+const RELAXLOSS_DEFAULTS = new Map<string, { alpha: number; upper: number }>([
+  ['purchase100', { alpha: 0.8, upper: 0.3 }],
+  ['texas100', { alpha: 2.5, upper: 0.1 }],
+  ['cifar10', { alpha: 1, upper: 1 }],
+  ['cifar10-jpeg', { alpha: 1, upper: 1 }],
+  ['cifar100', { alpha: 3, upper: 1 }],
+]);
+
+/** RelaxLoss (alpha, upper) defaults of `dataset`. */
 export function relaxLossDefaults(dataset: string): { alpha: number; upper: number } {
-  const name = dataset.split(':')[0];
-  if (name === 'purchase100') return { alpha: 0.8, upper: 0.3 };
-  if (name === 'texas100') return { alpha: 2.5, upper: 0.1 };
-  if (name === 'cifar10' || name === 'cifar10-jpeg') return { alpha: 1, upper: 1 };
-  if (name === 'cifar100') return { alpha: 3, upper: 1 };
-  return { alpha: 1, upper: 0.3 };
+  return { ...(RELAXLOSS_DEFAULTS.get(datasetName(dataset)) ?? { alpha: 1, upper: 0.3 }) };
 }
 
 export const relaxLossObjective: ObjectiveEntry = {
