@@ -2,7 +2,7 @@
 // else posterior flattening.
 import { crossEntropy, noGrad, onesLike, type Tensor } from '../../engine/index.ts';
 import { datasetName } from '../../data/index.ts';
-import { checkNumber } from '../../train/objectives/check.ts';
+import { checkNumber } from '../../util/check.ts';
 import type { Objective, ObjectiveEntry } from '../../train/objectives/types.ts';
 
 /** Soft cross-entropy per example: -sum_j t_j log softmax(z)_j. */

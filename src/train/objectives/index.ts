@@ -9,7 +9,7 @@ import type { Objective, ObjectiveEntry, ObjectiveSpec } from './types.ts';
 
 export type { Objective, ObjectiveEntry, ObjectiveSpec } from './types.ts';
 export { softCrossEntropy, relaxLossDefaults } from '../../defenses/relaxloss/objective.ts';
-export { checkNumber } from './check.ts';
+export { checkNumber } from '../../util/check.ts';
 export { CCL_FORMS, cclDefaults, cclLoss, validateCcl, type CclForm, type CclSpec } from '../../defenses/ccl/objective.ts';
 export { checkClassOutputs, hampDefaults, hampLoss, hampSoftLabel, validateHamp, type HampSpec } from '../../defenses/hamp/objective.ts';
 

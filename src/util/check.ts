@@ -1,5 +1,5 @@
 // Range checks of objective options stored in recipes.
-import { InputError } from '../../util/errors.ts';
+import { InputError } from './errors.ts';
 
 /** Throws an InputError naming `what` unless `v` is a finite number in range. */
 export function checkNumber(v: unknown, what: string, o: { int?: boolean; min?: number; max?: number } = {}): number {
