@@ -55,6 +55,22 @@ test('state dict round-trip and shape mismatch errors', () => {
   assert.throws(() => c.loadStateDict(a.stateDict()), /'0.weight' has shape \[3,4\], model expects \[5,4\]/);
 });
 
+test('loadStateDict checks every key and shape first, reports every problem at once and changes nothing', () => {
+  const a = mlp([4, 3, 2], 'tanh', new E.Generator(1));
+  const b = mlp([4, 3, 2], 'tanh', new E.Generator(2));
+  const before = b.stateDict();
+  const state = a.stateDict();
+  delete state['2.bias'];
+  state['9.weight'] = { shape: [1], data: new Float32Array(1) };
+  state['2.weight'] = { shape: [3, 2], data: new Float32Array(6) };
+  assert.throws(
+    () => b.loadStateDict(state, 'a.safetensors'),
+    (e: Error) =>
+      e.message === "a.safetensors: 3 problems: missing tensor '2.bias'; unexpected tensor '9.weight'; '2.weight' has shape [3,2], model expects [2,3]",
+  );
+  assert.deepEqual(b.stateDict(), before, 'the first tensors were not loaded either');
+});
+
 test('training 2,000 steps keeps resident memory flat', () => {
   const gen = new E.Generator(0);
   const net = mlp([64, 256, 128, 10], 'tanh', gen);
