@@ -22,6 +22,7 @@ import {
   type Summary,
 } from '../attacks/index.ts';
 import { balancedInclusion, type LoadOptions } from '../data/index.ts';
+import { releaseLabel } from '../defenses/index.ts';
 import { readSafetensors, writeSafetensors, type StoredTensor } from '../io/safetensors.ts';
 import { writeDirAtomic, writeJsonAtomic, writeFileAtomic } from '../io/atomic.ts';
 import { loadData, withSeeds, type Recipe } from '../train/index.ts';
@@ -406,7 +407,7 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
       subtitle: `${recipe.dataset}, ${recipe.model.arch}, ${o.refs} reference models, population ${pop}`,
       models,
       baseline: o.compare?.length ? models[0].name : undefined,
-      settings: json.settings as unknown as Record<string, unknown>,
+      settings: { ...json.settings },
     });
   }
   await writeDirAtomic(o.out, async (tmp) => {
@@ -417,12 +418,6 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
   return json;
 }
 
-/** How a recipe's outputs are released, in words (reports and audit settings). */
-export function releaseLabel(recipe: Recipe): string {
-  return recipe.release?.name === 'hamp'
-    ? "HAMP output modification (each query's logits replaced, rank for rank, by those of a random input seeded by model and query)"
-    : 'none (raw logits)';
-}
 
 /** A model's entry in a report, from its audit results (and their summaries, for the intervals). */
 export function reportModel(

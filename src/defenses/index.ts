@@ -3,6 +3,7 @@ export * from './cwrf/scores/index.ts';
 export * from './cwrf/critical.ts';
 export * from './cwrf/rewind.ts';
 export * from './cwrf/cwrf.ts';
+export * from './cwrf/stage.ts';
 export * from './methods/index.ts';
 export * from './hamp/release.ts';
 export * from './release.ts';

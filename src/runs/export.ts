@@ -6,7 +6,7 @@ import { loadState, saveState, type StateEntry } from '../nn/index.ts';
 import { exportOnnx } from '../nn/onnx/export.ts';
 import { OnnxModule } from '../nn/onnx/module.ts';
 import { readOnnx } from '../nn/onnx/parse.ts';
-import type { OnnxModelSpec } from '../nn/onnx/spec.ts';
+import { readOnnxSpec } from '../nn/onnx/spec.ts';
 import { InputError } from '../util/errors.ts';
 import type { Run } from './run.ts';
 
@@ -17,8 +17,8 @@ export function runWeights(run: Run): Promise<Record<string, StateEntry>> {
 
 /** The run's ONNX model (its recipe's graph) holding the run's final weights. */
 export async function runOnnxModule(run: Run): Promise<OnnxModule> {
-  const spec = run.recipe.model as unknown as OnnxModelSpec;
-  if (spec.arch !== 'onnx') throw new InputError(`${run.dir}: its model is cwrf's built-in '${spec.arch}', not an ONNX graph (export it with --safetensors)`);
+  if (run.recipe.model.arch !== 'onnx') throw new InputError(`${run.dir}: its model is cwrf's built-in '${run.recipe.model.arch}', not an ONNX graph (export it with --safetensors)`);
+  const spec = readOnnxSpec(run.recipe.model);
   const model = readOnnx(spec.path);
   if (model.sha256 !== spec.sha256) throw new InputError(`${spec.path} changed since ${run.dir} was trained (sha256 differs)`);
   const m = new OnnxModule(model, new Generator(run.recipe.seed));

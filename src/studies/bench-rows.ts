@@ -1,7 +1,7 @@
 // The rows of `cwrf bench` per dataset family: the Location table (tabular) and the paper's Table 3 set on
 // images (issue 14), plus the sensitivity sweep over the rewind ratio and PVE lambda.
 import { CWRF_DEFAULTS, cwrfStage, type CwrfStage } from '../defenses/index.ts';
-import { cclDefaults, hampDefaults, makeObjective, relaxLossDefaults, type DefenseStage, type ObjectiveSpec, type Recipe } from '../train/index.ts';
+import { cclDefaults, hampDefaults, makeObjective, relaxLossDefaults, type ObjectiveSpec, type Recipe } from '../train/index.ts';
 import type { ModelSpec } from '../nn/index.ts';
 import { InputError } from '../util/errors.ts';
 import { datasetKind, type DatasetKind } from '../data/index.ts';
@@ -18,7 +18,7 @@ export interface BenchDefense {
   /** Model changes of the base (DP-SGD bases get `dpModel` on top). */
   model?: Partial<ModelSpec>;
   /** Weight-level stage applied to the base run, if any. */
-  stage?: (recipe: Recipe) => DefenseStage;
+  stage?: (recipe: Recipe) => CwrfStage;
   /** For a sensitivity point: the main row it varies, the parameter and its value. */
   sweep?: { of: string; param: SweepParam; value: number };
   /** For a trade-off grid point: the CWRF row it varies, or its control (the same fine-tune, nothing rewound). */
@@ -67,7 +67,6 @@ export function gridRows(rows: BenchDefense[], grids: Partial<GridAxes>[], of: s
     const inner = row.stage!;
     const baseName = name.replace(/ \+ CWRF.*$/, '');
     for (const g of grids) {
-      const main = (r: Recipe) => inner(r) as unknown as CwrfStage;
       for (const ratio of g.ratio ?? [undefined])
         for (const epochs of g.epochs ?? [undefined])
           for (const lr of g.lr ?? ['recipe' as const]) {
@@ -78,9 +77,9 @@ export function gridRows(rows: BenchDefense[], grids: Partial<GridAxes>[], of: s
               ...(lr !== 'recipe' && lr !== r.optimizer.lr ? { lr } : {}),
             });
             for (const control of [false, true]) {
-              const stage = (r: Recipe): DefenseStage => {
-                const s = at(r, main(r));
-                return (control ? cwrfStage('finetune-all', { objective: s.objective, epochs: s.epochs, ...(s.lr !== undefined ? { lr: s.lr } : {}), ...(s.dp ? { dp: s.dp } : {}) }, r) : s) as unknown as DefenseStage;
+              const stage = (r: Recipe): CwrfStage => {
+                const s = at(r, inner(r));
+                return control ? cwrfStage('finetune-all', { objective: s.objective, epochs: s.epochs, ...(s.lr !== undefined ? { lr: s.lr } : {}), ...(s.dp ? { dp: s.dp } : {}) }, r) : s;
               };
               const tag: GridTag = { of: name, control, ...(ratio !== undefined && !control ? { ratio } : {}), ...(epochs !== undefined ? { epochs } : {}), ...(lr !== 'recipe' ? { lr } : {}) };
               const label = `${control ? `${baseName} + fine-tune-all` : name} {${gridLabel(tag)}}`;
@@ -123,8 +122,8 @@ export function objectiveMissing(spec: ObjectiveSpec): string | null {
 type StageOpts = Parameters<typeof cwrfStage>[1];
 const stageOf =
   (method: CwrfStage['method'], opts: StageOpts, ftEpochs: number | undefined) =>
-  (r: Recipe): DefenseStage =>
-    cwrfStage(method, { ...(ftEpochs === undefined ? {} : { epochs: ftEpochs }), ...opts }, r) as unknown as DefenseStage;
+  (r: Recipe): CwrfStage =>
+    cwrfStage(method, { ...(ftEpochs === undefined ? {} : { epochs: ftEpochs }), ...opts }, r);
 
 /** The defenses of the Location table (docs/bench-location.md). */
 export function tabularRows(dataset: string, ftEpochs = 10): BenchDefense[] {
@@ -213,9 +212,8 @@ export function sweepRows(rows: BenchDefense[], params: SweepParam[], defaults: 
           name: `${row.name} [${sweepLabel(param, value)}]`,
           sweep: { of: row.name, param, value },
           stage: (r) => {
-            const s = inner(r) as unknown as CwrfStage;
-            const moved: CwrfStage = param === 'ratio' ? { ...s, ratio: value } : { ...s, pve: { ...s.pve, lambda: value } };
-            return moved as unknown as DefenseStage;
+            const s = inner(r);
+            return param === 'ratio' ? { ...s, ratio: value } : { ...s, pve: { ...s.pve, lambda: value } };
           },
         });
       }
@@ -259,7 +257,7 @@ export function benchPlan(rows: BenchDefense[], seeds: number, refs: number, rec
     const epochs = recipe.epochs + (d.extraEpochs ?? 0);
     bases.set(JSON.stringify([d.base, d.dp ?? null, d.model ?? null, epochs]), { epochs, dp: Boolean(d.dp) });
     if (!d.stage) continue;
-    const s = d.stage({ ...recipe, objective: d.base, dp: d.dp }) as unknown as CwrfStage;
+    const s = d.stage({ ...recipe, objective: d.base, dp: d.dp });
     p.stages += models;
     if (s.ratio > 0 || s.method === 'prune') {
       p.scorings += models;

@@ -4,7 +4,7 @@
 // models are cached, and `collect` builds the table from what is finished without training anything.
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import type { DefenseStage, Recipe } from '../train/index.ts';
+import type { Recipe } from '../train/index.ts';
 import { DEFAULT_RESAMPLES, type AttackName } from '../attacks/index.ts';
 import type { LoadOptions } from '../data/index.ts';
 import { audit, DEFAULT_DELTA, readSignals, summarizeAttacks, type AttackSummary, type AuditJson, type AuditOptions } from '../audit/audit.ts';
@@ -100,7 +100,7 @@ function mapStages(rows: BenchDefense[], edit: ((s: CwrfStage) => CwrfStage) | u
   if (!edit) return rows;
   return rows.map((d) => {
     const stage = d.stage;
-    return stage ? { ...d, stage: (r: Recipe) => edit(stage(r) as unknown as CwrfStage) as unknown as DefenseStage } : d;
+    return stage ? { ...d, stage: (r: Recipe) => edit(stage(r)) } : d;
   });
 }
 

@@ -50,7 +50,7 @@ export async function demo(o: DemoOptions): Promise<{ steps: DemoStep[]; models:
   const target = await cached(join(o.out, 'target'), base, () => train(base, { out: join(o.out, 'target'), onEpoch }), 'train the target');
   const relax = await cached(join(o.out, 'relaxloss'), { ...base, objective: rl }, () => train({ ...base, objective: rl }, { out: join(o.out, 'relaxloss'), onEpoch }), 'train with RelaxLoss');
   const defended = (run: Run, objective: Recipe['objective'], name: string, what: string, method: 'cwrf' | 'rewind' = 'cwrf') => {
-    const stage = cwrfStage(method, { objective }, run.recipe) as unknown as DefenseStage;
+    const stage: DefenseStage = cwrfStage(method, { objective }, run.recipe);
     const out = join(o.out, name);
     return cached(out, defendedRecipe(run.recipe, stage), () => defend(run, { stage }, { out, onEpoch }), what);
   };

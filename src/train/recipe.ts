@@ -2,6 +2,7 @@
 import type { AugmentSpec, NormalizeSpec } from '../data/index.ts';
 import { MODELS, type ModelSpec } from '../nn/index.ts';
 import type { OptimizerSpec, ScheduleSpec } from '../optim/index.ts';
+import { checkNumber as num } from '../util/check.ts';
 import { InputError } from '../util/errors.ts';
 import { OBJECTIVES, type ObjectiveSpec } from './objectives/index.ts';
 
@@ -42,11 +43,11 @@ export interface DefenseStage {
 }
 
 /**
- * A transform of every output the model releases (signals, accuracy, reports), part of the released model:
- * 'hamp' is HAMP's test-time output modification (src/defenses/hamp/release.ts).
+ * A transform of every output the model releases (signals, accuracy, reports), part of the released model: an
+ * entry of the release registry (RELEASES, src/defenses/release.ts), which checks the name where it is applied.
  */
 export interface ReleaseSpec {
-  name: 'hamp';
+  name: string;
 }
 
 export interface Recipe {
@@ -74,15 +75,6 @@ export interface Recipe {
   release?: ReleaseSpec;
 }
 
-function num(v: unknown, what: string, opts: { int?: boolean; min?: number; max?: number } = {}): number {
-  const x = typeof v === 'string' ? Number(v) : v;
-  if (typeof x !== 'number' || !Number.isFinite(x)) throw new InputError(`${what} must be a number, got '${String(v)}'`);
-  if (opts.int && !Number.isInteger(x)) throw new InputError(`${what} must be an integer, got ${x}`);
-  if (opts.min !== undefined && x < opts.min) throw new InputError(`${what} must be >= ${opts.min}, got ${x}`);
-  if (opts.max !== undefined && x > opts.max) throw new InputError(`${what} must be <= ${opts.max}, got ${x}`);
-  return x;
-}
-
 /** Checks a recipe's values, throwing an InputError naming the first bad field. */
 export function validateRecipe(r: Recipe): Recipe {
   num(r.epochs, 'epochs', { int: true, min: 0 });
@@ -102,7 +94,7 @@ export function validateRecipe(r: Recipe): Recipe {
   if (r.augment) num(r.augment.pad, 'pad', { int: true, min: 1 });
   if (r.data?.labelColumn !== undefined) num(r.data.labelColumn, 'label column', { int: true, min: 0 });
   if (r.data?.limit !== undefined) num(r.data.limit, 'limit', { int: true, min: 1 });
-  if (r.release && r.release.name !== 'hamp') throw new InputError(`unknown output release '${String(r.release.name)}' (hamp)`);
+  if (r.release && typeof r.release.name !== 'string') throw new InputError(`a recipe's release must be {name}, got ${JSON.stringify(r.release)}`);
   if (r.dp) {
     num(r.dp.maxGradNorm, 'max grad norm', { min: 0 });
     num(r.dp.delta, 'delta', { min: 0, max: 1 });

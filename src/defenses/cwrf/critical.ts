@@ -4,10 +4,13 @@ import { InputError } from '../../util/errors.ts';
 import { PARAM_KINDS, type ParamKind } from '../../nn/index.ts';
 import type { Scores } from './scores/index.ts';
 
+/** Rank all selected weights together, or each parameter separately. */
+export const RANKS = ['global', 'per-layer'] as const;
+
 export interface CriticalOptions {
   ratio: number;
   /** Rank all selected weights together, or each parameter separately. */
-  rank: 'global' | 'per-layer';
+  rank: (typeof RANKS)[number];
   /**
    * 'weights': only weight matrices/kernels (dim >= 2); 'all': also biases and norm parameters; or a comma list
    * of parameter kinds (conv, linear, norm, attention, embedding, other: src/nn/param-kinds.ts), e.g. 'attention'.

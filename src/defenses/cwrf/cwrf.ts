@@ -9,27 +9,31 @@ import {
   fit,
   makeObjective,
   memberRows,
-  type CheckpointSpec,
-  type DataContext,
+  type DefenseStage,
   type DpSpec,
   type EpochStats,
   type ObjectiveSpec,
-  type Recipe,
-  type TrainedModel,
 } from '../../train/index.ts';
+import { checkChoice, checkNumber, checkString, isRecord } from '../../util/check.ts';
+import { InputError } from '../../util/errors.ts';
 import type { OptionTable } from '../../util/options.ts';
 import { Rng } from '../../util/rng.ts';
-import { criticalMasks, disposeMasks, maskCounts, type CriticalOptions, type Masks } from './critical.ts';
-import { rewind, type RewindTo } from './rewind.ts';
-import { computeScores, disposeScores, SCORES, type PveOptions, type ScoreName, type Scores } from './scores/index.ts';
+import { checkParamsSelection, criticalMasks, disposeMasks, maskCounts, RANKS, type CriticalOptions, type Masks } from './critical.ts';
+import { rewind, REWINDS, type RewindTo } from './rewind.ts';
+import { computeScores, disposeScores, readPve, SCORES, type PveOptions, type ScoreName, type Scores } from './scores/index.ts';
+import { readDpSpec } from '../dpsgd/index.ts';
 import { dpHooks } from '../dpsgd/dpsgd.ts';
+import type { StageContext } from '../methods/types.ts';
+
+export type { StageContext } from '../methods/types.ts';
 
 /** A defense method's registered name (src/defenses/methods/index.ts). */
 export type DefenseMethod = string;
-export type Scope = 'rest' | 'critical' | 'all';
+/** Weights the fine-tune trains: all but the critical ones, only them, or every weight. */
+export const SCOPES = ['rest', 'critical', 'all'] as const;
+export type Scope = (typeof SCOPES)[number];
 
-/** Every option of a weight-level defense stage (stored in the recipe so references replay it). */
-export interface CwrfStage extends CriticalOptions {
+interface CwrfStageFields extends CriticalOptions {
   method: DefenseMethod;
   score: ScoreName;
   pve: PveOptions;
@@ -43,6 +47,12 @@ export interface CwrfStage extends CriticalOptions {
   /** Fine-tuning learning rate (default: the recipe's initial LR), annealed with cosine. */
   lr?: number;
 }
+
+/**
+ * Every option of a weight-level defense stage (stored in the recipe so references replay it). A mapped type,
+ * not an interface: a CwrfStage is a recipe's DefenseStage as it is, no conversion.
+ */
+export type CwrfStage = { [K in keyof CwrfStageFields]: CwrfStageFields[K] };
 
 /** Defaults, chosen from the Location measurements in docs/bench-location.md. */
 export const CWRF_DEFAULTS: Omit<CwrfStage, 'method' | 'objective'> = {
@@ -73,7 +83,7 @@ export const STAGE_OPTIONS = {
   },
   rank: {
     type: 'choice',
-    choices: ['global', 'per-layer'],
+    choices: RANKS,
     default: CWRF_DEFAULTS.rank,
     description: 'rank all weights together or each layer apart',
   },
@@ -85,13 +95,13 @@ export const STAGE_OPTIONS = {
   },
   rewind: {
     type: 'choice',
-    choices: ['init', 'zero', 'random-init'],
+    choices: REWINDS,
     default: CWRF_DEFAULTS.rewind,
     description: 'what critical weights are set to',
   },
   scope: {
     type: 'choice',
-    choices: ['rest', 'critical', 'all'],
+    choices: SCOPES,
     default: CWRF_DEFAULTS.scope,
     description: 'weights the fine-tune trains (rest: all but the critical ones)',
   },
@@ -99,14 +109,35 @@ export const STAGE_OPTIONS = {
   lr: { type: 'number', min: 0, defaultText: "the recipe's initial rate", description: 'fine-tuning learning rate (cosine-annealed)' },
 } satisfies OptionTable;
 
-export interface StageContext {
-  recipe: Recipe;
-  data: DataContext;
-  members: Uint8Array;
-  trained: TrainedModel;
-  onEpoch?: (s: EpochStats) => void;
-  /** Checkpoint of the fine-tune (resumed when it matches). */
-  checkpoint?: CheckpointSpec;
+/** A recorded objective spec: an object with a name (its options as recorded). */
+export function readObjectiveSpec(v: unknown, what = 'objective'): ObjectiveSpec {
+  if (!isRecord(v) || typeof v.name !== 'string') throw new InputError(`${what} must be {name, ...options}, got ${JSON.stringify(v)}`);
+  return { ...v, name: v.name };
+}
+
+/**
+ * A recorded weight-level stage, every field checked against the range its flag declares (STAGE_OPTIONS,
+ * PVE_OPTIONS: the one place a stage's ranges are written), as a CwrfStage. cwrfStage() checks every stage it
+ * makes with it; replays check the recorded ones.
+ */
+export function readCwrfStage(s: DefenseStage): CwrfStage {
+  const o = STAGE_OPTIONS;
+  const params = checkString(s.params, 'params');
+  checkParamsSelection(params);
+  return {
+    method: s.method,
+    score: checkChoice(s.score, 'score', SCORES.names()),
+    ratio: checkNumber(s.ratio, 'ratio', { min: o.ratio.min, max: o.ratio.max }),
+    rank: checkChoice(s.rank, 'rank', RANKS),
+    params,
+    pve: readPve(s.pve),
+    rewind: checkChoice(s.rewind, 'rewind', REWINDS),
+    scope: checkChoice(s.scope, 'scope', SCOPES),
+    epochs: checkNumber(s.epochs, 'epochs', { int: true, min: o.epochs.min }),
+    objective: readObjectiveSpec(s.objective, 'the fine-tuning objective'),
+    ...(s.dp !== undefined ? { dp: readDpSpec(s.dp) } : {}),
+    ...(s.lr !== undefined ? { lr: checkNumber(s.lr, 'fine-tuning lr', { min: o.lr.min }) } : {}),
+  };
 }
 
 /** Weight scores of a trained model as the stage defines them (PVE by default). */

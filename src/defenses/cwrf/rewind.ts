@@ -3,7 +3,9 @@ import { noGrad, tensor, tidy } from '../../engine/index.ts';
 import type { Module, StateEntry } from '../../nn/index.ts';
 import type { Masks } from './critical.ts';
 
-export type RewindTo = 'init' | 'zero' | 'random-init';
+/** What critical weights are set to: their initial values, zero (pruning) or fresh random initial values. */
+export const REWINDS = ['init', 'zero', 'random-init'] as const;
+export type RewindTo = (typeof REWINDS)[number];
 
 /** theta = (1 - B) * theta + B * source, with source = theta0, 0, or a freshly initialised model (`fresh`). */
 export function rewind(model: Module, masks: Masks, to: RewindTo, init: Record<string, StateEntry>, fresh: () => Module): void {

@@ -7,12 +7,26 @@ import type { Module } from '../../nn/index.ts';
 import type { DataContext } from '../../train/data.ts';
 import type { GradientStep } from '../../train/loop.ts';
 import type { DpSpec, Recipe } from '../../train/recipe.ts';
+import { checkNumber, isRecord } from '../../util/check.ts';
 import { OBJECTIVES } from '../../train/objectives/index.ts';
 import type { LoopHooks } from '../../train/train.ts';
 import { InputError } from '../../util/errors.ts';
 import { Rng } from '../../util/rng.ts';
 import { epsilon, noiseForEpsilon } from './accountant.ts';
 import { addClippedGradientSum, rejectBatchNorm } from './persample.ts';
+
+/** DP-SGD settings as recorded (a stage's `dp`), checked: clipping norm and delta in range, a noise multiplier or a target epsilon. */
+export function readDpSpec(v: unknown): DpSpec {
+  if (!isRecord(v)) throw new InputError(`DP-SGD settings must be {maxGradNorm, noiseMultiplier | targetEpsilon, delta}, got ${JSON.stringify(v)}`);
+  const dp: DpSpec = {
+    maxGradNorm: checkNumber(v.maxGradNorm, 'max grad norm', { min: 0 }),
+    ...(v.noiseMultiplier !== undefined ? { noiseMultiplier: checkNumber(v.noiseMultiplier, 'noise multiplier', { min: 0 }) } : {}),
+    ...(v.targetEpsilon !== undefined ? { targetEpsilon: checkNumber(v.targetEpsilon, 'target epsilon', { min: 0 }) } : {}),
+    delta: checkNumber(v.delta, 'delta', { min: 0, max: 1 }),
+  };
+  if (dp.noiseMultiplier === undefined && dp.targetEpsilon === undefined) throw new InputError('DP-SGD needs --noise-multiplier or --target-epsilon');
+  return dp;
+}
 
 /** The per-example loss DP-SGD clips: cross-entropy, optionally with label smoothing. */
 export type DpLoss = 'ce' | { labelSmoothing: number };

@@ -13,5 +13,7 @@ export {
   type RdpConversion,
   type RdpHistoryEntry,
 } from './accountant.ts';
+/** A recorded stage's DP-SGD settings, checked. */
+export { readDpSpec } from './dpsgd.ts';
 /** Per-sample gradient rules by layer class, and the check that lists every layer DP-SGD cannot train. */
 export { PER_SAMPLE_RULES, ruleFor, unsupportedLayers, validate, type PerSampleRule } from './rules/index.ts';

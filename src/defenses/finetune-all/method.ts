@@ -1,14 +1,15 @@
 // Fine-tune every weight (no rewind): the baseline that separates CWRF's rewind from its fine-tune.
-import { applyCwrf, STAGE_OPTIONS, type CwrfStage } from '../cwrf/cwrf.ts';
+import { STAGE_OPTIONS, type CwrfStage } from '../cwrf/cwrf.ts';
+import { weightStage } from '../cwrf/stage.ts';
 import type { MethodEntry } from '../methods/types.ts';
 
-export const finetuneAllMethod: MethodEntry = {
+export const finetuneAllMethod: MethodEntry<CwrfStage> = {
   name: 'finetune-all',
   description: 'fine-tune all weights with the objective, nothing rewound',
   options: { epochs: STAGE_OPTIONS.epochs, lr: STAGE_OPTIONS.lr },
   usesObjective: true,
-  stage: {
-    fix: (s) => Object.assign(s, { ratio: 0, scope: 'all' }),
-    apply: (s, ctx) => applyCwrf(s as unknown as CwrfStage, ctx),
-  },
+  stage: weightStage(
+    () => finetuneAllMethod,
+    (s) => Object.assign(s, { ratio: 0, scope: 'all' }),
+  ),
 };

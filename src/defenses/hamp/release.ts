@@ -1,7 +1,11 @@
 // HAMP's test-time output modification (Chen & Pattabiraman NDSS 2024; shared/SPECS.md): for each query x, a
 // random input u; the class holding the j-th smallest logit of z(x) gets the j-th smallest logit of z(u).
 // The ranking (hence every argmax and the accuracy) is kept; the values come from u, not from x.
+import { tensor } from '../../engine/index.ts';
+import type { Module } from '../../nn/index.ts';
+import { normalizeInPlace, predictLogits } from '../../train/index.ts';
 import { Rng } from '../../util/rng.ts';
+import type { Queries, ReleaseEntry } from '../release.ts';
 
 /** What the random queries are made of: Bernoulli(0.5) per feature (tabular) or uniform pixels in [0, 1) (images). */
 export type HampNoise = 'bernoulli' | 'uniform';
@@ -46,3 +50,35 @@ export function hampNoiseInputs(rowIds: ArrayLike<number>, features: number, see
   }
   return out;
 }
+
+const CHUNK = 1024;
+
+/** The model's [n, classes] logits on the random inputs of view `v` of the queries (normalised as x was). */
+function noiseLogits(model: Module, q: Queries, seed: number, classes: number, v: number): Float32Array {
+  const n = q.rowIds.length;
+  const perExample = q.x.shape.slice(1);
+  const features = perExample.reduce((a, b) => a * b, 1);
+  const kind = hampNoiseFor(perExample);
+  const noise = new Float32Array(n * classes);
+  for (let s = 0; s < n; s += CHUNK) {
+    const m = Math.min(CHUNK, n - s);
+    const u = tensor(hampNoiseInputs(q.rowIds.subarray(s, s + m), features, seed, q.source, kind, v), [m, ...perExample]);
+    try {
+      if (q.normalization) normalizeInPlace(u, q.normalization);
+      noise.set(predictLogits(model, u, null).logits, s * classes);
+    } finally {
+      u.dispose();
+    }
+  }
+  return noise;
+}
+
+/** HAMP's output modification as an entry of the release registry; runs trained with HAMP's objective release through it. */
+export const hampRelease: ReleaseEntry = {
+  name: 'hamp',
+  description: "HAMP's test-time output modification",
+  objective: 'hamp',
+  title: 'HAMP output modification',
+  label: "HAMP output modification (each query's logits replaced, rank for rank, by those of a random input seeded by model and query)",
+  modify: (model, raw, q, seed, classes, view) => hampModify(raw, noiseLogits(model, q, seed, classes, view), q.rowIds.length, classes),
+};

@@ -1,9 +1,10 @@
 // Pruning: the critical weights set to zero, no fine-tune (TFO scores by default).
 import { PVE_OPTIONS } from '../cwrf/scores/index.ts';
-import { applyCwrf, STAGE_OPTIONS, type CwrfStage } from '../cwrf/cwrf.ts';
+import { STAGE_OPTIONS, type CwrfStage } from '../cwrf/cwrf.ts';
+import { weightStage } from '../cwrf/stage.ts';
 import type { MethodEntry } from '../methods/types.ts';
 
-export const pruneMethod: MethodEntry = {
+export const pruneMethod: MethodEntry<CwrfStage> = {
   name: 'prune',
   description: 'set the top --ratio weights (TFO by default) to zero, no fine-tune',
   options: {
@@ -14,8 +15,8 @@ export const pruneMethod: MethodEntry = {
     ...PVE_OPTIONS,
   },
   usesObjective: false,
-  stage: {
-    fix: (s, given) => Object.assign(s, { score: given.score ?? 'tfo', rewind: 'zero', epochs: 0 }),
-    apply: (s, ctx) => applyCwrf(s as unknown as CwrfStage, ctx),
-  },
+  stage: weightStage(
+    () => pruneMethod,
+    (s, given) => Object.assign(s, { score: given.score ?? 'tfo', rewind: 'zero', epochs: 0 }),
+  ),
 };

@@ -1,9 +1,10 @@
 // Rewind only: CWRF's rewind of the critical weights without the fine-tune.
 import { PVE_OPTIONS } from '../cwrf/scores/index.ts';
-import { applyCwrf, STAGE_OPTIONS, type CwrfStage } from '../cwrf/cwrf.ts';
+import { STAGE_OPTIONS, type CwrfStage } from '../cwrf/cwrf.ts';
+import { weightStage } from '../cwrf/stage.ts';
 import type { MethodEntry } from '../methods/types.ts';
 
-export const rewindMethod: MethodEntry = {
+export const rewindMethod: MethodEntry<CwrfStage> = {
   name: 'rewind',
   description: 'rewind the critical weights (top --ratio) and stop: no fine-tune',
   options: {
@@ -15,8 +16,8 @@ export const rewindMethod: MethodEntry = {
     ...PVE_OPTIONS,
   },
   usesObjective: false,
-  stage: {
-    fix: (s) => Object.assign(s, { epochs: 0 }),
-    apply: (s, ctx) => applyCwrf(s as unknown as CwrfStage, ctx),
-  },
+  stage: weightStage(
+    () => rewindMethod,
+    (s) => Object.assign(s, { epochs: 0 }),
+  ),
 };

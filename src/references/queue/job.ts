@@ -2,6 +2,7 @@
 // code or data), the dataset's canonical name and SHA-256, and the cwrf version that must train it.
 import { createHash } from 'node:crypto';
 import { Ajv } from 'ajv';
+import { RELEASES } from '../../defenses/index.ts';
 import { canonicalJson } from '../../train/index.ts';
 import type { ReferenceSpec } from '../reference-task.ts';
 
@@ -102,7 +103,7 @@ export const JOB_SCHEMA = {
                 },
               ],
             },
-            release: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { enum: ['hamp'] } } },
+            release: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { enum: RELEASES.names() } } },
           },
         },
       },

@@ -14,11 +14,16 @@ export interface ScoreEntry extends Entry {
   compute(s: ScoreInput, o: { pve: PveOptions }): Scores;
 }
 
+/** Where PVE's updated copy starts: the trained target, or its initial weights. */
+export const PVE_STARTS = ['target', 'scratch'] as const;
+/** The model whose reference-set outputs PVE's KL term anchors to. */
+export const PVE_ANCHORS = ['target', 'init'] as const;
+
 export interface PveOptions {
   /** Where the updated copy starts: the trained target, or its initial weights. */
-  start: 'target' | 'scratch';
+  start: (typeof PVE_STARTS)[number];
   /** The model whose reference-set outputs the KL term anchors to. */
-  anchor: 'target' | 'init';
+  anchor: (typeof PVE_ANCHORS)[number];
   lambda: number;
   iters: number;
   /** Learning rate of the copy's updates; unset: the recipe's optimizer's own (initial) rate. */

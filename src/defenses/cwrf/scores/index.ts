@@ -8,7 +8,7 @@ import { salunScore } from './salun.ts';
 import { tfoScore } from './tfo.ts';
 
 export * from './common.ts';
-export { pveFor, pveScores, PVE_OPTIONS } from './pve.ts';
+export { pveFor, pveScores, readPve, PVE_OPTIONS } from './pve.ts';
 export { tfoScores } from './tfo.ts';
 export { salunScores } from './salun.ts';
 export { magnitudeScores } from './magnitude.ts';

@@ -2,17 +2,17 @@
 import { Generator, crossEntropy, klDiv, noGrad, tidy, type Tensor } from '../../../engine/index.ts';
 import { lrAt, makeOptimizer } from '../../../optim/index.ts';
 import type { Recipe } from '../../../train/index.ts';
+import { checkChoice, checkNumber, isRecord } from '../../../util/check.ts';
 import { InputError } from '../../../util/errors.ts';
 import type { OptionTable } from '../../../util/options.ts';
-import { accumulateTaylor, batches, zeroScores, type PveOptions, type ScoreEntry, type ScoreInput, type Scores } from './common.ts';
+import { accumulateTaylor, batches, PVE_ANCHORS, PVE_STARTS, zeroScores, type PveOptions, type ScoreEntry, type ScoreInput, type Scores } from './common.ts';
 
 /**
  * PVE: update a copy for `iters` steps on (1 - lambda) CE(members) + lambda KL(f_up(x_ref) || f_anchor(x_ref)),
  * accumulating |g * w| of the copy at every step.
  */
 export function pveScores(s: ScoreInput, o: PveOptions): Scores {
-  if (!(o.lambda >= 0 && o.lambda <= 1)) throw new InputError(`PVE lambda must be in [0, 1], got ${o.lambda}`);
-  if (!(Number.isInteger(o.iters) && o.iters >= 1)) throw new InputError(`PVE iterations must be a positive integer, got ${o.iters}`);
+  readPve(o);
   const up = s.rebuild();
   if (o.start === 'target') up.copyFrom(s.model);
   else up.loadStateDict(s.init, 'initial weights');
@@ -67,14 +67,14 @@ export function pveScores(s: ScoreInput, o: PveOptions): Scores {
 export const PVE_OPTIONS = {
   'pve-start': {
     type: 'choice',
-    choices: ['target', 'scratch'],
+    choices: PVE_STARTS,
     default: 'target',
     key: 'start',
     description: 'where the updated copy starts',
   },
   'pve-anchor': {
     type: 'choice',
-    choices: ['target', 'init'],
+    choices: PVE_ANCHORS,
     default: 'target',
     key: 'anchor',
     description: 'model whose reference-set outputs the KL term anchors to',
@@ -89,6 +89,19 @@ export const PVE_OPTIONS = {
     description: "learning rate of the copy's updates",
   },
 } satisfies OptionTable;
+
+/** PVE's options as recorded (or read from flags), each checked against the range its flag declares (PVE_OPTIONS). */
+export function readPve(v: unknown): PveOptions {
+  if (!isRecord(v)) throw new InputError(`PVE options must be {start, anchor, lambda, iters}, got ${JSON.stringify(v)}`);
+  const o = PVE_OPTIONS;
+  return {
+    start: checkChoice(v.start, 'PVE start', PVE_STARTS),
+    anchor: checkChoice(v.anchor, 'PVE anchor', PVE_ANCHORS),
+    lambda: checkNumber(v.lambda, 'PVE lambda', { min: o.lambda.min, max: o.lambda.max }),
+    iters: checkNumber(v.iters, 'PVE iterations', { int: true, min: o.iters.min }),
+    ...(v.lr !== undefined ? { lr: checkNumber(v.lr, 'PVE lr', { min: o['pve-lr'].min }) } : {}),
+  };
+}
 
 /**
  * PVE's options for `recipe`: `given` over the recipe's default copy rate. SGD under a step or multistep schedule
