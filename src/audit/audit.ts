@@ -253,6 +253,7 @@ export function attackSignals(
       const xs = ms.map((m) => m[k]);
       const mu = xs.reduce((a, b) => a + b, 0) / xs.length;
       mean[k] = mu;
+      // the spread over every target of this audit (each model in turn), not an estimate from a sample: n, not n - 1
       std[k] = Math.sqrt(xs.reduce((a, b) => a + (b - mu) ** 2, 0) / xs.length);
     }
     loo[name] = { targets: ms.length, mean, std };

@@ -1,5 +1,6 @@
 // The privacy-utility table's numbers: mean ± std over seeds per defense, the table and the sensitivity sweep
 // as markdown. Pure functions of the rows (no engine), shared by the bench page, the doc and the command.
+import { mean, sampleStd } from './stats.ts';
 
 /** A sensitivity parameter of the sweep. */
 export type SweepParam = 'ratio' | 'lambda';
@@ -52,13 +53,7 @@ export interface BenchResult {
   planned: number;
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-/** Sample std; NaN for one seed (there is no spread to show, and 0 would claim there is none). */
-const sd = (xs: number[]) => {
-  if (xs.length < 2) return NaN;
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
-};
+const sd = sampleStd;
 
 export interface BenchSummary {
   defense: string;

@@ -1,9 +1,9 @@
 // LiRA's test-time queries: a model's logits on every population example under each query (the image, its
 // mirror, shifted copies), as one [n, queries, classes] array.
-import { cat, noGrad, stack, tidy, type Tensor } from '../engine/index.ts';
+import { stack, tidy } from '../engine/index.ts';
 import { applyQuery, liraQueries } from '../data/index.ts';
 import type { Module } from '../nn/index.ts';
-import type { DataContext } from '../train/index.ts';
+import { logitsInBatches, type DataContext } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 
 /** The default number of queries: 2 (image and mirror) for image data, 1 otherwise. */
@@ -22,30 +22,7 @@ export function checkQueries(q: number, shape: number[]): void {
 export function queryLogits(model: Module, data: DataContext, q: number, batch = 512): { logits: Float32Array; classes: number } {
   checkQueries(q, data.shape);
   const queries = liraQueries(q);
-  const wasTraining = model.training;
-  model.eval();
-  const idx = data.population;
-  const n = idx.shape[0];
-  const out = noGrad(() =>
-    tidy(() => {
-      const parts: Tensor[] = [];
-      for (let s = 0; s < n; s += batch) {
-        parts.push(
-          tidy(() => {
-            const xb = data.x.indexSelect(0, idx.narrow(0, s, Math.min(batch, n - s)));
-            return stack(queries.map((qq) => tidy(() => model.forward(applyQuery(xb, qq)))), 1);
-          }),
-        );
-      }
-      return parts.length ? cat(parts, 0) : null;
-    }),
-  );
-  model.train(wasTraining);
-  if (!out) return { logits: new Float32Array(0), classes: 0 };
-  const classes = out.shape[2];
-  const logits = out.toFloat32();
-  out.dispose();
-  return { logits, classes };
+  return logitsInBatches(model, data.x, data.population, batch, (xb) => stack(queries.map((qq) => tidy(() => model.forward(applyQuery(xb, qq)))), 1));
 }
 
 /** The first query's rows ([n, classes]) of [n, q, classes] logits. */
