@@ -22,11 +22,10 @@ import { loadState } from '../nn/index.ts';
 import type { LoadOptions } from '../data/index.ts';
 import { analysisGroups } from './analyze-groups.ts';
 import { leastMovedShare, movement, pearson, spearman, topOverlap, topShare } from './weight-stats.ts';
-import type { AnalyzeJson, VariantResult } from '../report/analyze-report.ts';
+import type { AnalyzeJson, VariantResult } from './results.ts';
 
-export type { AnalyzeJson, VariantResult } from '../report/analyze-report.ts';
+export type { AnalyzeJson, VariantResult } from './results.ts';
 export { pearson, ranks, spearman, topOverlap, topShare } from './weight-stats.ts';
-export { PAPER_PVE_TFO } from '../report/analyze-report.ts';
 
 export const ANALYZE_ATTACKS: AttackName[] = ['lira-online-fixed', 'loss'];
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { defaultRecipe } from '../train/index.ts';
 import type { CwrfStage } from '../defenses/index.ts';
 import { benchDefenses, benchPlan, datasetFamily, dpModel, gridRows, objectiveMissing, parseGrid, planHours, sweepRows } from './bench-rows.ts';
-import { benchMarkdown, selectDefenses, slug, summarizeBench, sweepMarkdown, type BenchRow } from './bench.ts';
+import { selectDefenses, slug, type BenchRow } from './bench.ts';
+import { benchMarkdown, summarizeBench, sweepMarkdown } from '../report/bench-summary.ts';
 import { benchComplete, benchDoc } from '../report/bench-doc.ts';
 
 const IMAGE_ROWS = [

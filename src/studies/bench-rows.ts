@@ -94,9 +94,9 @@ export function gridRows(rows: BenchDefense[], grids: Partial<GridAxes>[], of: s
 }
 
 export type DatasetFamily = DatasetKind;
-import type { GridTag, SweepParam } from '../report/bench-summary.ts';
+import type { GridTag, SweepParam } from './results.ts';
 
-export type { GridTag, SweepParam } from '../report/bench-summary.ts';
+export type { GridTag, SweepParam } from './results.ts';
 
 /** Image datasets (their entry's kind) get the image row set; everything else the tabular one. */
 export function datasetFamily(dataset: string): DatasetFamily {

@@ -14,10 +14,10 @@ import { reuseRun, train, type Run } from '../runs/run.ts';
 import { InputError } from '../util/errors.ts';
 import { benchDefenses, dpModel, gridRows, objectiveMissing, sweepRows, type BenchDefense, type GridAxes, type SweepParam } from './bench-rows.ts';
 import { CWRF_DEFAULTS, METHODS, ranksByPve, releaseFor, type CwrfStage } from '../defenses/index.ts';
-import type { BenchResult, BenchRow } from '../report/bench-summary.ts';
+import type { BenchResult, BenchRow } from './results.ts';
 
-export { summarizeBench, benchMarkdown, sweepMarkdown, sweepPoints } from '../report/bench-summary.ts';
-export type { BenchResult, BenchRow, BenchSummary } from '../report/bench-summary.ts';
+export type { BenchResult, BenchRow } from './results.ts';
+export type { BenchSummary } from '../report/bench-summary.ts';
 
 export { benchDefenses, benchPlan, dpModel, datasetFamily, imageRows, planHours, tabularRows, sweepRows, DP_EPOCH_FACTOR, SWEEP, SWEPT_ROWS, sweepLabel, gridRows, parseGrid, gridLabel } from './bench-rows.ts';
 export type { BenchDefense, BenchPlan, DatasetFamily, SweepParam, GridAxes, GridTag } from './bench-rows.ts';
