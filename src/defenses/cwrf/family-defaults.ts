@@ -1,9 +1,7 @@
 // A defense stage's defaults per model family, chosen from measurements (README, "Defaults per model family").
+import { modelFamily } from '../../nn/index.ts';
 import type { Recipe } from '../../train/index.ts';
 import type { CwrfStage } from './cwrf.ts';
-
-/** Image ResNets and WRNs: the architectures whose preset is SGD with step decay. */
-const imageResnet = (arch: string) => /^(resnet|wrn)/.test(arch);
 
 /**
  * What differs from CWRF_DEFAULTS for the recipe's model family. Image ResNets/WRN fine-tune for a fifth of the
@@ -11,5 +9,5 @@ const imageResnet = (arch: string) => /^(resnet|wrn)/.test(arch);
  * TPR@0.1% in both seeds, while 10 of 20 re-memorised (LiRA AUC 3.1 and 6.0 points above the base).
  */
 export function familyStageDefaults(recipe: Pick<Recipe, 'model' | 'epochs'>): Partial<CwrfStage> {
-  return imageResnet(recipe.model.arch) ? { epochs: Math.max(1, Math.round(recipe.epochs / 5)) } : {};
+  return modelFamily(recipe.model.arch) === 'resnet' ? { epochs: Math.max(1, Math.round(recipe.epochs / 5)) } : {};
 }
