@@ -1,5 +1,5 @@
 // Module: owns named parameters, buffers and sub-modules (as torch.nn.Module), with a state dict.
-import { keep, noGrad, tensor, type Tensor } from '../engine/index.ts';
+import { keep, noGrad, tensor, type Generator, type Tensor } from '../engine/index.ts';
 import { InputError } from '../util/errors.ts';
 
 /** A tensor's data as stored in a state dict file. */
@@ -39,6 +39,15 @@ export abstract class Module {
   protected child<M extends Module>(name: string, m: M): M {
     this._children.set(name, m);
     return m;
+  }
+
+  /**
+   * Draws the module's initial values again from `gen` (as torch.nn's reset_parameters): each layer its own, a
+   * container its children's in registration order. Layers call it from their constructor, so construction
+   * draws exactly what it drew before this method existed.
+   */
+  resetParameters(gen: Generator): void {
+    for (const c of this._children.values()) c.resetParameters(gen);
   }
 
   /** Parameters by dotted name, in registration order (as torch's named_parameters). */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '../engine/index.ts';
-import { buildModel, mlp, ResNet18, smallCnn } from './index.ts';
+import { buildModel, Conv2d, Linear, mlp, ResNet18, smallCnn } from './index.ts';
 import { Adam, SGD } from '../optim/index.ts';
 
 test('an MLP reaches 100% train accuracy on a separable problem', () => {
@@ -92,4 +92,19 @@ test('training 2,000 steps keeps resident memory flat', () => {
   const rss1 = process.memoryUsage().rss;
   assert.equal(E.liveTensors(), live0, 'no tensor handle leaked');
   assert.ok(rss1 < rss0 * 1.1, `RSS grew from ${(rss0 / 2 ** 20).toFixed(1)} MiB to ${(rss1 / 2 ** 20).toFixed(1)} MiB`);
+});
+
+test('layers are constructed, then resetParameters(gen) draws their initial values: as constructing them with that generator', () => {
+  const a = new Linear(5, 3, new E.Generator(7));
+  const b = new Linear(5, 3, new E.Generator(1));
+  b.resetParameters(new E.Generator(7));
+  assert.deepEqual(b.stateDict(), a.stateDict());
+  const net = mlp([4, 6, 2], 'relu', new E.Generator(3));
+  const again = mlp([4, 6, 2], 'relu', new E.Generator(9));
+  again.resetParameters(new E.Generator(3));
+  assert.deepEqual(again.stateDict(), net.stateDict(), 'a container resets its children in registration order');
+  const c = new Conv2d(2, 4, 3, new E.Generator(5));
+  const d = new Conv2d(2, 4, 3, new E.Generator(6));
+  d.resetParameters(new E.Generator(5));
+  assert.deepEqual(d.stateDict(), c.stateDict());
 });
