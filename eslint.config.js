@@ -39,8 +39,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+(engine|nn|optim|data|train|defenses|dp|experiments|report|cli|io)/',
-              message: 'src/attacks/ never imports the engine or the layers above it (only src/util/)',
+              regex: '^(\\.\\./)+(engine|nn|optim|data|train|defenses|runs|references|audit|studies|report|cli|io)/',
+              message: 'src/attacks/ never imports the engine or the rooms above it (only src/util/)',
             },
           ],
         },
