@@ -12,7 +12,7 @@ export {
   type AuditJson as AuditResult,
   type AuditOptions,
   type AttackSummary,
-} from './audit/audit.ts';
+} from './audit/index.ts';
 /** Defend a run (CWRF and the baselines) into a new run; the retrain-from-scratch baseline's recipe. */
 export { defend, retrainRecipe, type DefendOptions } from './runs/defend.ts';
 /** The paper's three insights on a run; the privacy-utility table on a dataset. */

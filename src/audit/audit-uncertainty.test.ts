@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accountedEpsilon, bestAudited, summarizeAttacks } from './audit.ts';
+import { accountedEpsilon, bestAudited, summarizeAttacks } from './attack-set.ts';
 import type { AttackResult } from '../attacks/index.ts';
 import { summarize } from '../attacks/index.ts';
 import type { Recipe } from '../train/index.ts';

@@ -5,38 +5,32 @@
 //   report.html         self-contained report (tables, ROC curves)
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import {
-  ATTACK_NAMES,
-  auditedEpsilon,
-  computeSignalMatrices,
-  DEFAULT_RESAMPLES,
-  metricIntervals,
-  roc,
-  runAttacks,
-  summarize,
-  type AttackName,
-  type AttackResult,
-  type AuditedEpsilon,
-  type MetricIntervals,
-  type SignalName,
-  type Summary,
-} from '../attacks/index.ts';
+import { DEFAULT_RESAMPLES, roc, summarize, type AttackName, type Summary } from '../attacks/index.ts';
 import { balancedInclusion, type LoadOptions } from '../data/index.ts';
 import { releaseLabel } from '../defenses/index.ts';
-import { readSafetensors, writeSafetensors, type StoredTensor } from '../io/safetensors.ts';
 import { writeDirAtomic, writeJsonAtomic, writeFileAtomic } from '../io/atomic.ts';
 import { loadData, withSeeds, type Recipe } from '../train/index.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { trainReferences, type ReferenceExecutor, type RefJob, type RefResult } from '../references/refs.ts';
-import { evaluate, loadRunModel, type Run, type RunJson } from '../runs/run.ts';
+import { evaluate, loadRunModel, type Run } from '../runs/run.ts';
 import { versions } from '../runs/versions.ts';
 import { checkQueries, defaultQueries } from '../runs/queries.ts';
 import { trainingThreads } from '../engine/threads.ts';
 import type { AuditReportInput, ReportModel } from '../report/index.ts';
-
-/** Attacks run by default (all). */
-export const DEFAULT_ATTACKS: AttackName[] = ATTACK_NAMES;
+import {
+  AttackSummary,
+  CONFIDENCE,
+  DEFAULT_ATTACKS,
+  DEFAULT_DELTA,
+  EpsilonSummary,
+  UncertaintyOptions,
+  accountedEpsilon,
+  attackSignals,
+  bestAudited,
+  summarizeAttacks,
+} from './attack-set.ts';
+import { SignalSet, querySignals, readSignals, writeSignals } from './signals.ts';
 
 export interface AuditOptions extends LoadOptions {
   refs: number;
@@ -67,17 +61,6 @@ export interface AuditOptions extends LoadOptions {
   onEpoch?: (ref: number, stage: string, epoch: number) => void;
   /** Renders report.html from the audit's data (commands pass renderAuditReport); without it none is written. */
   render?: (input: AuditReportInput) => Promise<string>;
-}
-
-export interface AttackSummary {
-  name: AttackName;
-  metrics: Summary;
-  /** 95% intervals of AUC (bootstrap) and TPR at 0.1% / 1% FPR (exact and bootstrap). */
-  intervals?: MetricIntervals;
-  /** The epsilon lower bound this attack's ROC supports at 95% confidence. */
-  auditedEpsilon?: AuditedEpsilon;
-  threshold?: { accuracy: number; balancedAccuracy: number; tpr: number; fpr: number };
-  rmia?: { a: number; tuned: boolean };
 }
 
 export interface AuditJson {
@@ -113,222 +96,35 @@ export interface AuditJson {
   versions: Record<string, string>;
 }
 
-/** The audited epsilon of an audit beside the DP accountant's. */
-export interface EpsilonSummary {
-  /** The largest audited epsilon over the attacks, and the attack that gave it (a max over attacks and thresholds). */
-  audited: { epsilon: number; attack: string; delta: number; level: number };
-  /** The accountant's epsilon of the run's DP-SGD training, when it has one, and what it covers. */
-  accounted?: { epsilon: number; delta: number; covers: string };
-}
-
-/** delta of the audited epsilon when the run has no DP-SGD delta of its own. */
-export const DEFAULT_DELTA = 1e-5;
-
-/** Two-sided confidence level of every interval and of the audited epsilon. */
-export const CONFIDENCE = 0.95;
-
-/** Signal matrices, inclusion and labels: everything the attacks need. */
-export interface SignalSet {
-  signals: Record<SignalName, Float64Array>;
-  inclusion: Uint8Array;
-  labels: Int32Array;
-  classes: number;
-  target: number;
-  /** Queries per example (augmentations): phi is then [models, n, queries]; the other signals use the first. */
-  queries?: number;
-}
-
-const SIGNAL_FILE_NAMES: Record<SignalName, string> = {
-  phi: 'phi',
-  pY: 'p_y',
-  negLoss: 'neg_loss',
-  confidence: 'confidence',
-  negEntropy: 'neg_entropy',
-  negModEntropy: 'neg_mod_entropy',
-};
-
 /**
  * The reference jobs of an audit: the recipe replayed with per-reference seeds on balanced member halves. With
  * `block` (a divisor of `refs`), the design is nested: balanced blocks of `block` references each, the first block
  * being the `block`-reference audit's own, so audits with 8, 16, 32 and 64 references share their first models
  * (and the cache) and each is balanced (every example in exactly half of the references).
  */
-export function referenceJobs(recipe: Recipe, populationSize: number, refs: number, seed: number, block = refs): { jobs: RefJob[]; inclusion: Uint8Array } {
+export function referenceJobs(
+  recipe: Recipe,
+  populationSize: number,
+  refs: number,
+  seed: number,
+  block = refs,
+): { jobs: RefJob[]; inclusion: Uint8Array } {
   if (!Number.isInteger(refs) || refs < 2) throw new InputError(`--refs must be an integer >= 2, got ${refs}`);
-  if (!Number.isInteger(block) || block < 2 || refs % block !== 0) throw new InputError(`--ref-block must be an integer >= 2 that divides --refs (${refs}), got ${block}`);
+  if (!Number.isInteger(block) || block < 2 || refs % block !== 0)
+    throw new InputError(`--ref-block must be an integer >= 2 that divides --refs (${refs}), got ${block}`);
   const inc = new Uint8Array(refs * populationSize);
   for (let b = 0; b < refs / block; b++) {
     const labels = b === 0 ? [seed] : [seed, 'block', b];
-    inc.set(balancedInclusion(block, populationSize, Rng.deriveSeed(recipe.split.seed, 'audit-inclusion', ...labels)), b * block * populationSize);
+    inc.set(
+      balancedInclusion(block, populationSize, Rng.deriveSeed(recipe.split.seed, 'audit-inclusion', ...labels)),
+      b * block * populationSize,
+    );
   }
   const jobs = Array.from({ length: refs }, (_, k) => {
     const s = Rng.deriveSeed(recipe.seed, 'reference', seed, k) % 2 ** 31;
     return { recipe: withSeeds(recipe, s, s), members: inc.subarray(k * populationSize, (k + 1) * populationSize) };
   });
   return { jobs, inclusion: inc };
-}
-
-/** How an audit measures its uncertainty: bootstrap resamples and seed, delta of the audited epsilon. */
-export interface UncertaintyOptions {
-  resamples: number;
-  delta: number;
-  seed: number;
-}
-
-function attackSummary(r: AttackResult, member: Uint8Array, u: UncertaintyOptions): AttackSummary {
-  const extra = {
-    intervals: metricIntervals(r.scores, member, { resamples: u.resamples, level: CONFIDENCE, seed: Rng.deriveSeed(u.seed, 'bootstrap', r.name) }),
-    auditedEpsilon: auditedEpsilon(roc(r.scores, member), u.delta, CONFIDENCE),
-  };
-  return {
-    name: r.name,
-    metrics: r.metrics,
-    ...extra,
-    ...(r.threshold
-      ? { threshold: { accuracy: r.threshold.accuracy, balancedAccuracy: r.threshold.balancedAccuracy, tpr: r.threshold.tpr, fpr: r.threshold.fpr } }
-      : {}),
-    ...(r.rmia ? { rmia: { a: r.rmia.a, tuned: r.rmia.tuned } } : {}),
-  };
-}
-
-/** Each attack's summary with its intervals and audited epsilon (target membership `member`). */
-export function summarizeAttacks(results: AttackResult[], member: Uint8Array, u: UncertaintyOptions): AttackSummary[] {
-  return results.map((r) => attackSummary(r, member, u));
-}
-
-/** The largest audited epsilon over the attacks' summaries. */
-export function bestAudited(summaries: AttackSummary[], delta: number): EpsilonSummary['audited'] {
-  let best: EpsilonSummary['audited'] = { epsilon: 0, attack: summaries[0]?.name ?? 'none', delta, level: CONFIDENCE };
-  for (const s of summaries) if (s.auditedEpsilon && s.auditedEpsilon.epsilon > best.epsilon) best = { ...best, epsilon: s.auditedEpsilon.epsilon, attack: s.name };
-  return best;
-}
-
-/**
- * The accountant's epsilon of a run trained with DP-SGD (its last epoch's), and what it covers: a defense stage
- * after training reads the members outside the accountant (CWRF's scores use their gradients), so then the bound
- * is the training's only and does not cover the released model.
- */
-export function accountedEpsilon(run: Pick<RunJson, 'recipe' | 'metrics'>): EpsilonSummary['accounted'] {
-  const dp = run.recipe.dp;
-  const eps = run.metrics.history.at(-1)?.epsilon;
-  if (!dp || eps === undefined) return undefined;
-  const stages = run.recipe.defenses.map((d) => d.method);
-  const covers = stages.length
-    ? `the DP-SGD training only: the ${stages.join(', ')} stage reads the members outside the accountant, so no accountant bound covers the released model`
-    : 'the released model (the output of DP-SGD training)';
-  return { epsilon: eps, delta: dp.delta, covers };
-}
-
-/** Runs the attacks on a signal set (target row + references), optionally leave-one-out over every row. */
-export function attackSignals(
-  s: SignalSet,
-  o: { attacks?: AttackName[]; leaveOneOut?: boolean; rmiaA?: number | 'tune' },
-): { results: AttackResult[]; leaveOneOut?: AuditJson['leaveOneOut'] } {
-  const models = s.inclusion.length / s.labels.length;
-  const run = (target: number) => {
-    const others = Array.from({ length: models }, (_, i) => i).filter((i) => i !== target);
-    const a = o.rmiaA ?? 'tune';
-    return runAttacks({
-      signals: s.signals,
-      inclusion: s.inclusion,
-      labels: s.labels,
-      classes: s.classes,
-      target,
-      refs: others,
-      attacks: o.attacks,
-      ...(s.queries && s.queries > 1 ? { lira: { queries: s.queries } } : {}),
-      rmia: a === 'tune' && others.length >= 3 ? { a, pairedTarget: others[0], pairedRef: others[1] } : { a: a === 'tune' ? 0.3 : a },
-    });
-  };
-  const results = run(s.target);
-  if (!o.leaveOneOut) return { results };
-  const per: Record<string, Summary[]> = {};
-  for (let t = 0; t < models; t++) for (const r of t === s.target ? results : run(t)) (per[r.name] ??= []).push(r.metrics);
-  const loo: NonNullable<AuditJson['leaveOneOut']> = {};
-  for (const [name, ms] of Object.entries(per)) {
-    const keys = ['auc', 'balancedAccuracy', 'tprAt0_1pct', 'tprAt1pct'] as const;
-    const mean: Record<string, number> = {};
-    const std: Record<string, number> = {};
-    for (const k of keys) {
-      const xs = ms.map((m) => m[k]);
-      const mu = xs.reduce((a, b) => a + b, 0) / xs.length;
-      mean[k] = mu;
-      // the spread over every target of this audit (each model in turn), not an estimate from a sample: n, not n - 1
-      std[k] = Math.sqrt(xs.reduce((a, b) => a + (b - mu) ** 2, 0) / xs.length);
-    }
-    loo[name] = { targets: ms.length, mean, std };
-  }
-  return { results, leaveOneOut: loo };
-}
-
-/** Writes signals.safetensors: per-model signal matrices, inclusion, labels, and the target's attack scores. */
-export async function writeSignals(file: string, s: SignalSet, results: AttackResult[]): Promise<void> {
-  const n = s.labels.length;
-  const models = s.inclusion.length / n;
-  const t: Record<string, StoredTensor> = {
-    inclusion: { dtype: 'U8', shape: [models, n], data: s.inclusion },
-    labels: { dtype: 'I32', shape: [n], data: s.labels },
-  };
-  const q = s.queries ?? 1;
-  for (const [k, name] of Object.entries(SIGNAL_FILE_NAMES))
-    if (s.signals[k as SignalName]) t[name] = { dtype: 'F64', shape: k === 'phi' && q > 1 ? [models, n, q] : [models, n], data: s.signals[k as SignalName] };
-  for (const r of results) t[`score.${r.name}`] = { dtype: 'F64', shape: [n], data: r.scores };
-  await writeSafetensors(file, t, { format: 'cwrf-signals/1', target: String(s.target), classes: String(s.classes), ...(q > 1 ? { queries: String(q) } : {}) });
-}
-
-/** Reads a signals file (cwrf's own, or one exported from elsewhere with at least phi or p_y, inclusion, labels). */
-export async function readSignals(file: string): Promise<SignalSet & { scores: Record<string, Float64Array> }> {
-  if (!existsSync(file)) throw new InputError(`signals file not found: ${file}`);
-  const { tensors, metadata } = await readSafetensors(file);
-  const inc = tensors.inclusion;
-  const lab = tensors.labels;
-  if (!inc || !lab) throw new InputError(`${file}: needs 'inclusion' [models, n] and 'labels' [n] tensors`);
-  if (inc.shape.length !== 2) throw new InputError(`${file}: 'inclusion' must be 2-D [models, n], got [${inc.shape}]`);
-  const [models, n] = inc.shape;
-  if (lab.shape.length !== 1 || lab.shape[0] !== n) throw new InputError(`${file}: 'labels' must have shape [${n}], got [${lab.shape}]`);
-  const labels = lab.dtype === 'I32' ? (lab.data as Int32Array) : Int32Array.from(lab.data as ArrayLike<number | bigint>, Number);
-  const inclusion = Uint8Array.from(inc.data as ArrayLike<number | bigint>, (v) => (Number(v) ? 1 : 0));
-  const signals = {} as Record<SignalName, Float64Array>;
-  let queries = 1;
-  for (const [k, name] of Object.entries(SIGNAL_FILE_NAMES)) {
-    const tt = tensors[name];
-    if (!tt) continue;
-    if (k === 'phi' && tt.shape.length === 3 && tt.shape[0] === models && tt.shape[1] === n) queries = tt.shape[2];
-    else if (tt.shape.join() !== `${models},${n}`) throw new InputError(`${file}: '${name}' must have shape [${models}, ${n}], got [${tt.shape}]`);
-    const d = Float64Array.from(tt.data as ArrayLike<number | bigint>, Number);
-    const bad = d.findIndex((x) => !Number.isFinite(x));
-    if (bad >= 0) throw new InputError(`${file}: '${name}' has a non-finite value at model ${Math.floor(bad / n)}, example ${bad % n}`);
-    signals[k as SignalName] = d;
-  }
-  if (Object.keys(signals).length === 0) throw new InputError(`${file}: no signal tensor (phi, p_y, neg_loss, ...)`);
-  const classes = Number(metadata.classes ?? Math.max(...labels) + 1);
-  const target = Number(metadata.target ?? 0);
-  if (!Number.isInteger(target) || target < 0 || target >= models) throw new InputError(`${file}: target ${metadata.target} out of range`);
-  const scores: Record<string, Float64Array> = {};
-  for (const [k, v] of Object.entries(tensors)) if (k.startsWith('score.')) scores[k.slice(6)] = v.data as Float64Array;
-  return { signals, inclusion, labels, classes, target, scores, ...(queries > 1 ? { queries } : {}) };
-}
-
-/**
- * Signal matrices from per-model [n, queries, classes] logits: phi keeps every query ([models x n x queries],
- * for LiRA, which averages per-query log-likelihood ratios, and phi-threshold, which averages phi); every other
- * signal (RMIA's p_y, the threshold attacks') is of the first query, the image itself.
- */
-export function querySignals(logits: Float32Array[], labels: Int32Array, queries: number, classes: number): Record<SignalName, Float64Array> {
-  const n = labels.length;
-  if (queries === 1) return computeSignalMatrices(logits, labels, n, classes);
-  const rep = new Int32Array(n * queries);
-  for (let i = 0; i < n; i++) rep.fill(labels[i], i * queries, (i + 1) * queries);
-  const all = computeSignalMatrices(logits, rep, n * queries, classes);
-  const out = { ...all } as Record<SignalName, Float64Array>;
-  for (const k of Object.keys(out) as SignalName[]) {
-    if (k === 'phi') continue;
-    const src = all[k];
-    const d = new Float64Array(logits.length * n);
-    for (let r = 0; r < logits.length * n; r++) d[r] = src[r * queries];
-    out[k] = d;
-  }
-  return out;
 }
 
 /** Trains (or reuses) the references, attacks the run's model and writes the audit directory. */
@@ -362,7 +158,11 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
   const set: SignalSet = { signals, inclusion, labels: data.populationLabels, classes: target.classes, target: 0, queries };
   const attacks = o.attacks ?? DEFAULT_ATTACKS;
   const { results, leaveOneOut } = attackSignals(set, { attacks, leaveOneOut: o.leaveOneOut, rmiaA: o.rmiaA });
-  const uncertainty: UncertaintyOptions = { resamples: o.resamples ?? DEFAULT_RESAMPLES, delta: o.delta ?? recipe.dp?.delta ?? DEFAULT_DELTA, seed };
+  const uncertainty: UncertaintyOptions = {
+    resamples: o.resamples ?? DEFAULT_RESAMPLES,
+    delta: o.delta ?? recipe.dp?.delta ?? DEFAULT_DELTA,
+    seed,
+  };
   const summaries = summarizeAttacks(results, run.members, uncertainty);
   const accounted = accountedEpsilon(run);
   const tEnd = performance.now();
@@ -418,7 +218,6 @@ export async function audit(run: Run, o: AuditOptions): Promise<AuditJson> {
   });
   return json;
 }
-
 
 /** A model's entry in a report, from its audit results (and their summaries, for the intervals). */
 export function reportModel(

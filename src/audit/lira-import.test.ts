@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { writeNpy } from '../data/npy.ts';
 import { InputError } from '../util/errors.ts';
-import { attackSignals } from './audit.ts';
+import { attackSignals } from './attack-set.ts';
 import { isLiraDir, readLiraDir } from './lira-import.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'cwrf-lira-'));

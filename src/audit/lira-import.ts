@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { computeSignalMatrices, type SignalName } from '../attacks/index.ts';
 import { parseNpy, type NdArray } from '../data/npy.ts';
 import { InputError } from '../util/errors.ts';
-import type { SignalSet } from './audit.ts';
+import type { SignalSet } from './signals.ts';
 
 function load(path: string): NdArray {
   try {

@@ -16,7 +16,7 @@ import { Generator, type Tensor } from '../engine/index.ts';
 import { buildModel, parameterKinds, type Module } from '../nn/index.ts';
 import { loadData, type DataContext, type Recipe } from '../train/index.ts';
 import { Rng } from '../util/rng.ts';
-import { querySignals, readSignals, type SignalSet } from '../audit/audit.ts';
+import { querySignals, readSignals, type SignalSet } from '../audit/signals.ts';
 import { evaluate, loadRunModel, type Run } from '../runs/run.ts';
 import { loadState } from '../nn/index.ts';
 import type { LoadOptions } from '../data/index.ts';
