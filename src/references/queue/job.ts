@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { Ajv } from 'ajv';
 import { RELEASES } from '../../defenses/index.ts';
-import { canonicalJson } from '../../train/index.ts';
+import { canonicalJson, recipeNumberSchema as n } from '../../train/index.ts';
 import type { ReferenceSpec } from '../reference-task.ts';
 
 /** The BullMQ queue that carries reference jobs. */
@@ -17,7 +17,6 @@ export interface QueueJob {
 }
 
 const num = { type: 'number' };
-const int = { type: 'integer', minimum: 0 };
 const name = { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' };
 /** A named dataset, or a synthetic one with its parameters (generated alike on every machine). */
 const datasetName = { type: 'string', pattern: '^([a-z0-9][a-z0-9._-]{0,63}|synthetic:[a-z0-9=.,]{0,200})$' };
@@ -64,33 +63,33 @@ export const JOB_SCHEMA = {
           required: ['dataset', 'split', 'model', 'optimizer', 'schedule', 'objective', 'epochs', 'batchSize', 'seed', 'memberSeed', 'defenses'],
           properties: {
             dataset: datasetName,
-            data: { type: 'object', additionalProperties: false, properties: { labelColumn: int, limit: { type: 'integer', minimum: 1 } } },
+            data: { type: 'object', additionalProperties: false, properties: { labelColumn: n('data', 'labelColumn'), limit: n('data', 'limit') } },
             split: {
               type: 'object',
               additionalProperties: false,
               required: ['seed'],
-              properties: { seed: int, populationSize: int, referenceFraction: num, testSize: int },
+              properties: { seed: n('split', 'seed'), populationSize: n('split', 'populationSize'), referenceFraction: n('split', 'referenceFraction'), testSize: n('split', 'testSize') },
             },
             model: named('arch'),
-            optimizer: named('name'),
+            optimizer: { ...named('name'), properties: { name, lr: n('optimizer', 'lr') } },
             schedule: named('name'),
             objective: named('name'),
             dp: {
               type: 'object',
               additionalProperties: false,
               required: ['maxGradNorm', 'delta'],
-              properties: { maxGradNorm: num, noiseMultiplier: num, targetEpsilon: num, delta: num },
+              properties: { maxGradNorm: n('dp', 'maxGradNorm'), noiseMultiplier: n('dp', 'noiseMultiplier'), targetEpsilon: n('dp', 'targetEpsilon'), delta: n('dp', 'delta') },
             },
-            epochs: int,
-            batchSize: int,
-            seed: int,
-            memberSeed: int,
+            epochs: n('epochs'),
+            batchSize: n('batchSize'),
+            seed: n('seed'),
+            memberSeed: n('memberSeed'),
             defenses: { type: 'array', maxItems: 16, items: named('method') },
             augment: {
               type: 'object',
               additionalProperties: false,
               required: ['flip', 'crop', 'pad'],
-              properties: { flip: { type: 'boolean' }, crop: { type: 'boolean' }, pad: { type: 'integer', minimum: 1, maximum: 64 } },
+              properties: { flip: { type: 'boolean' }, crop: { type: 'boolean' }, pad: n('augment', 'pad') },
             },
             normalize: {
               anyOf: [
