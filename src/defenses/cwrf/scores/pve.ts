@@ -12,7 +12,9 @@ import { accumulateTaylor, batches, PVE_ANCHORS, PVE_STARTS, zeroScores, type Pv
  * accumulating |g * w| of the copy at every step.
  */
 export function pveScores(s: ScoreInput, o: PveOptions): Scores {
-  readPve(o);
+  // the ranges PVE_OPTIONS declares (the copy's rate is left to the divergence check below, which names it)
+  checkNumber(o.lambda, 'PVE lambda', { min: PVE_OPTIONS.lambda.min, max: PVE_OPTIONS.lambda.max });
+  checkNumber(o.iters, 'PVE iterations', { int: true, min: PVE_OPTIONS.iters.min });
   const up = s.rebuild();
   if (o.start === 'target') up.copyFrom(s.model);
   else up.loadStateDict(s.init, 'initial weights');
