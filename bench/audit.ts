@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useTrainingThreads } from '../src/engine/threads.ts';
-import { audit, train } from '../src/experiments/index.ts';
+import { audit } from '../src/audit/index.ts';
+import { train } from '../src/runs/index.ts';
 import { defaultRecipe } from '../src/train/index.ts';
 import { benchDataDir } from './data-dir.ts';
 

@@ -7,7 +7,7 @@ import { Generator, setThreads } from '../src/engine/index.ts';
 import { memberMask } from '../src/data/index.ts';
 import { decodeSafetensors, encodeSafetensors } from '../src/io/safetensors.ts';
 import { withTempDir } from '../src/io/atomic.ts';
-import { readEntry, writeEntry } from '../src/experiments/cache.ts';
+import { readEntry, writeEntry } from '../src/runs/cache.ts';
 import { sha256Hex } from '../src/io/verified.ts';
 import { buildModel, toStored, type StateEntry } from '../src/nn/index.ts';
 import { defaultRecipe, loadData, trainModel } from '../src/train/index.ts';

@@ -7,7 +7,7 @@
 // BENCH_GROUPNORM=1 (adds the small CNN with GroupNorm, the variant DP-SGD can train when norm layers are wanted).
 import { cpus } from 'node:os';
 import * as E from '../src/engine/index.ts';
-import { dpGradientStep, poissonBatches } from '../src/dp/dpsgd.ts';
+import { dpGradientStep, poissonBatches } from '../src/defenses/dpsgd/dpsgd.ts';
 import { mlp, smallCnn, type Module } from '../src/nn/index.ts';
 import { Adam } from '../src/optim/index.ts';
 import { fit, makeObjective } from '../src/train/index.ts';

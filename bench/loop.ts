@@ -21,7 +21,7 @@ import { tensor } from '../src/engine/index.ts';
 import { ALLOCATOR_THRESHOLD } from '../src/engine/native.ts';
 import { PINNED_KERNELS } from '../src/engine/index.ts';
 import { writeNpy } from '../src/data/npy.ts';
-import { loadRun } from '../src/experiments/index.ts';
+import { loadRun } from '../src/runs/index.ts';
 import { loadData } from '../src/train/index.ts';
 import { matchedEnvironment, median } from './timing.ts';
 import { benchDataDir } from './data-dir.ts';

@@ -6,9 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setThreads } from '../src/engine/index.ts';
-import { audit, train, type ReferenceExecutor } from '../src/experiments/index.ts';
-import { parseQueueUrl, queueExecutor } from '../src/queue/index.ts';
-import { startRedis, startWorker, stopWorker } from '../src/queue/_testing.ts';
+import { audit } from '../src/audit/index.ts';
+import { train } from '../src/runs/index.ts';
+import { type ReferenceExecutor } from '../src/references/index.ts';
+import { parseQueueUrl, queueExecutor } from '../src/references/queue/index.ts';
+import { startRedis, startWorker, stopWorker } from '../src/references/queue/_testing.ts';
 import { defaultRecipe } from '../src/train/index.ts';
 import { benchDataDir } from './data-dir.ts';
 

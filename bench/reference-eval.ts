@@ -17,7 +17,7 @@ if (args[0] === '--child') {
   const { Generator, setThreads } = await import('../src/engine/index.ts');
   const { buildModel } = await import('../src/nn/index.ts');
   const { defaultRecipe, loadData } = await import('../src/train/index.ts');
-  const { evaluate, targetMembers } = await import('../src/experiments/index.ts');
+  const { evaluate, targetMembers } = await import('../src/runs/index.ts');
   setThreads(1);
   const base = defaultRecipe('cifar10-jpeg');
   const recipe = { ...base, model: { arch: 'smallcnn', norm: 'none' as const }, split: { ...base.split, populationSize: Number(opt('population', '10000')) } };

@@ -9,7 +9,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tensor } from '../src/engine/index.ts';
-import { targetMembers } from '../src/experiments/index.ts';
+import { targetMembers } from '../src/runs/index.ts';
 import { defaultRecipe, loadData, type Recipe } from '../src/train/index.ts';
 import { benchDataDir } from './data-dir.ts';
 import { userEnvironment } from './timing.ts';

@@ -37,7 +37,7 @@ test('npm pack -> npm install in an empty project -> CLI, ESM import, README exa
   const tarball = join(dir, `cwrf-${version}.tgz`);
   assert.ok(existsSync(tarball), tarball);
   const files = sh('tar', ['tzf', tarball], dir).split('\n');
-  for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/experiments/worker.js', 'native/binding.gyp', 'native/src/addon.cc', 'bin/cwrf.mjs'])
+  for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/references/reference-child.js', 'native/binding.gyp', 'native/src/addon.cc', 'bin/cwrf.mjs'])
     assert.ok(files.includes(`package/${f}`), `tarball has ${f}`);
   assert.ok(!files.some((f) => f.startsWith('package/src/') || f.endsWith('.test.js')), 'no sources or tests in the tarball');
 

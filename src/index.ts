@@ -2,7 +2,7 @@
 // Everything here is stable across patch releases; deeper modules are internal.
 
 /** Train a target model into a run directory; read a run back. */
-export { train, loadRun, type Run, type RunJson, type RunMetrics, type TrainOptions } from './experiments/run.ts';
+export { train, loadRun, type Run, type RunJson, type RunMetrics, type TrainOptions } from './runs/run.ts';
 /** Audit a run: reference models replaying its recipe (defense included), LiRA, RMIA and threshold attacks. */
 export {
   audit,
@@ -12,12 +12,12 @@ export {
   type AuditJson as AuditResult,
   type AuditOptions,
   type AttackSummary,
-} from './experiments/audit.ts';
+} from './audit/index.ts';
 /** Defend a run (CWRF and the baselines) into a new run; the retrain-from-scratch baseline's recipe. */
-export { defend, retrainRecipe, type DefendOptions } from './experiments/defend.ts';
+export { defend, retrainRecipe, type DefendOptions } from './runs/defend.ts';
 /** The paper's three insights on a run; the privacy-utility table on a dataset. */
-export { analyze, type AnalyzeJson, type AnalyzeOptions, type VariantResult } from './experiments/analyze.ts';
-export { bench, benchDefenses, type BenchDefense, type BenchOptions, type BenchRow } from './experiments/bench.ts';
+export { analyze, type AnalyzeJson, type AnalyzeOptions, type VariantResult } from './studies/analyze.ts';
+export { bench, benchDefenses, type BenchDefense, type BenchOptions, type BenchRow } from './studies/bench.ts';
 /** Search the registered defenses for one that meets a privacy goal within an accuracy budget (`cwrf tune`). */
 export { tune, type TuneOutcome, type TuneTimings } from './studies/tune/tune.ts';
 export { buildSpace, parseSpace, registrySources, type SpaceFilter, type SpaceSources } from './studies/tune/space.ts';
@@ -27,7 +27,7 @@ export type { Tunable } from './util/tunables.ts';
 /** Self-contained HTML reports: pass `render: renderAuditReport` to audit() (or bench()) to write report.html. */
 export { renderAuditReport, renderAnalyzeReport, renderBenchReport, benchMarkdown, type AuditReportInput } from './report/index.ts';
 /** cwrf's, libtorch's and Node's versions. */
-export { versions } from './experiments/versions.ts';
+export { versions } from './runs/versions.ts';
 
 /** Recipes: the per-dataset defaults and their validation. */
 export { defaultRecipe, relaxLossDefaults, validateRecipe } from './train/index.ts';
@@ -46,7 +46,7 @@ export { runAttacks, summarize, roc, auc, tprAtFpr, ATTACK_NAMES, ATTACKS } from
 export type { AttackName, AttackResult, RunAttacksInput, Summary, Roc } from './attacks/index.ts';
 
 /** DP-SGD privacy accounting (RDP). */
-export { epsilon, noiseForEpsilon, getPrivacySpent, RdpAccountant, type PrivacySpent } from './dp/index.ts';
+export { epsilon, noiseForEpsilon, getPrivacySpent, RdpAccountant, type PrivacySpent } from './defenses/dpsgd/index.ts';
 
 /** The error thrown for bad input (a one-line message; the CLI exits 2 on it). */
 export { InputError } from './util/errors.ts';

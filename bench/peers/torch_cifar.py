@@ -121,7 +121,7 @@ class SmallCnn(nn.Sequential):  # cwrf's smallcnn (src/nn/models/small-cnn.ts), 
                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * (h // 4) * (w // 4), 128), nn.ReLU(), nn.Linear(128, classes))
 
 
-class Mlp(nn.Sequential):  # cwrf's mlp (src/nn/models/mlp.ts): hidden layers with tanh or relu
+class TabularMlp(nn.Sequential):  # cwrf's mlp (src/nn/models/mlp.ts): hidden layers with tanh or relu (not the ViT's Mlp above)
     def __init__(s, features, hidden, classes, act):
         A = nn.Tanh if act == 'tanh' else nn.ReLU
         layers, i = [], features
@@ -136,7 +136,7 @@ def build(m, xtr, classes):
     if m['arch'] == 'smallcnn':
         return SmallCnn(xtr.shape[1], xtr.shape[2], xtr.shape[3], classes)
     if m['arch'] == 'mlp':
-        return Mlp(int(np.prod(xtr.shape[1:])), m['hidden'], classes, m.get('activation', 'relu'))
+        return TabularMlp(int(np.prod(xtr.shape[1:])), m['hidden'], classes, m.get('activation', 'relu'))
     return ViT(classes, m.get('depth', 6), m.get('dim', 192), m.get('heads', 3), m.get('patch', 4), xtr.shape[2])
 
 

@@ -4,7 +4,7 @@ import { InputError, check } from '../util/errors.ts';
 import type { AttackData } from './common.ts';
 import { ATTACKS, type AttackResult, type RunAttacksInput } from './registry/index.ts';
 
-export { roc, auc, balancedAccuracy, tprAtFpr, summarize, downsampleRoc } from './metrics.ts';
+export { roc, auc, balancedAccuracy, tprAtFpr, summarize } from './metrics.ts';
 export type { Roc, Summary } from './metrics.ts';
 export { computeSignals, computeSignalMatrices, SIGNAL_NAMES } from './signals.ts';
 export type { SignalName, Signals, SignalOptions } from './signals.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError } from '../util/errors.ts';
-import { auc, balancedAccuracy, downsampleRoc, roc, summarize, tprAtFpr } from './metrics.ts';
+import { auc, balancedAccuracy, roc, summarize, tprAtFpr } from './metrics.ts';
 import { rng } from './_testing.ts';
 
 const f64 = (a: number[]) => Float64Array.from(a);
@@ -93,34 +93,6 @@ test('non-finite scores and bad labels are rejected with InputError', () => {
   assert.throws(() => roc(f64([0.1, 0.2]), u8([1, 1])), /no non-members/);
   assert.throws(() => roc(f64([0.1, 0.2]), u8([0, 0])), /no members/);
   assert.throws(() => roc(f64([0.1, 0.2]), u8([2, 0])), InputError);
-});
-
-test('downsampleRoc keeps endpoints, stays a subset in order, spreads over log FPR', () => {
-  const u = rng(3);
-  const n = 20000;
-  const s = new Float64Array(n);
-  const m = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    m[i] = i % 2;
-    s[i] = u() + 0.3 * m[i];
-  }
-  const full = roc(s, m);
-  const d = downsampleRoc(full, 50);
-  assert.ok(d.fpr.length <= 50 && d.fpr.length > 20);
-  assert.equal(d.fpr[0], 0);
-  assert.equal(d.tpr[0], 0);
-  assert.equal(d.fpr[d.fpr.length - 1], 1);
-  assert.equal(d.tpr[d.tpr.length - 1], 1);
-  for (let k = 1; k < d.fpr.length; k++) {
-    assert.ok(d.fpr[k] >= d.fpr[k - 1] && d.tpr[k] >= d.tpr[k - 1]);
-    assert.ok(d.thresholds[k] < d.thresholds[k - 1]);
-  }
-  // several points below FPR 1%
-  assert.ok(d.fpr.filter((f) => f > 0 && f < 0.01).length >= 10);
-  // short curves are returned unchanged
-  const small = roc(f64([1, 2, 3]), u8([0, 1, 1]));
-  assert.equal(downsampleRoc(small, 10), small);
-  assert.throws(() => downsampleRoc(full, 1), InputError);
 });
 
 test('roc on 1e5 scores is fast', () => {

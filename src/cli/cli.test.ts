@@ -131,7 +131,8 @@ test('bench --refs 2,4: a reference-count study in a nested design, its page, an
   const out = join(dir, 'bench-refs');
   const doc = join(dir, 'docs', 'bench-refs.md');
   const b = ['bench', '--dataset', 'synthetic', '--hidden', '32', '--epochs', '2', '--population', '600', '--seeds', '0', '--rows', 'none', '--quiet'];
-  const r = cwrf(...b, '--refs', '2,4', '--out', out, '--doc', doc, '--json');
+  // its own cache: the bench above cached this table's first two references, and this study times the ones it trains
+  const r = cwrfWith({ ...env, CWRF_CACHE_DIR: join(dir, 'cache-refs') }, ...b, '--refs', '2,4', '--out', out, '--doc', doc, '--json');
   assert.equal(r.code, 0, r.err);
   const rows = JSON.parse(r.out).rows as { refs: number; attacks: Record<string, unknown>; secondsPerReference?: number }[];
   assert.deepEqual(rows.map((x) => x.refs), [2, 4]);

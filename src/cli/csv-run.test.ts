@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cwrfEnv } from '../util/_testing.ts';
 import { assertOneLineError, runCli } from './_testing.ts';
-import { loadRun, recipeKey, referenceJobs, refFile } from '../experiments/index.ts';
+import { loadRun, recipeKey, refFile } from '../runs/index.ts';
+import { referenceJobs } from '../audit/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cwrf-csv-run-'));
 const cache = join(dir, 'cache');

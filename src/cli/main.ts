@@ -57,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   if (name === '--version' || name === '-V') {
-    const { versions } = await import('../experiments/versions.ts');
+    const { versions } = await import('../runs/versions.ts');
     const v = versions();
     process.stdout.write(`cwrf ${v.cwrf}\nlibtorch ${v.libtorch}\nblas ${v.blas}\nnode ${v.node}\n`);
     return 0;

@@ -1,7 +1,7 @@
 // --queue URL: train an audit's reference models through a Redis/BullMQ queue instead of local processes;
 // --redis-timeout: how long a coordinator or worker waits for a lost Redis before it gives up.
-import type { ReferenceExecutor } from '../experiments/index.ts';
-import { REDIS_TIMEOUT_S } from '../queue/watch.ts';
+import type { ReferenceExecutor } from '../references/index.ts';
+import { REDIS_TIMEOUT_S } from '../references/queue/watch.ts';
 import type { Flags, Io, OptionTable } from './command.ts';
 
 /** --redis-timeout (audit, bench and worker). */
@@ -30,7 +30,7 @@ export const QUEUE_FLAGS = {
 export async function withQueue<T>(f: Flags, io: Io, body: (executor: ReferenceExecutor | undefined) => Promise<T>): Promise<T> {
   const url = f.opt<string>('queue');
   if (url === undefined) return body(undefined);
-  const { parseQueueUrl, queueExecutor } = await import('../queue/index.ts');
+  const { parseQueueUrl, queueExecutor } = await import('../references/queue/index.ts');
   const executor = await queueExecutor(parseQueueUrl(url), { redisTimeoutMs: f.get<number>('redis-timeout') * 1000, log: (l) => io.err(l) });
   try {
     return await body(executor);

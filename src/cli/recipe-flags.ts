@@ -8,7 +8,7 @@ import { readAll, type OptionTable } from '../util/options.ts';
 import type { Flags } from './flags.ts';
 import { IMAGE_FLAGS, imageRecipeFromFlags } from './image-flags.ts';
 import { dataSpecFromFlags } from './data-flags.ts';
-import { releaseFor } from '../defenses/index.ts';
+import { releaseFor, RELEASES } from '../defenses/index.ts';
 
 /** --objective also takes 'dpsgd': cross-entropy under DP-SGD (recorded as objective ce plus DP settings). */
 const DPSGD = 'dpsgd';
@@ -39,9 +39,14 @@ export function objectiveFlags(defaultText: string): OptionTable {
     ...DP_FLAGS,
     release: {
       type: 'choice',
-      choices: ['none', 'hamp'],
-      defaultText: 'hamp for --objective hamp, else none',
-      description: "output transform of the released model (hamp: HAMP's test-time output modification)",
+      choices: () => ['none', ...RELEASES.names()],
+      defaultText: `${RELEASES.entries()
+        .filter((e) => e.objective)
+        .map((e) => `${e.name} for --objective ${e.objective}, `)
+        .join('')}else none`,
+      description: `output transform of the released model (${RELEASES.entries()
+        .map((e) => `${e.name}: ${e.description}`)
+        .join('; ')})`,
     },
   };
 }
@@ -50,7 +55,7 @@ export function objectiveFlags(defaultText: string): OptionTable {
 export function releaseFromFlags(f: Flags, objective: ObjectiveSpec): Recipe['release'] {
   const r = f.opt<string>('release');
   if (r === undefined) return releaseFor(objective);
-  return r === 'hamp' ? { name: 'hamp' } : undefined;
+  return r === 'none' ? undefined : { name: r };
 }
 
 export const RECIPE_FLAGS: OptionTable = {

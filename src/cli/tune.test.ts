@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadRun } from '../experiments/run.ts';
+import { loadRun } from '../runs/run.ts';
 import { InputError } from '../util/errors.ts';
 import { tuneCommand } from './commands/tune.ts';
 import { Flags, parseArgsOptions, type RawValues } from './flags.ts';
@@ -42,7 +42,8 @@ test('tune: bad input is one line, exit 2, before any training, nothing written'
   await rejects(['--goal', 'lira:auc<=0.6', '--objective-metric', 'rmia:auc'], /differs from --goal's metric/);
   await rejects(['--objective-metric', 'lira'], /expected ATTACK:METRIC/);
   await rejects(['--goal', 'lira:auc<=0.6', '--budget', 'soon'], /expected a number of models/);
-  await rejects(['--goal', 'lira:auc<=0.6', '--budget', '0.01s'], /--budget '0.01s' is 0 models, less than one candidate/);
+  // a microsecond: no model trains that fast, so 0 models whatever the machine's speed
+  await rejects(['--goal', 'lira:auc<=0.6', '--budget', '0.000001s'], /--budget '0.000001s' is 0 models, less than one candidate/);
   await rejects(['--goal', 'lira:auc<=0.6', '--space', 'depth=3'], /--space: unknown parameter 'depth' \(method, objective, ratio/);
   await rejects(['--goal', 'lira:auc<=0.6', '--space', 'method=nope'], /--space: method 'nope' is not one of cwrf/);
   await rejects(['--goal', 'lira:auc<=0.6', '--min-refs', '8', '--max-refs', '4'], /--min-refs 8 is above --max-refs 4/);

@@ -2,8 +2,10 @@
 
 /** Dataset, split-block, listing and load-option types. */
 export type { Dataset, DatasetInfo, LoadOptions, Tensorish } from './types.ts';
+/** The named datasets (one file each) and what one registers. */
+export { DATASETS, type DatasetEntry, type DatasetKind } from './datasets/index.ts';
 /** Load a dataset by name or spec; list named datasets; the spec forms; the data search path; specs every machine resolves alike. */
-export { listDatasets, loadDataset, localDatasetPaths, csvFileOf, dataSearchPath, isPortableSpec, SPEC_FORMS, labelsFromArray } from './registry.ts';
+export { datasetKind, datasetName, listDatasets, loadDataset, localDatasetPaths, csvFileOf, dataSearchPath, isPortableSpec, SPEC_FORMS, labelsFromArray } from './registry.ts';
 /** The seeded synthetic tabular dataset (`synthetic:n=...,features=...,classes=...,noise=...,seed=...`). */
 export { parseSyntheticSpec, syntheticDataset, syntheticName, SYNTHETIC_DEFAULTS, type SyntheticSpec } from './synthetic.ts';
 /** Seeded population/reference/test split, member masks and balanced shadow-model inclusion. */

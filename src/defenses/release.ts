@@ -1,11 +1,11 @@
 // The released model's outputs: every output cwrf computes for an attack, for accuracy or for a report comes
 // from releasedLogits (or releaseViews for LiRA's augmented queries), which apply the recipe's release transform
-// (HAMP's output modification) to the logits.
-import { tensor } from '../engine/index.ts';
+// (an entry of the release registry, RELEASES) to the logits.
 import type { NormalizeSpec } from '../data/index.ts';
 import type { Module } from '../nn/index.ts';
-import { checkClassOutputs, normalizeInPlace, predictLogits, type ObjectiveSpec, type Recipe, type ReleaseSpec } from '../train/index.ts';
-import { hampModify, hampNoiseFor, hampNoiseInputs } from './hamp-output.ts';
+import { checkClassOutputs, predictLogits, type ObjectiveSpec, type Recipe, type ReleaseSpec } from '../train/index.ts';
+import { Registry, type Entry } from '../util/options.ts';
+import { hampRelease } from './hamp/release.ts';
 import type { Tensor } from '../engine/index.ts';
 
 /** Which queries: rows `index` of x, whose ids in the dataset's `source` split ('train' or 'test') are `rowIds`. */
@@ -18,11 +18,30 @@ export interface Queries {
   normalization?: NormalizeSpec | null;
 }
 
-const CHUNK = 1024;
+/** An output transform of the released model: what every query of it returns instead of the raw logits. */
+export interface ReleaseEntry extends Entry {
+  /** The training objective whose runs release through it unless told otherwise. */
+  objective?: string;
+  /** Its name in messages ('HAMP output modification'). */
+  title: string;
+  /** What it does, in words (reports and audit settings). */
+  label: string;
+  /** The released [n, classes] logits of view `view` of the queries from their raw logits (`raw`, [n, classes]). */
+  modify(model: Module, raw: Float32Array, q: Queries, seed: number, classes: number, view: number): Float32Array;
+}
 
-/** The release a recipe trained with `objective` gets by default: HAMP's output modification for HAMP, else none. */
+/** Every output release, by name (a recipe's `release`). */
+export const RELEASES = new Registry<ReleaseEntry>('output release').add(hampRelease);
+
+/** The release a recipe trained with `objective` gets by default: the objective's own (HAMP's for HAMP), else none. */
 export function releaseFor(objective: ObjectiveSpec | { name: string }): ReleaseSpec | undefined {
-  return objective.name === 'hamp' ? { name: 'hamp' } : undefined;
+  const e = RELEASES.entries().find((r) => r.objective === objective.name);
+  return e ? { name: e.name } : undefined;
+}
+
+/** How a recipe's outputs are released, in words. */
+export function releaseLabel(recipe: Pick<Recipe, 'release'>): string {
+  return recipe.release ? RELEASES.get(recipe.release.name).label : 'none (raw logits)';
 }
 
 /** The [n, classes] logits the model releases for the queries under the recipe's release (seeded by the model seed). */
@@ -39,35 +58,16 @@ export function releasedLogits(model: Module, q: Queries, recipe: Pick<Recipe, '
  */
 export function releaseViews(model: Module, raw: Float32Array, views: number, classes: number, q: Queries, recipe: Pick<Recipe, 'release' | 'seed'>): Float32Array {
   if (!recipe.release || classes === 0) return raw;
+  const release = RELEASES.get(recipe.release.name);
   const n = q.rowIds.length;
-  checkClassOutputs([n, classes], 'HAMP output modification');
+  checkClassOutputs([n, classes], release.title);
   if (raw.length !== n * views * classes) throw new RangeError(`releaseViews: expected ${n} x ${views} x ${classes} logits, got ${raw.length}`);
   const out = new Float32Array(raw.length);
   const view = new Float32Array(n * classes);
   for (let v = 0; v < views; v++) {
     for (let i = 0; i < n; i++) view.set(raw.subarray((i * views + v) * classes, (i * views + v + 1) * classes), i * classes);
-    const modified = hampModify(view, noiseLogits(model, q, recipe.seed, classes, v), n, classes);
+    const modified = release.modify(model, view, q, recipe.seed, classes, v);
     for (let i = 0; i < n; i++) out.set(modified.subarray(i * classes, (i + 1) * classes), (i * views + v) * classes);
   }
   return out;
-}
-
-/** The model's [n, classes] logits on the random inputs of view `v` of the queries (normalised as x was). */
-function noiseLogits(model: Module, q: Queries, seed: number, classes: number, v: number): Float32Array {
-  const n = q.rowIds.length;
-  const perExample = q.x.shape.slice(1);
-  const features = perExample.reduce((a, b) => a * b, 1);
-  const kind = hampNoiseFor(perExample);
-  const noise = new Float32Array(n * classes);
-  for (let s = 0; s < n; s += CHUNK) {
-    const m = Math.min(CHUNK, n - s);
-    const u = tensor(hampNoiseInputs(q.rowIds.subarray(s, s + m), features, seed, q.source, kind, v), [m, ...perExample]);
-    try {
-      if (q.normalization) normalizeInPlace(u, q.normalization);
-      noise.set(predictLogits(model, u, null).logits, s * classes);
-    } finally {
-      u.dispose();
-    }
-  }
-  return noise;
 }

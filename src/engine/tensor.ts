@@ -15,7 +15,9 @@ export class Generator {
   }
   /** The generator's full state (uint8 tensor), to resume a run bit-identically. */
   getState(): Tensor {
-    return this.h.getState() as unknown as Tensor;
+    const state = this.h.getState();
+    if (!(state instanceof Tensor)) throw new Error('the native generator returned no tensor state');
+    return state;
   }
   setState(state: Tensor): void {
     this.h.setState(state as never);

@@ -7,6 +7,7 @@ import {
   groupNorm,
   linear,
   maxPool2d,
+  noGrad,
   ones,
   rand,
   zeros,
@@ -24,13 +25,25 @@ function fanInUniform(shape: number[], fanIn: number, gen: Generator): Tensor {
   return rand(shape, gen, -bound, bound, defaultDtype());
 }
 
+/** Copies `values` into the parameter `t` (no autograd) and frees them. */
+function fill(t: Tensor, values: Tensor): void {
+  noGrad(() => t.copy_(values));
+  values.dispose();
+}
+
 export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
   constructor(readonly inFeatures: number, readonly outFeatures: number, gen: Generator, bias = true) {
     super();
-    this.weight = this.param('weight', fanInUniform([outFeatures, inFeatures], inFeatures, gen));
-    this.bias = bias ? this.param('bias', fanInUniform([outFeatures], inFeatures, gen)) : null;
+    this.weight = this.param('weight', zeros([outFeatures, inFeatures], defaultDtype()));
+    this.bias = bias ? this.param('bias', zeros([outFeatures], defaultDtype())) : null;
+    this.resetParameters(gen);
+  }
+  /** torch.nn.Linear's: weight, then bias, uniform in +-1/sqrt(in features). */
+  override resetParameters(gen: Generator): void {
+    fill(this.weight, fanInUniform(this.weight.shape, this.inFeatures, gen));
+    if (this.bias) fill(this.bias, fanInUniform(this.bias.shape, this.inFeatures, gen));
   }
   forward(x: Tensor): Tensor {
     return captured(this, x, linear(x, this.weight, this.bias));
@@ -48,9 +61,15 @@ export class Conv2d extends Module {
     readonly opts: { stride?: number; padding?: number; bias?: boolean } = {},
   ) {
     super();
-    const fanIn = inChannels * kernel * kernel;
-    this.weight = this.param('weight', fanInUniform([outChannels, inChannels, kernel, kernel], fanIn, gen));
-    this.bias = opts.bias === false ? null : this.param('bias', fanInUniform([outChannels], fanIn, gen));
+    this.weight = this.param('weight', zeros([outChannels, inChannels, kernel, kernel], defaultDtype()));
+    this.bias = opts.bias === false ? null : this.param('bias', zeros([outChannels], defaultDtype()));
+    this.resetParameters(gen);
+  }
+  /** torch.nn.Conv2d's: weight, then bias, uniform in +-1/sqrt(in channels x kernel area). */
+  override resetParameters(gen: Generator): void {
+    const fanIn = this.inChannels * this.kernel * this.kernel;
+    fill(this.weight, fanInUniform(this.weight.shape, fanIn, gen));
+    if (this.bias) fill(this.bias, fanInUniform(this.bias.shape, fanIn, gen));
   }
   forward(x: Tensor): Tensor {
     return captured(this, x, conv2d(x, this.weight, this.bias, this.opts.stride ?? 1, this.opts.padding ?? 0));

@@ -1,5 +1,5 @@
 // Module: owns named parameters, buffers and sub-modules (as torch.nn.Module), with a state dict.
-import { keep, noGrad, tensor, type Tensor } from '../engine/index.ts';
+import { keep, noGrad, tensor, type Generator, type Tensor } from '../engine/index.ts';
 import { InputError } from '../util/errors.ts';
 
 /** A tensor's data as stored in a state dict file. */
@@ -41,6 +41,15 @@ export abstract class Module {
     return m;
   }
 
+  /**
+   * Draws the module's initial values again from `gen` (as torch.nn's reset_parameters): each layer its own, a
+   * container its children's in registration order. Layers call it from their constructor, so construction
+   * draws exactly what it drew before this method existed.
+   */
+  resetParameters(gen: Generator): void {
+    for (const c of this._children.values()) c.resetParameters(gen);
+  }
+
   /** Parameters by dotted name, in registration order (as torch's named_parameters). */
   namedParameters(prefix = ''): [string, Tensor][] {
     const out: [string, Tensor][] = [];
@@ -72,17 +81,26 @@ export abstract class Module {
     for (const [n, t] of this.stateTensors()) out[n] = { shape: t.shape, data: t.data() as StateEntry['data'] };
     return out;
   }
-  /** Copies values into the live tensors; every name and shape must match. */
+  /**
+   * Copies values into the live tensors. Every name and shape is checked first: any problem (missing, unexpected
+   * or mismatched tensors, all of them reported in one InputError) leaves the module unchanged.
+   */
   loadStateDict(state: Record<string, StateEntry>, source = 'state dict'): void {
     const live = this.stateTensors();
-    for (const name of live.keys()) if (!(name in state)) throw new InputError(`${source}: missing tensor '${name}'`);
-    for (const name of Object.keys(state)) if (!live.has(name)) throw new InputError(`${source}: unexpected tensor '${name}'`);
+    const problems: string[] = [];
+    for (const name of live.keys()) if (!(name in state)) problems.push(`missing tensor '${name}'`);
+    for (const name of Object.keys(state)) if (!live.has(name)) problems.push(`unexpected tensor '${name}'`);
+    for (const [name, t] of live) {
+      const e = state[name];
+      if (!e) continue;
+      if (e.shape.join(',') !== t.shape.join(',')) problems.push(`'${name}' has shape [${e.shape}], model expects [${t.shape}]`);
+      else if (e.data.length !== t.numel) problems.push(`'${name}' has ${e.data.length} values for shape [${e.shape}]`);
+    }
+    if (problems.length === 1) throw new InputError(`${source}: ${problems[0]}`);
+    if (problems.length > 1) throw new InputError(`${source}: ${problems.length} problems: ${problems.join('; ')}`);
     noGrad(() => {
       for (const [name, t] of live) {
-        const e = state[name];
-        if (e.shape.join(',') !== t.shape.join(','))
-          throw new InputError(`${source}: '${name}' has shape [${e.shape}], model expects [${t.shape}]`);
-        const src = tensorFrom(e, t.dtype);
+        const src = tensorFrom(state[name], t.dtype);
         t.copy_(src);
         src.dispose();
       }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '../engine/index.ts';
-import { buildModel, mlp, ResNet18, smallCnn } from './index.ts';
+import { buildModel, Conv2d, Linear, mlp, ResNet18, smallCnn } from './index.ts';
 import { Adam, SGD } from '../optim/index.ts';
 
 test('an MLP reaches 100% train accuracy on a separable problem', () => {
@@ -55,6 +55,22 @@ test('state dict round-trip and shape mismatch errors', () => {
   assert.throws(() => c.loadStateDict(a.stateDict()), /'0.weight' has shape \[3,4\], model expects \[5,4\]/);
 });
 
+test('loadStateDict checks every key and shape first, reports every problem at once and changes nothing', () => {
+  const a = mlp([4, 3, 2], 'tanh', new E.Generator(1));
+  const b = mlp([4, 3, 2], 'tanh', new E.Generator(2));
+  const before = b.stateDict();
+  const state = a.stateDict();
+  delete state['2.bias'];
+  state['9.weight'] = { shape: [1], data: new Float32Array(1) };
+  state['2.weight'] = { shape: [3, 2], data: new Float32Array(6) };
+  assert.throws(
+    () => b.loadStateDict(state, 'a.safetensors'),
+    (e: Error) =>
+      e.message === "a.safetensors: 3 problems: missing tensor '2.bias'; unexpected tensor '9.weight'; '2.weight' has shape [3,2], model expects [2,3]",
+  );
+  assert.deepEqual(b.stateDict(), before, 'the first tensors were not loaded either');
+});
+
 test('training 2,000 steps keeps resident memory flat', () => {
   const gen = new E.Generator(0);
   const net = mlp([64, 256, 128, 10], 'tanh', gen);
@@ -76,4 +92,19 @@ test('training 2,000 steps keeps resident memory flat', () => {
   const rss1 = process.memoryUsage().rss;
   assert.equal(E.liveTensors(), live0, 'no tensor handle leaked');
   assert.ok(rss1 < rss0 * 1.1, `RSS grew from ${(rss0 / 2 ** 20).toFixed(1)} MiB to ${(rss1 / 2 ** 20).toFixed(1)} MiB`);
+});
+
+test('layers are constructed, then resetParameters(gen) draws their initial values: as constructing them with that generator', () => {
+  const a = new Linear(5, 3, new E.Generator(7));
+  const b = new Linear(5, 3, new E.Generator(1));
+  b.resetParameters(new E.Generator(7));
+  assert.deepEqual(b.stateDict(), a.stateDict());
+  const net = mlp([4, 6, 2], 'relu', new E.Generator(3));
+  const again = mlp([4, 6, 2], 'relu', new E.Generator(9));
+  again.resetParameters(new E.Generator(3));
+  assert.deepEqual(again.stateDict(), net.stateDict(), 'a container resets its children in registration order');
+  const c = new Conv2d(2, 4, 3, new E.Generator(5));
+  const d = new Conv2d(2, 4, 3, new E.Generator(6));
+  d.resetParameters(new E.Generator(5));
+  assert.deepEqual(d.stateDict(), c.stateDict());
 });

@@ -1,36 +1,9 @@
 // The `cwrf analyze` page: concentration, entanglement, location vs value.
 import { barChart, lineChart, scatterChart } from './charts.ts';
 import { figure, fmtPct, grid, kv, page, table } from './html.ts';
+import type { AnalyzeJson, VariantResult } from '../studies/results.ts';
 
-/** One model variant of the analysis, with its accuracies and attack metrics. */
-export interface VariantResult {
-  name: string;
-  trainAccuracy: number;
-  testAccuracy: number;
-  attacks: Record<string, { auc: number; balancedAccuracy: number; tprAt0_1pct: number; tprAt1pct: number }>;
-}
-
-export interface AnalyzeJson {
-  format: 'cwrf-analyze/1';
-  run: string;
-  /** Audit whose references the attacks used; null: no attacks were run (`--accuracy-only`). */
-  audit: string | null;
-  ratio: number;
-  /** Parts left out to bound the cost (`--skip`): 'sweep' (rewind-only sweep), 'location' (location vs value). */
-  skipped?: string[];
-  concentration: { topShare: Record<string, number>; sweep: (VariantResult & { ratio: number })[] };
-  entanglement: {
-    pearson: number;
-    spearman: number;
-    perType: Record<string, { pearson: number; spearman: number; weights: number }>;
-    topOverlap: Record<string, number>;
-  };
-  locationVsValue: VariantResult[];
-  /** (iv) PVE vs |theta - theta0| over the ranked weights; `leastMovedShare` = critical weights in the least-moved decile (independence: 0.1). */
-  movement: { pearson: number; spearman: number; leastMovedShare: number; leastMovedFraction: number; perType: Record<string, { spearman: number; weights: number }> };
-  baseline: VariantResult;
-  sample: { pve: number[]; tfo: number[] };
-}
+export type { AnalyzeJson, VariantResult } from '../studies/results.ts';
 
 /** The paper's Pearson r of PVE vs TFO per parameter type (shared/PAPER.md; its ViT row 'attention+MLP' is one group). */
 export const PAPER_PVE_TFO: Record<string, Record<string, number>> = {

@@ -1,64 +1,11 @@
 // The privacy-utility table's numbers: mean ± std over seeds per defense, the table and the sensitivity sweep
 // as markdown. Pure functions of the rows (no engine), shared by the bench page, the doc and the command.
+import type { BenchRow, GridTag, SeedInterval, SweepParam } from '../studies/results.ts';
+import { mean, sampleStd } from './stats.ts';
 
-/** A sensitivity parameter of the sweep. */
-export type SweepParam = 'ratio' | 'lambda';
+export type { BenchResult, BenchRow, GridTag, SeedInterval, SweepParam } from '../studies/results.ts';
 
-/** A trade-off grid point: the CWRF row it varies, or its control (the same fine-tune with nothing rewound). */
-export interface GridTag {
-  of: string;
-  control: boolean;
-  /** Fraction rewound (absent for a control, or the row's default). */
-  ratio?: number;
-  /** Fine-tune epochs (absent: the row's default). */
-  epochs?: number;
-  /** The fine-tune's initial learning rate; absent: the recipe's. */
-  lr?: number;
-}
-
-/** A 95% interval of one seed's metric (the audit's bootstrap). */
-export interface SeedInterval {
-  low: number;
-  high: number;
-}
-
-/** One row of the table: a defense on one seed. */
-export interface BenchRow {
-  defense: string;
-  seed: number;
-  testAccuracy: number;
-  trainAccuracy: number;
-  /** Defense wall time over the base model's training time (a stage only; 1 + extra for retraining). */
-  relativeCost: number;
-  attacks: Record<string, { auc: number; tprAt0_1pct: number; tprAt1pct: number; intervals?: { auc: SeedInterval; tprAt0_1pct: SeedInterval } }>;
-  /** Sensitivity point: the main row it varies, the parameter and its value. */
-  sweep?: { of: string; param: SweepParam; value: number };
-  /** Trade-off grid point. */
-  grid?: GridTag;
-  /** LiRA queries per example in the audit (1 when the audit does not record any). */
-  queries?: number;
-  /** Reference models of the audit, in a reference-count study (`bench --refs 8,16,...`). */
-  refs?: number;
-  /** Mean wall seconds of the audit's trained (not cached) references, in a reference-count study. */
-  secondsPerReference?: number;
-  /** Wall seconds of the audit's attacks, in a reference-count study. */
-  attackSeconds?: number;
-}
-
-/** Everything the table asks for: rows, and the (row, seed) cells not done. */
-export interface BenchResult {
-  rows: BenchRow[];
-  missing: { defense: string; seed: number | null; why: string }[];
-  planned: number;
-}
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-/** Sample std; NaN for one seed (there is no spread to show, and 0 would claim there is none). */
-const sd = (xs: number[]) => {
-  if (xs.length < 2) return NaN;
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
-};
+const sd = sampleStd;
 
 export interface BenchSummary {
   defense: string;

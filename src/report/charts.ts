@@ -64,7 +64,9 @@ export function measureText(item: { fontSize?: number; fontWeight?: string | num
   return (w / 1000) * size * (bold ? 1.08 : 1);
 }
 
-(vega as unknown as { textMetrics: { width: typeof measureText } }).textMetrics.width = measureText;
+// vega's typings do not declare its text metrics; its width function is replaced where the module holds it
+const textMetrics: unknown = Reflect.get(vega, 'textMetrics');
+if (typeof textMetrics !== 'object' || textMetrics === null || !Reflect.set(textMetrics, 'width', measureText)) throw new Error('vega has no textMetrics to measure text with');
 
 const CONFIG = {
   background: 'transparent',
@@ -137,13 +139,19 @@ function withTitle(spec: Record<string, unknown>, title?: string, subtitle?: str
   return { ...spec, title: { text: title, ...(subtitle ? { subtitle } : {}) } };
 }
 
+/** A vega-lite spec as the builders here write them: one view (a mark), or layers or concatenations of views. */
+function isVegaLite(s: Record<string, unknown>): s is Record<string, unknown> & TopLevelSpec {
+  return ['mark', 'layer', 'hconcat', 'vconcat', 'concat', 'facet', 'repeat'].some((k) => k in s);
+}
+
 function finishChart(
   spec: Record<string, unknown>,
   points: number,
   alt: string,
 ): Promise<Chart> {
-  const full = { $schema: undefined, config: CONFIG, ...spec } as unknown as TopLevelSpec;
-  delete (full as { $schema?: string }).$schema;
+  const { $schema: _schema, ...rest } = spec;
+  const full = { config: CONFIG, ...rest };
+  if (!isVegaLite(full)) throw new Error('not a vega-lite chart: no mark, layer or concatenation');
   return renderSvg(full).then(({ svg, width }) => ({
     svg: svg.replace(/^<svg role="img" /, `<svg role="img" aria-label="${escAttr(alt)}" `),
     points,

@@ -68,14 +68,19 @@ export function table(
   );
 }
 
+/** Typed arrays of numbers (not DataView, not the bigint arrays). */
+function isNumberArray(v: unknown): v is ArrayLike<number> {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
+}
+
 function kvValue(v: unknown): string {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'number') return fmtNum(v);
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
-    const arr = Array.from(v as unknown as ArrayLike<number>);
+  if (isNumberArray(v)) {
+    const arr = Array.from(v);
     return arr.length > 12 ? `[${arr.slice(0, 12).map(fmtNum).join(', ')}, … ${arr.length} values]` : `[${arr.map(fmtNum).join(', ')}]`;
   }
   if (Array.isArray(v) && v.length === 0) return '(none)';

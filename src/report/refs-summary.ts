@@ -2,6 +2,7 @@
 // attacker gets more reference models, whether the ranking of the defenses holds (Kendall's tau-b against the
 // largest count, and the pairs that flip), and what a reference costs. Pure functions of the bench rows.
 import type { BenchRow, SeedInterval } from './bench-summary.ts';
+import { mean, sampleStd } from './stats.ts';
 
 /** The metrics the study follows. */
 export const REFS_METRICS = ['auc', 'tprAt0_1pct'] as const;
@@ -34,8 +35,7 @@ export interface RefsRanking {
   flips: [string, string][];
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: number[]) => (xs.length < 2 ? NaN : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
+const sd = sampleStd;
 
 /** The reference counts of the rows, ascending (rows without a count are not part of the study). */
 export function refCounts(rows: BenchRow[]): number[] {

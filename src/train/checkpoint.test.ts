@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memberMask } from '../data/index.ts';
-import { dpHooks } from '../dp/dpsgd.ts';
+import { dpHooks } from '../defenses/dpsgd/dpsgd.ts';
 import { defaultRecipe, loadData, trainModel, type LoopHooks, type Recipe } from './index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cwrf-ckpt-'));

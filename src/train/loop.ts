@@ -114,6 +114,21 @@ function toIndex(a: Int32Array): Tensor {
 
 /** Logits of `model` (eval mode, no grad) on rows `index` of x, as a [n, classes] Float32Array. */
 export function predictLogits(model: Module, x: Tensor, index: Tensor | null, batch = 1024): { logits: Float32Array; classes: number } {
+  return logitsInBatches(model, x, index, batch);
+}
+
+/**
+ * The one way cwrf reads a model's outputs in batches: `forward` (default: the model's own) on rows `index` of x
+ * (every row when null), `batch` rows at a time, in eval mode without gradients (the mode restored after), as one
+ * float32 array whose last dimension is the classes (LiRA's queries map a batch to [b, queries, classes]).
+ */
+export function logitsInBatches(
+  model: Module,
+  x: Tensor,
+  index: Tensor | null,
+  batch: number,
+  forward: (xb: Tensor) => Tensor = (xb) => model.forward(xb),
+): { logits: Float32Array; classes: number } {
   const wasTraining = model.training;
   model.eval();
   const n = index ? index.shape[0] : x.shape[0];
@@ -123,14 +138,14 @@ export function predictLogits(model: Module, x: Tensor, index: Tensor | null, ba
       for (let s = 0; s < n; s += batch) {
         const m = Math.min(batch, n - s);
         // one scope per batch: a model's intermediates are freed before the next batch
-        parts.push(tidy(() => model.forward(index ? x.indexSelect(0, index.narrow(0, s, m)) : x.narrow(0, s, m))));
+        parts.push(tidy(() => forward(index ? x.indexSelect(0, index.narrow(0, s, m)) : x.narrow(0, s, m))));
       }
       return parts.length ? cat(parts, 0) : null;
     }),
   );
   model.train(wasTraining);
   if (!out) return { logits: new Float32Array(0), classes: 0 };
-  const classes = out.shape[1];
+  const classes = out.shape[out.shape.length - 1];
   const logits = out.toFloat32();
   out.dispose();
   return { logits, classes };

@@ -1,10 +1,11 @@
 // Default recipes per dataset: the settings of the membership-inference literature.
+import { datasetKind } from '../data/index.ts';
+import { modelFamily } from '../nn/index.ts';
 import type { Recipe } from './recipe.ts';
 
-/** Image datasets: trained with LiRA's augmentation (flip + 4-pixel reflect-pad crops) on population-normalised inputs. */
+/** Image datasets (their entry's kind): trained with LiRA's augmentation (flip + 4-pixel reflect-pad crops) on population-normalised inputs. */
 export function isImageDataset(dataset: string): boolean {
-  const name = dataset.split(':')[0];
-  return name.startsWith('cifar') || name === 'imagefolder';
+  return datasetKind(dataset) === 'image';
 }
 
 /**
@@ -16,7 +17,8 @@ export function isImageDataset(dataset: string): boolean {
 export function defaultRecipe(dataset: string, arch?: string): Recipe {
   const d = datasetRecipe(dataset);
   if (!arch || arch === d.model.arch || !isImageDataset(dataset)) return d;
-  if (arch.startsWith('resnet') || arch.startsWith('wrn'))
+  const family = modelFamily(arch);
+  if (family === 'resnet')
     return {
       ...d,
       model: { arch: arch as Recipe['model']['arch'] },
@@ -25,7 +27,7 @@ export function defaultRecipe(dataset: string, arch?: string): Recipe {
       epochs: 100,
       batchSize: 256,
     };
-  if (arch === 'vit-tiny')
+  if (family === 'vit')
     return { ...d, model: { arch }, optimizer: { name: 'adamw', lr: 1e-3, weightDecay: 0.05 }, schedule: { name: 'cosine' }, epochs: 100, batchSize: 128 };
   return d;
 }

@@ -2,6 +2,7 @@
 import type { AugmentSpec, NormalizeSpec } from '../data/index.ts';
 import { MODELS, type ModelSpec } from '../nn/index.ts';
 import type { OptimizerSpec, ScheduleSpec } from '../optim/index.ts';
+import { checkNumber as num, isRecord } from '../util/check.ts';
 import { InputError } from '../util/errors.ts';
 import { OBJECTIVES, type ObjectiveSpec } from './objectives/index.ts';
 
@@ -42,11 +43,11 @@ export interface DefenseStage {
 }
 
 /**
- * A transform of every output the model releases (signals, accuracy, reports), part of the released model:
- * 'hamp' is HAMP's test-time output modification (src/defenses/hamp-output.ts).
+ * A transform of every output the model releases (signals, accuracy, reports), part of the released model: an
+ * entry of the release registry (RELEASES, src/defenses/release.ts), which checks the name where it is applied.
  */
 export interface ReleaseSpec {
-  name: 'hamp';
+  name: string;
 }
 
 export interface Recipe {
@@ -74,38 +75,75 @@ export interface Recipe {
   release?: ReleaseSpec;
 }
 
-function num(v: unknown, what: string, opts: { int?: boolean; min?: number; max?: number } = {}): number {
-  const x = typeof v === 'string' ? Number(v) : v;
-  if (typeof x !== 'number' || !Number.isFinite(x)) throw new InputError(`${what} must be a number, got '${String(v)}'`);
-  if (opts.int && !Number.isInteger(x)) throw new InputError(`${what} must be an integer, got ${x}`);
-  if (opts.min !== undefined && x < opts.min) throw new InputError(`${what} must be >= ${opts.min}, got ${x}`);
-  if (opts.max !== undefined && x > opts.max) throw new InputError(`${what} must be <= ${opts.max}, got ${x}`);
+/** A number of the recipe: where it is, its name in messages, its range; `required`: checked even when absent. */
+export interface RecipeNumber {
+  path: readonly string[];
+  what: string;
+  int?: boolean;
+  min?: number;
+  max?: number;
+  required?: boolean;
+}
+
+/**
+ * The recipe's numbers and their ranges, written once: validateRecipe checks them, and the queue's job schema
+ * (src/references/queue/job.ts) is built from them (recipeNumberSchema).
+ */
+export const RECIPE_NUMBERS: readonly RecipeNumber[] = [
+  { path: ['epochs'], what: 'epochs', int: true, min: 0, required: true },
+  { path: ['batchSize'], what: 'batch size', int: true, min: 1, required: true },
+  { path: ['seed'], what: 'seed', int: true, min: 0, required: true },
+  { path: ['memberSeed'], what: 'member seed', int: true, min: 0 },
+  { path: ['optimizer', 'lr'], what: 'learning rate', min: 0, required: true },
+  { path: ['split', 'seed'], what: 'split seed', int: true, min: 0 },
+  { path: ['split', 'populationSize'], what: 'population size', int: true, min: 0 },
+  { path: ['split', 'referenceFraction'], what: 'reference fraction', min: 0, max: 0.9 },
+  { path: ['split', 'testSize'], what: 'test size', int: true, min: 0 },
+  { path: ['augment', 'pad'], what: 'pad', int: true, min: 1, max: 64 },
+  { path: ['data', 'labelColumn'], what: 'label column', int: true, min: 0 },
+  { path: ['data', 'limit'], what: 'limit', int: true, min: 1 },
+  { path: ['dp', 'maxGradNorm'], what: 'max grad norm', min: 0 },
+  { path: ['dp', 'noiseMultiplier'], what: 'noise multiplier', min: 0 },
+  { path: ['dp', 'targetEpsilon'], what: 'target epsilon', min: 0 },
+  { path: ['dp', 'delta'], what: 'delta', min: 0, max: 1 },
+];
+
+/** The JSON schema of the recipe number at `path` (its type and range, from RECIPE_NUMBERS). */
+export function recipeNumberSchema(...path: string[]): { type: 'integer' | 'number'; minimum?: number; maximum?: number } {
+  const n = RECIPE_NUMBERS.find((e) => e.path.join('.') === path.join('.'));
+  if (!n) throw new Error(`no recipe number at ${path.join('.')}`);
+  return { type: n.int ? 'integer' : 'number', ...(n.min !== undefined ? { minimum: n.min } : {}), ...(n.max !== undefined ? { maximum: n.max } : {}) };
+}
+
+function valueAt(v: unknown, path: readonly string[]): unknown {
+  let x = v;
+  for (const k of path) {
+    if (!isRecord(x)) return undefined;
+    x = x[k];
+  }
   return x;
 }
 
 /** Checks a recipe's values, throwing an InputError naming the first bad field. */
 export function validateRecipe(r: Recipe): Recipe {
-  num(r.epochs, 'epochs', { int: true, min: 0 });
-  num(r.batchSize, 'batch size', { int: true, min: 1 });
-  num(r.seed, 'seed', { int: true, min: 0 });
-  num(r.optimizer.lr, 'learning rate', { min: 0 });
+  for (const n of RECIPE_NUMBERS) {
+    const v = valueAt(r, n.path);
+    if (v !== undefined || n.required) num(v, n.what, n);
+  }
   if (!['sgd', 'adam', 'adamw'].includes(r.optimizer.name))
     throw new InputError(`unknown optimizer '${r.optimizer.name}' (sgd, adam, adamw)`);
   MODELS.get(r.model.arch).validate?.(r.model);
   if (r.model.hidden) r.model.hidden.forEach((h) => num(h, 'hidden layer size', { int: true, min: 1 }));
-  if (r.split.referenceFraction !== undefined) num(r.split.referenceFraction, 'reference fraction', { min: 0, max: 0.9 });
   OBJECTIVES.get(r.objective.name).validate?.(r.objective);
   if (r.schedule.name === 'multistep') {
     if (!Array.isArray(r.schedule.milestones) || r.schedule.milestones.length === 0) throw new InputError('--milestones needs at least one fraction of the epochs');
     r.schedule.milestones.forEach((m) => num(m, 'milestone (a fraction of the epochs)', { min: 0, max: 1 }));
   }
-  if (r.augment) num(r.augment.pad, 'pad', { int: true, min: 1 });
-  if (r.data?.labelColumn !== undefined) num(r.data.labelColumn, 'label column', { int: true, min: 0 });
-  if (r.data?.limit !== undefined) num(r.data.limit, 'limit', { int: true, min: 1 });
-  if (r.release && r.release.name !== 'hamp') throw new InputError(`unknown output release '${String(r.release.name)}' (hamp)`);
+  if (r.augment && r.augment.pad === undefined) num(r.augment.pad, 'pad');
+  if (r.release && typeof r.release.name !== 'string') throw new InputError(`a recipe's release must be {name}, got ${JSON.stringify(r.release)}`);
   if (r.dp) {
-    num(r.dp.maxGradNorm, 'max grad norm', { min: 0 });
-    num(r.dp.delta, 'delta', { min: 0, max: 1 });
+    num(r.dp.maxGradNorm, 'max grad norm');
+    num(r.dp.delta, 'delta');
     if (r.dp.noiseMultiplier === undefined && r.dp.targetEpsilon === undefined)
       throw new InputError('DP-SGD needs --noise-multiplier or --target-epsilon');
   }

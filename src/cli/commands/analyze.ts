@@ -1,7 +1,9 @@
 // `cwrf analyze`: the paper's three insights on a run, as numbers (analyze.json) and a page (analyze.html).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze, ANALYZE_PARTS, audit, checkCacheWritable, loadRun, runInputs, type AnalyzePart } from '../../experiments/index.ts';
+import { analyze, ANALYZE_PARTS, type AnalyzePart } from '../../studies/index.ts';
+import { audit } from '../../audit/index.ts';
+import { checkCacheWritable, loadRun, runInputs } from '../../runs/index.ts';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { renderAnalyzeReport, renderAuditReport } from '../../report/index.ts';
 import { InputError } from '../../util/errors.ts';

@@ -1,22 +1,8 @@
 // `cwrf audit`: reference models, attacks, metrics and a report for a run (or for a signals file).
 import { join } from 'node:path';
 import { ATTACK_NAMES, DEFAULT_RESAMPLES, type AttackName } from '../../attacks/index.ts';
-import {
-  attackSignals,
-  audit,
-  bestAudited,
-  checkCacheWritable,
-  DEFAULT_DELTA,
-  isLiraDir,
-  loadRun,
-  readLiraDir,
-  readSignals,
-  runInputs,
-  summarizeAttacks,
-  writeSignals,
-  type AttackSummary,
-  type EpsilonSummary,
-} from '../../experiments/index.ts';
+import { attackSignals, audit, bestAudited, DEFAULT_DELTA, isLiraDir, readLiraDir, readSignals, summarizeAttacks, writeSignals, type AttackSummary, type EpsilonSummary } from '../../audit/index.ts';
+import { checkCacheWritable, loadRun, runInputs } from '../../runs/index.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { InputError } from '../../util/errors.ts';
 import { renderAuditReport } from '../../report/index.ts';

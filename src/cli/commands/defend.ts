@@ -1,19 +1,22 @@
 // `cwrf defend`: CWRF and the baselines, each written as a new run whose recipe replays the defense.
-import { reshapeNote, defend, loadRun, runInputs } from '../../experiments/index.ts';
+import { reshapeNote, defend, loadRun, runInputs } from '../../runs/index.ts';
 import { METHODS } from '../../defenses/index.ts';
 import type { DefenseStage, Recipe } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
-import { COMMON, DATA, outFlag, THREADS, type Command } from '../command.ts';
+import { COMMON, DATA, outFlag, THREADS, type Command, type OptionTable } from '../command.ts';
 import { threadsFromFlags } from '../thread-flags.ts';
 import { runLoadOptions } from '../data-flags.ts';
-import { STAGE_FLAGS, stageFromFlags } from '../defense-flags.ts';
+import { stageFlags, stageFromFlags } from '../defense-flags.ts';
 import { Progress } from '../progress.ts';
 import { prepareOut } from '../output.ts';
 import { dpFromFlags, objectiveFlags, objectiveFromFlags, releaseFromFlags } from '../recipe-flags.ts';
 
 export const defendCommand: Command = {
   summary: 'defend a run: CWRF (rewind critical weights, fine-tune the rest) or a baseline; writes a new run',
-  usage: `cwrf defend RUN_DIR --method ${METHODS.names().join('|')} --out DIR [stage flags]`,
+  // usage and flags read the method registry when asked: a method registered after this module loads is in both
+  get usage(): string {
+    return `cwrf defend RUN_DIR --method ${METHODS.names().join('|')} --out DIR [stage flags]`;
+  },
   examples: [
     'cwrf defend runs/loc --method cwrf --out runs/loc-cwrf',
     'cwrf defend runs/loc-relax --method cwrf --objective relaxloss --ratio 0.003 --epochs 10 --out runs/loc-relax-cwrf',
@@ -26,14 +29,16 @@ export const defendCommand: Command = {
     'cwrf defend runs/loc --method rewind --ratio 0.001 --out runs/loc-rewind',
     'cwrf defend runs/loc --method cwrf --objective dpsgd --target-epsilon 8 --out runs/loc-cwrf-dp',
   ],
-  flags: {
-    ...COMMON,
-    ...DATA,
-    method: { type: 'choice', short: 'm', choices: () => METHODS.names(), default: 'cwrf', description: 'defense method' },
-    ...STAGE_FLAGS,
-    ...objectiveFlags("the run's own"),
-    ...outFlag('', 'run directory to write (required)'),
-    ...THREADS,
+  get flags(): OptionTable {
+    return {
+      ...COMMON,
+      ...DATA,
+      method: { type: 'choice', short: 'm', choices: () => METHODS.names(), default: 'cwrf', description: 'defense method' },
+      ...stageFlags(),
+      ...objectiveFlags("the run's own"),
+      ...outFlag('', 'run directory to write (required)'),
+      ...THREADS,
+    };
   },
   async run(f, pos, io) {
     const dir = pos[0];
@@ -58,7 +63,7 @@ export const defendCommand: Command = {
     } else {
       const stage = stageFromFlags(method.name, f, run.recipe, objective, dp);
       action = { stage: { ...stage } };
-      progress.grow(stage.epochs);
+      progress.grow(typeof stage.epochs === 'number' ? stage.epochs : 0);
     }
     const load = runLoadOptions(f, run);
     prepareOut(f, { path: out, kind: 'dir', inputs: runInputs(dir), notInside: [dir] });

@@ -1,7 +1,8 @@
 // `cwrf demo` (npm run demo): the whole story on embedded MNIST, with a before/after table and a report.
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { checkCacheWritable, demo, demoRecipe, DEMO_ATTACKS } from '../../experiments/index.ts';
+import { checkCacheWritable } from '../../runs/index.ts';
+import { demo, demoRecipe, DEMO_ATTACKS } from '../../studies/index.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { renderAuditReport } from '../../report/index.ts';
 import { COMMON, outFlag, THREADS, type Command } from '../command.ts';

@@ -1,5 +1,5 @@
 // `cwrf epsilon`: DP-SGD privacy accounting (RDP, Opacus' improved conversion).
-import { computeRdp, DEFAULT_ORDERS, getPrivacySpent, noiseForEpsilon } from '../../dp/accountant.ts';
+import { computeRdp, DEFAULT_ORDERS, getPrivacySpent, noiseForEpsilon } from '../../defenses/dpsgd/accountant.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, type Command } from '../command.ts';
 

@@ -1,5 +1,5 @@
 // `cwrf export`: a run's (defended) weights as an ONNX model (its own graph) or as safetensors.
-import { exportRunOnnx, exportRunSafetensors, loadRun, runInputs } from '../../experiments/index.ts';
+import { exportRunOnnx, exportRunSafetensors, loadRun, runInputs } from '../../runs/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, FORCE, type Command } from '../command.ts';
 import { prepareOut } from '../output.ts';

@@ -1,8 +1,8 @@
 // `cwrf predict`: eval-mode logits of a run's model or an ONNX file on the user's inputs.
-import { predictToFile } from '../../experiments/index.ts';
+import { predictToFile } from '../../runs/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, FORCE, type Command } from '../command.ts';
-import { runInputs } from '../../experiments/index.ts';
+import { runInputs } from '../../runs/index.ts';
 import { ONNX_PREFIX } from '../../nn/onnx/spec.ts';
 import { prepareOut } from '../output.ts';
 

@@ -1,7 +1,7 @@
 // `cwrf score`: per-weight scores of a run's model, saved as safetensors (one tensor per parameter).
 import { join } from 'node:path';
 import { disposeScores, pveFor, scoreModel } from '../../defenses/index.ts';
-import { loadRun, loadRunModel, runInputs } from '../../experiments/index.ts';
+import { loadRun, loadRunModel, runInputs } from '../../runs/index.ts';
 import { loadState } from '../../nn/index.ts';
 import { writeSafetensors } from '../../io/safetensors.ts';
 import { loadData } from '../../train/index.ts';

@@ -1,5 +1,5 @@
 // `cwrf train`: data in, reproducible trained model out.
-import { reshapeNote, train } from '../../experiments/index.ts';
+import { reshapeNote, train } from '../../runs/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { localDatasetPaths } from '../../data/index.ts';
 import { prepareOut } from '../output.ts';

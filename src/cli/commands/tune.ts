@@ -2,7 +2,7 @@
 // (successive halving, cheap audits first), then audit the choice afresh. Resumable; every input checked before
 // any training.
 import { join } from 'node:path';
-import { checkCacheWritable, loadRun } from '../../experiments/index.ts';
+import { checkCacheWritable, loadRun } from '../../runs/index.ts';
 import { canonicalPath, isWithin } from '../../io/output.ts';
 import { budgetModels, checkBudget, parseBudget, perModelSeconds } from '../../studies/tune/budget.ts';
 import { goalLabel, parseGoal, parseGoalMetric, type Goal, type GoalMetric } from '../../studies/tune/goal.ts';

@@ -1,6 +1,6 @@
 // `cwrf worker`: trains reference models for audits on other machines, taken from a Redis queue.
-import { runWorker, parseQueueUrl } from '../../queue/index.ts';
-import { checkCacheWritable } from '../../experiments/index.ts';
+import { runWorker, parseQueueUrl } from '../../references/queue/index.ts';
+import { checkCacheWritable } from '../../runs/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { COMMON, type Command } from '../command.ts';
 import { REDIS_TIMEOUT } from '../queue-flags.ts';

@@ -19,6 +19,11 @@ export { ResNet18 } from './resnet.ts';
 /** Every model family, by `arch` name. */
 export const MODELS = new Registry<ModelEntry>('model').add(mlpModel, smallCnnModel, resnet18Model, ...cifarResNetModels, wrn164Model, vitTinyModel, onnxModel);
 
+/** The recipe family of the architecture `arch` (its entry's; none for an unknown name). */
+export function modelFamily(arch: string): ModelEntry['family'] {
+  return MODELS.has(arch) ? MODELS.get(arch).family : undefined;
+}
+
 /** Builds the model of `spec` for inputs of `inShape` and `classes` outputs. */
 export function buildModel(spec: ModelSpec, inShape: number[], classes: number, gen: Generator): Module {
   return MODELS.get(spec.arch).build(spec, inShape, classes, gen);

@@ -1,6 +1,7 @@
 // Your own architecture as an ONNX graph: --model onnx:PATH.onnx (src/nn/onnx/).
-import { buildOnnxModel, onnxModelSpec, validateOnnxSpec, type OnnxModelSpec } from '../onnx/spec.ts';
-import type { ModelEntry, ModelSpec } from './types.ts';
+import { buildOnnxModel, ONNX_INITS, onnxModelSpec, readOnnxSpec, validateOnnxSpec } from '../onnx/spec.ts';
+import { checkChoice } from '../../util/check.ts';
+import type { ModelEntry } from './types.ts';
 
 export const onnxModel: ModelEntry = {
   name: 'onnx',
@@ -22,10 +23,10 @@ export const onnxModel: ModelEntry = {
     },
   },
   fromArgument(path, options) {
-    const init = options.init as OnnxModelSpec['init'];
-    const initFrom = options.initFrom as string | undefined;
-    return onnxModelSpec(path, { init, initFrom }) as unknown as ModelSpec;
+    const init = options.init === undefined ? undefined : checkChoice(options.init, 'model init', ONNX_INITS);
+    const initFrom = typeof options.initFrom === 'string' ? options.initFrom : undefined;
+    return onnxModelSpec(path, { init, initFrom });
   },
-  validate: (spec) => validateOnnxSpec(spec as unknown as OnnxModelSpec),
-  build: (spec, inShape, classes, gen) => buildOnnxModel(spec as unknown as OnnxModelSpec, inShape, classes, gen),
+  validate: validateOnnxSpec,
+  build: (spec, inShape, classes, gen) => buildOnnxModel(readOnnxSpec(spec), inShape, classes, gen),
 };

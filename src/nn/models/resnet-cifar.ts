@@ -89,6 +89,7 @@ const widthOption = { type: 'number', min: 1 / 16, default: 1, description: 'cha
 export const cifarResNetModels: ModelEntry[] = (Object.keys(CIFAR_RESNET_DEPTHS) as (keyof typeof CIFAR_RESNET_DEPTHS)[]).map((name) => ({
   name,
   description: `CIFAR ResNet-${CIFAR_RESNET_DEPTHS[name]} (He et al.), option A shortcuts, --width multiplier`,
+  family: 'resnet' as const,
   options: { norm: normOption('batch'), width: widthOption },
   build: (spec, inShape, classes, gen) =>
     new CifarResNet(CIFAR_RESNET_DEPTHS[name], inShape, classes, gen, { width: spec.width as number | undefined, norm: spec.norm ?? 'batch' }),

@@ -62,6 +62,7 @@ export class ResNet18 extends Module {
 export const resnet18Model: ModelEntry = {
   name: 'resnet18',
   description: 'ResNet-18, CIFAR variant (3x3 stem, no max-pool)',
+  family: 'resnet',
   options: { norm: normOption('batch') },
   build(spec, inShape, classes, gen) {
     if (inShape.length !== 3) throw new InputError(`resnet18 needs image input [C,H,W], got [${inShape}]`);

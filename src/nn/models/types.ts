@@ -17,6 +17,12 @@ export interface ModelSpec {
 
 /** A model family of the registry (src/nn/models/index.ts). */
 export interface ModelEntry extends Entry {
+  /**
+   * The family's recipe family on images: 'resnet' (ResNets, WRN: the paper authors' CIFAR recipe, SGD with step
+   * decay, and a defense fine-tune of a fifth of the training epochs) or 'vit' (the small-ViT recipe, AdamW,
+   * cosine); absent: the dataset's preset as it is.
+   */
+  family?: 'resnet' | 'vit';
   /** Options the family reads from its spec (flag name -> spec field `key`). */
   options: OptionTable;
   /** Placeholder of the family's argument in `--model NAME:ARG` (e.g. onnx:PATH.onnx); absent: takes none. */

@@ -113,6 +113,7 @@ const vitInt = (description: string, d: number) => ({ type: 'int', min: 1, defau
 
 export const vitTinyModel: ModelEntry = {
   name: 'vit-tiny',
+  family: 'vit',
   description: 'small ViT for 32x32 images: patch embedding, class token, pre-norm attention blocks (2.7 M parameters)',
   options: {
     depth: vitInt('ViT blocks', VIT_TINY.depth),

@@ -70,6 +70,7 @@ export class WideResNet extends Module {
 export const wrn164Model: ModelEntry = {
   name: 'wrn16-4',
   description: 'Wide ResNet 16-4 (pre-activation, 1x1 conv shortcuts)',
+  family: 'resnet',
   options: { norm: normOption('batch') },
   build: (spec, inShape, classes, gen) => new WideResNet(16, 4, inShape, classes, gen, spec.norm ?? 'batch'),
 };

@@ -161,7 +161,7 @@ export class OnnxModule extends Module {
   }
 
   /** Fresh values by role (PyTorch's defaults, drawn from `gen` in graph order); returns the names left as they were. */
-  resetParameters(gen: Generator): string[] {
+  override resetParameters(gen: Generator): string[] {
     const kept: string[] = [];
     noGrad(() => {
       for (const [name, t] of this.stateTensors()) {

@@ -62,7 +62,7 @@ export interface OnnxModel {
   producer: string;
   graph: OnnxGraph;
   /** The decoded protobuf message, kept to write the same graph back with new initializer values. */
-  proto: protobuf.Message;
+  proto: ModelMessage;
 }
 
 /** Limits on what is read (overridable through CWRF_ONNX_MAX_BYTES / CWRF_ONNX_MAX_NODES). */
@@ -132,7 +132,8 @@ export function decodeOnnx(bytes: Uint8Array, path: string, limits: OnnxLimits =
   } catch (e) {
     throw new InputError(`${path}: not a valid ONNX model (truncated or malformed protobuf: ${(e as Error).message})`);
   }
-  const m = msg as unknown as ProtoModel;
+  if (!isModelMessage(msg)) throw new InputError(`${path}: not an ONNX model`);
+  const m = msg;
   if (!m.graph) throw new InputError(`${path}: not an ONNX model (no graph)`);
   if (!m.opsetImport?.length) throw new InputError(`${path}: not an ONNX model (no opset_import)`);
   const opsets = new Map<string, number>();
@@ -173,7 +174,7 @@ export function decodeOnnx(bytes: Uint8Array, path: string, limits: OnnxLimits =
  * `inference`: BatchNormalization and Dropout nodes of a training-mode export switch to inference mode.
  */
 export function encodeOnnx(model: OnnxModel, values: Map<string, OnnxTensor>, opts: { inference?: boolean } = {}): Uint8Array {
-  const m = model.proto as unknown as ProtoModel;
+  const m = model.proto;
   if (opts.inference) toInference(m);
   for (const t of m.graph!.initializer ?? []) {
     const v = values.get(t.name);
@@ -240,6 +241,13 @@ interface ProtoValueInfo {
   name: string;
   type?: { tensorType?: { elemType?: number; shape?: { dim?: { dimValue?: unknown; dimParam?: string }[] } } };
 }
+/** A decoded message of type onnx.ModelProto, read through ProtoModel's fields. */
+type ModelMessage = protobuf.Message & ProtoModel;
+
+function isModelMessage(m: protobuf.Message): m is ModelMessage {
+  return m.$type.fullName === '.onnx.ModelProto';
+}
+
 interface ProtoModel {
   irVersion?: unknown;
   producerName?: string;

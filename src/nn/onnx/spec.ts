@@ -5,16 +5,19 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Generator } from '../../engine/index.ts';
 import { decodeSafetensors } from '../../io/safetensors.ts';
+import { isRecord } from '../../util/check.ts';
 import { InputError } from '../../util/errors.ts';
+import type { ModelSpec } from '../models/types.ts';
 import { fromStored } from '../state-file.ts';
 import { OnnxModule } from './module.ts';
 import { readOnnx, type OnnxModel } from './parse.ts';
 
 /** Where a model's initial weights come from. */
-export type OnnxInit = 'reset' | 'graph';
+export const ONNX_INITS = ['reset', 'graph'] as const;
+export type OnnxInit = (typeof ONNX_INITS)[number];
 
 /** An ONNX model in a recipe: the file (absolute path, content hash) and the source of its initial weights. */
-export interface OnnxModelSpec {
+interface OnnxModelFields {
   arch: 'onnx';
   path: string;
   sha256: string;
@@ -23,6 +26,9 @@ export interface OnnxModelSpec {
   /** Initial weights from a safetensors file named as the graph's initializers (overrides `init`). */
   initFrom?: { path: string; sha256: string };
 }
+
+/** An ONNX model in a recipe (a mapped type, so that it is a recipe's ModelSpec as it is). */
+export type OnnxModelSpec = { [K in keyof OnnxModelFields]: OnnxModelFields[K] };
 
 /** The prefix of `--model onnx:PATH`. */
 export const ONNX_PREFIX = 'onnx:';
@@ -90,7 +96,27 @@ export function buildOnnxModel(spec: OnnxModelSpec, inShape: number[], classes: 
 }
 
 /** Checks the fields of a recorded spec. */
-export function validateOnnxSpec(s: OnnxModelSpec): void {
+export function validateOnnxSpec(s: ModelSpec): void {
+  readOnnxSpec(s);
+}
+
+/** A recorded model spec of the 'onnx' family, checked (path and hash, init choice, init file) and typed. */
+export function readOnnxSpec(s: ModelSpec): OnnxModelSpec {
+  if (s.arch !== 'onnx') throw new InputError(`model '${s.arch}' is not an ONNX graph`);
   if (typeof s.path !== 'string' || typeof s.sha256 !== 'string') throw new InputError("model 'onnx' needs a path and its sha256");
-  if (s.init !== undefined && s.init !== 'reset' && s.init !== 'graph') throw new InputError(`model init '${String(s.init)}' is not one of reset, graph`);
+  const init = s.init === undefined ? undefined : ONNX_INITS.find((i) => i === s.init);
+  if (s.init !== undefined && init === undefined) throw new InputError(`model init '${String(s.init)}' is not one of reset, graph`);
+  const from = s.initFrom;
+  let initFrom: { path: string; sha256: string } | undefined;
+  if (from !== undefined) {
+    if (!(isRecord(from) && typeof from.path === 'string' && typeof from.sha256 === 'string')) throw new InputError("model 'onnx': initFrom needs a path and its sha256");
+    initFrom = { path: from.path, sha256: from.sha256 };
+  }
+  return {
+    arch: 'onnx',
+    path: s.path,
+    sha256: s.sha256,
+    ...(init !== undefined ? { init } : {}),
+    ...(initFrom !== undefined ? { initFrom } : {}),
+  };
 }

@@ -1,7 +1,7 @@
 // The demo's last step: `cwrf tune` on the demo's target, over a small space with a small budget (the whole demo
 // stays within a few minutes on 2 cores), and its answer in a few lines for a new user.
 import { join } from 'node:path';
-import type { Run } from '../../experiments/run.ts';
+import type { Run } from '../../runs/run.ts';
 import { tuneVerdict } from '../../report/tune-report.ts';
 import { goalLabel, parseGoal } from './goal.ts';
 import type { SearchOptions } from './search.ts';

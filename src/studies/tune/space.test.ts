@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { METHODS, type MethodEntry } from '../../defenses/index.ts';
-import { DPSGD_TUNING } from '../../dp/index.ts';
+import type { CwrfStage } from '../../defenses/cwrf/cwrf.ts';
+import { weightStage } from '../../defenses/cwrf/stage.ts';
+import { DPSGD_TUNING } from '../../defenses/dpsgd/index.ts';
 import { defaultRecipe, OBJECTIVES, type Recipe } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { budgetModels, checkBudget, parseBudget, perModelSeconds } from './budget.ts';
@@ -44,11 +46,15 @@ test('the space walks the registries: every method, every objective and DP-SGD, 
 });
 
 test('a newly registered method with tunables is searched without editing tune', () => {
-  const fake: MethodEntry = {
+  const fake: MethodEntry<CwrfStage> = {
     ...METHODS.get('rewind'),
     name: 'test-rewind',
     description: 'rewind only, registered again under another name by this test',
     tunables: [{ name: 'ratio', key: 'ratio', kind: 'number', min: 0, max: 1, grid: [0.002, 0.004], description: 'ratio' }],
+    stage: weightStage(
+      () => fake,
+      (s) => Object.assign(s, { epochs: 0 }),
+    ),
   };
   METHODS.add(fake);
   const got = buildSpace(run, parseSpace('method=test-rewind;objective=ce', registrySources('location')));

@@ -7,9 +7,9 @@
 // fine-tunes does so with the base's objective (as `cwrf bench`'s "X + CWRF" rows). The retraining methods alone
 // (a base defense with nothing on top) are the baselines, kept for every objective of the space whatever `method=` says.
 import { cwrfStage, METHODS, type MethodEntry } from '../../defenses/index.ts';
-import { DPSGD_TUNING, type TrainingTuning } from '../../dp/index.ts';
-import { dpModel } from '../../experiments/bench-rows.ts';
-import { defendedRecipe, retrainRecipe } from '../../experiments/defend.ts';
+import { DPSGD_TUNING, type TrainingTuning } from '../../defenses/dpsgd/index.ts';
+import { dpModel } from '../bench-rows.ts';
+import { defendedRecipe, retrainRecipe } from '../../runs/defend.ts';
 import { canonicalJson, OBJECTIVES, type DefenseStage, type DpSpec, type ObjectiveSpec, type Recipe } from '../../train/index.ts';
 import { InputError } from '../../util/errors.ts';
 import { readAll } from '../../util/options.ts';

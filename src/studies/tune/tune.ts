@@ -5,7 +5,7 @@
 //   chosen/       the chosen candidate's run directory, copied: an ordinary run for audit, export and predict
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Run } from '../../experiments/run.ts';
+import type { Run } from '../../runs/run.ts';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { renderTuneReport, type TuneReportInput } from '../../report/tune-report.ts';
 import { goalLabel } from './goal.ts';

@@ -1,6 +1,6 @@
 // Label smoothing (Szegedy et al. 2016): cross-entropy against (1 - s) one-hot + s / K.
 import { crossEntropy } from '../../engine/index.ts';
-import { checkNumber } from './check.ts';
+import { checkNumber } from '../../util/check.ts';
 import type { ObjectiveEntry } from './types.ts';
 
 export const labelSmoothingObjective: ObjectiveEntry = {

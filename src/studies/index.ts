@@ -1,0 +1,4 @@
+// Studies over runs: the paper's insights on one run (analyze), the privacy-utility table (bench), the demo.
+export * from './analyze.ts';
+export * from './bench.ts';
+export * from './demo.ts';
