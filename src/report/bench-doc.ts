@@ -1,6 +1,6 @@
 // The markdown page of `cwrf bench` (docs/bench-*.md): settings, status (complete or partial, with what is
 // missing and the command that continues), the table and the sensitivity sweep.
-import { benchMarkdown, goalMarkdown, gridMarkdown, perSeedMarkdown, sweepMarkdown, type BenchResult } from './bench-summary.ts';
+import { benchMarkdown, goalMarkdown, gridMarkdown, perSeedMarkdown, rewindEffectMarkdown, sweepMarkdown, type BenchResult } from './bench-summary.ts';
 
 export interface BenchDocInput {
   dataset: string;
@@ -37,6 +37,7 @@ export function benchDoc(d: BenchDocInput): string {
   const sweep = sweepMarkdown(r.rows, d.defaults);
   const grid = gridMarkdown(r.rows);
   const goal = goalMarkdown(r.rows);
+  const rewind = rewindEffectMarkdown(r.rows);
   return [
     `# Privacy-utility benchmark: ${d.dataset}${complete ? '' : ' (partial)'}`,
     '',
@@ -62,6 +63,14 @@ export function benchDoc(d: BenchDocInput): string {
           '',
           grid,
           '',
+          ...(rewind
+            ? [
+                'What rewinding adds to the same fine-tune: each CWRF point minus its control on the same seed, in points (mean ± std over seeds). Negative AUC and TPR differences at a small accuracy difference mean the critical locations, not the fine-tune, lower the leak.',
+                '',
+                rewind,
+                '',
+              ]
+            : []),
         ]
       : []),
     ...(goal

@@ -1,5 +1,6 @@
 // The `cwrf bench` page: the privacy-utility table, scatter plots, and the sensitivity curves.
-import { summarizeBench, sweepPoints, type BenchRow } from './bench-summary.ts';
+import { mean, sampleStd } from './stats.ts';
+import { rewindEffects, summarizeBench, sweepPoints, type BenchRow } from './bench-summary.ts';
 import { lineChart, scatterChart } from './charts.ts';
 import { figure, fmtPct, grid, page, table } from './html.ts';
 
@@ -78,7 +79,16 @@ async function gridSection(rows: BenchRow[], main: ReturnType<typeof summarizeBe
     }),
     { caption: 'mean ± std over seeds; a control is the same fine-tune with nothing rewound' },
   );
-  return charts + t;
+  const effects = rewindEffects(rows);
+  const d = (xs: number[]) => `${(100 * mean(xs)).toFixed(2)}${xs.length > 1 ? ` ± ${(100 * sampleStd(xs)).toFixed(2)}` : ''}`;
+  const e = effects.length
+    ? table(
+        ['CWRF point', 'its control', 'seeds', 'Δ test acc (points)', 'Δ LiRA AUC (points)', 'Δ LiRA TPR@0.1% (points)'],
+        effects.map((x) => [x.point, x.control, x.diffs.length, d(x.diffs.map((y) => y.acc)), d(x.diffs.map((y) => y.auc)), d(x.diffs.map((y) => y.tpr))]),
+        { caption: 'what rewinding adds to the same fine-tune: point minus control on the same seed (mean ± std over seeds)' },
+      )
+    : '';
+  return charts + t + e;
 }
 
 /** Renders bench rows (all seeds) as a self-contained HTML page. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { benchDoc } from './bench-doc.ts';
-import { goalChecks, goalMarkdown, perSeedMarkdown, type BenchRow } from './bench-summary.ts';
+import { goalChecks, goalMarkdown, perSeedMarkdown, rewindEffectMarkdown, rewindEffects, type BenchRow } from './bench-summary.ts';
 
 const row = (defense: string, seed: number, withIntervals: boolean): BenchRow => ({
   defense,
@@ -53,4 +53,30 @@ test('goal check pairs X + CWRF with X by seed: met only when AUC and TPR drop a
   assert.deepEqual(checks[0].diffs.map((d) => d.met), [true, false]);
   assert.ok(Math.abs(checks[0].diffs[1].acc + 0.02) < 1e-12);
   assert.match(goalMarkdown(rows), /\| RelaxLoss \+ CWRF \| RelaxLoss \| −1\.25 ± 1\.06 \|.*\| 1 of 2 seeds \|/);
+});
+
+test('rewind effect pairs each grid point with its control (same epochs and rate) on the same seed', () => {
+  const at = (defense: string, seed: number, acc: number, auc: number, tpr: number, grid: BenchRow['grid']): BenchRow => ({
+    ...row(defense, seed, false),
+    testAccuracy: acc,
+    attacks: { 'lira-online-fixed': { auc, tprAt0_1pct: tpr, tprAt1pct: 0 } },
+    grid,
+  });
+  const of = 'RelaxLoss + CWRF';
+  const rows = [
+    at('RelaxLoss + CWRF {r 1%, 5 ep, lr recipe}', 0, 0.55, 0.66, 0.01, { of, control: false, ratio: 0.01, epochs: 5 }),
+    at('RelaxLoss + CWRF {r 1%, 5 ep, lr recipe}', 1, 0.54, 0.64, 0.01, { of, control: false, ratio: 0.01, epochs: 5 }),
+    at('RelaxLoss + fine-tune-all {5 ep, lr recipe}', 0, 0.56, 0.7, 0.02, { of, control: true, epochs: 5 }),
+    at('RelaxLoss + fine-tune-all {5 ep, lr recipe}', 1, 0.56, 0.7, 0.015, { of, control: true, epochs: 5 }),
+    // a control at another rate must not be paired with the 5-epoch recipe-rate point
+    at('RelaxLoss + fine-tune-all {5 ep, lr 0.0001}', 0, 0.5, 0.5, 0.0, { of, control: true, epochs: 5, lr: 0.0001 }),
+    // a point with no control on its seed is left out
+    at('RelaxLoss + CWRF {r 1%, 2 ep, lr recipe}', 0, 0.55, 0.66, 0.01, { of, control: false, ratio: 0.01, epochs: 2 }),
+  ];
+  const e = rewindEffects(rows);
+  assert.equal(e.length, 1);
+  assert.equal(e[0].control, 'RelaxLoss + fine-tune-all {5 ep, lr recipe}');
+  assert.deepEqual(e[0].diffs.map((d) => d.seed), [0, 1]);
+  assert.ok(Math.abs(e[0].diffs[0].auc + 0.04) < 1e-12 && Math.abs(e[0].diffs[1].acc + 0.02) < 1e-12);
+  assert.match(rewindEffectMarkdown(rows), /\| RelaxLoss \+ CWRF \{r 1%, 5 ep, lr recipe\} \| RelaxLoss \+ fine-tune-all \{5 ep, lr recipe\} \| −1\.50 ± 0\.71 \| −5\.00 ± 1\.41 \|/);
 });

@@ -165,3 +165,43 @@ export function goalMarkdown(rows: BenchRow[]): string {
   }
   return lines.join('\n');
 }
+
+/** A CWRF grid point against its control (same base, fine-tune epochs and rate, nothing rewound), paired by seed. */
+export interface RewindEffect {
+  point: string;
+  control: string;
+  /** Per seed: point minus control, in fractions. */
+  diffs: { seed: number; acc: number; auc: number; tpr: number }[];
+}
+
+/** What rewinding the critical locations adds to the same fine-tune: every grid point minus its control, per seed. */
+export function rewindEffects(rows: BenchRow[]): RewindEffect[] {
+  const same = (a: GridTag, b: GridTag) => a.of === b.of && a.epochs === b.epochs && a.lr === b.lr;
+  const out = new Map<string, RewindEffect>();
+  for (const r of rows) {
+    if (!r.grid || r.grid.control) continue;
+    const c = rows.find((x) => x.grid?.control && same(x.grid, r.grid!) && x.seed === r.seed);
+    const l = r.attacks['lira-online-fixed'];
+    const cl = c?.attacks['lira-online-fixed'];
+    if (!c || !l || !cl) continue;
+    const e = out.get(r.defense) ?? { point: r.defense, control: c.defense, diffs: [] };
+    e.diffs.push({ seed: r.seed, acc: r.testAccuracy - c.testAccuracy, auc: l.auc - cl.auc, tpr: l.tprAt0_1pct - cl.tprAt0_1pct });
+    out.set(r.defense, e);
+  }
+  return [...out.values()];
+}
+
+/** The rewind effects as markdown: differences in points (mean ± std over seeds) and per seed. */
+export function rewindEffectMarkdown(rows: BenchRow[]): string {
+  const effects = rewindEffects(rows);
+  if (!effects.length) return '';
+  const lines = [
+    '| CWRF point | its control | Δ test acc (points) | Δ LiRA AUC (points) | Δ LiRA TPR@0.1% (points) | per seed (Δacc / ΔAUC / ΔTPR) |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const e of effects) {
+    const per = e.diffs.map((d) => `s${d.seed}: ${pts(d.acc)} / ${pts(d.auc)} / ${pts(d.tpr)}`).join('; ');
+    lines.push(`| ${e.point} | ${e.control} | ${meanSd(e.diffs.map((d) => d.acc))} | ${meanSd(e.diffs.map((d) => d.auc))} | ${meanSd(e.diffs.map((d) => d.tpr))} | ${per} |`);
+  }
+  return lines.join('\n');
+}
