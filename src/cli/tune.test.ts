@@ -79,3 +79,30 @@ test('tune: a small search writes tune.json, tune.html and the chosen run; a rer
     assertOneLineError(cwrf('tune', run, ...SMALL_TUNE, '--seed', '1', '--out', out), /holds|not empty/);
   });
 });
+
+test('tune without a goal: the Pareto front and the lowest metric inside the accuracy budget, no goal verdict', () => {
+  const out = join(dir, 'tune-front');
+  const args = SMALL_TUNE.filter((_, i) => i > 1); // drop --goal and its value
+  const r = cwrf('tune', run, '--objective-metric', 'lira:tpr@1%', ...args, '--out', out, '--json');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.goal.max, undefined, 'no bound recorded');
+  assert.equal(j.freshMeetsGoal, null, 'no goal to meet');
+  assert.equal(j.searchMeetsGoal, null);
+  const last = (c: { rungs: { accuracy: number; metric: number }[] }) => c.rungs.at(-1)!;
+  const measured: { id: string; rungs: { accuracy: number; metric: number }[] }[] = j.candidates.filter((c: { rungs: unknown[] }) => c.rungs.length);
+  // the front: no measured candidate beats a front member on both accuracy and the metric
+  assert.ok(j.front.length >= 1);
+  for (const id of j.front) {
+    const a = last(measured.find((c) => c.id === id)!);
+    assert.ok(!measured.some((c) => c.id !== id && last(c).accuracy >= a.accuracy && last(c).metric <= a.metric && (last(c).accuracy > a.accuracy || last(c).metric < a.metric)), `${id} is dominated`);
+  }
+  // the choice: the lowest metric among the candidates inside the budget
+  const floor = j.baseValidationAccuracy - j.maxAccuracyDrop;
+  const inBudget = measured.filter((c) => last(c).accuracy >= floor);
+  assert.ok(inBudget.length >= 1 && j.chosen);
+  const chosen = last(measured.find((c) => c.id === j.chosen)!);
+  assert.equal(chosen.metric, Math.min(...inBudget.map((c) => last(c).metric)));
+  assert.doesNotMatch(r.err + readFileSync(join(out, 'tune.html'), 'utf8'), /meets the goal|does not meet the goal/);
+  assert.match(r.err, /rung 1\/1/);
+});

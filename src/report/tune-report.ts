@@ -14,7 +14,7 @@ export interface TuneReportInput {
   candidates: { id: string; label: string; baseline: boolean; reached: number; rungs: { refs: number; accuracy: number; metric: number; testAccuracy: number }[] }[];
   front: string[];
   chosen: string | null;
-  searchMeetsGoal: boolean;
+  searchMeetsGoal: boolean | null;
   fresh: { id: string; label: string; testAccuracy: number; metric: number; auc: number; tprAt0_1pct: number; refs: number }[];
   freshMeetsGoal: boolean | null;
   schedule: { candidates: number; refs: number }[];

@@ -76,11 +76,11 @@ export interface TuneJson {
   candidates: CandidateRecord[];
   front: string[];
   chosen: string | null;
-  /** The search's own verdict (optimistic: the minimum of noisy estimates). */
-  searchMeetsGoal: boolean;
+  /** The search's own verdict (optimistic: the minimum of noisy estimates); null without a goal. */
+  searchMeetsGoal: boolean | null;
   /** The fresh audits: chosen, undefended, best single baseline. */
   fresh: FreshResult[];
-  /** Whether the goal holds on the fresh audit of the chosen candidate (and its test accuracy is inside the budget). */
+  /** Whether the goal holds on the fresh audit of the chosen candidate (and its test accuracy is inside the budget); null without a goal or a choice. */
   freshMeetsGoal: boolean | null;
 }
 
@@ -242,8 +242,8 @@ export async function search(run: Run, candidates: Candidate[], o: SearchOptions
     candidates: [...records.values()],
     front: paretoFront([...records.values()].map((r) => last(r.id))).map((x) => x.id),
     chosen: chosen?.id ?? null,
-    searchMeetsGoal: meetsGoal,
+    searchMeetsGoal: o.goal.max === undefined ? null : meetsGoal,
     fresh,
-    freshMeetsGoal: chosenFresh ? chosenFresh.metric <= (o.goal.max ?? Infinity) && chosenFresh.testAccuracy >= minTest : null,
+    freshMeetsGoal: chosenFresh && o.goal.max !== undefined ? chosenFresh.metric <= o.goal.max && chosenFresh.testAccuracy >= minTest : null,
   };
 }
