@@ -147,22 +147,20 @@ export function goalChecks(rows: BenchRow[], maxDrop = 0.01): GoalCheck[] {
 
 const pts = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
 const meanSd = (xs: number[]) => `${pts(mean(xs))}${xs.length > 1 ? ` ± ${(100 * sd(xs)).toFixed(2)}` : ''}`;
+const PAIRED_HEAD = '| Δ test acc (points) | Δ LiRA AUC (points) | Δ LiRA TPR@0.1% (points) | per seed (Δacc / ΔAUC / ΔTPR) |';
+
+/** Paired differences as table cells: mean ± std of each, then every seed's. */
+function pairedCells(diffs: { seed: number; acc: number; auc: number; tpr: number }[]): string {
+  const per = diffs.map((d) => `s${d.seed}: ${pts(d.acc)} / ${pts(d.auc)} / ${pts(d.tpr)}`).join('; ');
+  return `${meanSd(diffs.map((d) => d.acc))} | ${meanSd(diffs.map((d) => d.auc))} | ${meanSd(diffs.map((d) => d.tpr))} | ${per} |`;
+}
 
 /** The goal check as markdown: per defended row, the paired per-seed differences and on how many seeds the goal held. */
 export function goalMarkdown(rows: BenchRow[]): string {
   const checks = goalChecks(rows);
   if (!checks.length) return '';
-  const lines = [
-    '| defense | vs | Δ test acc (points) | Δ LiRA AUC (points) | Δ LiRA TPR@0.1% (points) | per seed (Δacc / ΔAUC / ΔTPR) | goal met on |',
-    '|---|---|---|---|---|---|---|',
-  ];
-  for (const c of checks) {
-    const per = c.diffs.map((d) => `s${d.seed}: ${pts(d.acc)} / ${pts(d.auc)} / ${pts(d.tpr)}`).join('; ');
-    const met = c.diffs.filter((d) => d.met).length;
-    lines.push(
-      `| ${c.defense} | ${c.base} | ${meanSd(c.diffs.map((d) => d.acc))} | ${meanSd(c.diffs.map((d) => d.auc))} | ${meanSd(c.diffs.map((d) => d.tpr))} | ${per} | ${met} of ${c.diffs.length} seeds |`,
-    );
-  }
+  const lines = [`| defense | vs ${PAIRED_HEAD} goal met on |`, '|---|---|---|---|---|---|---|'];
+  for (const c of checks) lines.push(`| ${c.defense} | ${c.base} | ${pairedCells(c.diffs)} ${c.diffs.filter((d) => d.met).length} of ${c.diffs.length} seeds |`);
   return lines.join('\n');
 }
 
@@ -195,13 +193,7 @@ export function rewindEffects(rows: BenchRow[]): RewindEffect[] {
 export function rewindEffectMarkdown(rows: BenchRow[]): string {
   const effects = rewindEffects(rows);
   if (!effects.length) return '';
-  const lines = [
-    '| CWRF point | its control | Δ test acc (points) | Δ LiRA AUC (points) | Δ LiRA TPR@0.1% (points) | per seed (Δacc / ΔAUC / ΔTPR) |',
-    '|---|---|---|---|---|---|',
-  ];
-  for (const e of effects) {
-    const per = e.diffs.map((d) => `s${d.seed}: ${pts(d.acc)} / ${pts(d.auc)} / ${pts(d.tpr)}`).join('; ');
-    lines.push(`| ${e.point} | ${e.control} | ${meanSd(e.diffs.map((d) => d.acc))} | ${meanSd(e.diffs.map((d) => d.auc))} | ${meanSd(e.diffs.map((d) => d.tpr))} | ${per} |`);
-  }
+  const lines = [`| CWRF point | its control ${PAIRED_HEAD}`, '|---|---|---|---|---|---|'];
+  for (const e of effects) lines.push(`| ${e.point} | ${e.control} | ${pairedCells(e.diffs)}`);
   return lines.join('\n');
 }
