@@ -140,6 +140,19 @@ function withInterval(value: string, iv: Interval | undefined, fmt: (x: number) 
   return iv ? raw(`${esc(value)}<br><span class="muted">${esc(`${fmt(iv.low)}–${fmt(iv.high)}`)}</span>`) : value;
 }
 
+/** References from which low-FPR rankings matched a 64-reference attacker's (docs/results/bench-location-refs.md). */
+export const STRONG_ATTACKER_REFS = 32;
+
+/** What an audit with fewer than STRONG_ATTACKER_REFS references may understate, and how to strengthen it. */
+export function fewRefsNote(refs: number): string {
+  return (
+    `This audit used ${refs} reference models. A stronger attacker finds more: on Location, 64 references raised LiRA's AUC ` +
+    `by 1.5-4 points over 8 and re-ranked models whose TPR at 0.1% false positives differed by a point or two, while AUC ` +
+    `rankings held. Before comparing models at low false-positive rates, re-audit with --refs ${STRONG_ATTACKER_REFS} ` +
+    `(--ref-block ${refs} reuses these ${refs} models).`
+  );
+}
+
 /** Render the audit report to one self-contained HTML string. */
 export async function renderAuditReport(input: AuditReportInput): Promise<string> {
   const { models } = input;
@@ -171,6 +184,8 @@ export async function renderAuditReport(input: AuditReportInput): Promise<string
         `A random guess finds 0.1% of members at 0.1% false positives (AUC 0.50); ` +
         `the fraction of members found at a low false-positive rate is the measure that matters for privacy ` +
         `(Carlini et al., 2022), AUC is shown for reference.</p>`;
+      const refs = input.settings?.refs;
+      if (typeof refs === 'number' && refs < STRONG_ATTACKER_REFS) html += `<p class="note">${esc(fewRefsNote(refs))}</p>`;
     }
     sections.push({ heading: 'Summary', html });
   }

@@ -1,6 +1,6 @@
 // Self-contained HTML reports: charts rendered server-side to SVG, pages with inline CSS only.
 
-export { renderAuditReport, attackLabel, headlineAttack, verdict, fmtRate } from './audit-report.ts';
+export { renderAuditReport, attackLabel, headlineAttack, verdict, fmtRate, fewRefsNote, STRONG_ATTACKER_REFS } from './audit-report.ts';
 export type { AttackCurve, ReportModel, AuditReportInput } from './audit-report.ts';
 export {
   rocChart,

@@ -265,3 +265,12 @@ test('audit report: degenerate inputs (one model, chance-level ROC, zero TPR, no
   const html = await renderAuditReport({ title: 't', models: [a, b], baseline: 'a' });
   assert.ok(html.includes('not evaluated with Loss threshold') || html.includes('not evaluated with LiRA (online, fixed variance)'));
 });
+
+test('audit report: an audit with fewer than 32 references says what a stronger attacker may find, and how to get one', async () => {
+  const input = syntheticAudit();
+  const few = await renderAuditReport({ ...input, settings: { refs: 8 } });
+  assert.match(few, /This audit used 8 reference models\. A stronger attacker finds more/);
+  assert.match(few, /re-audit with --refs 32 \(--ref-block 8 reuses these 8 models\)/);
+  for (const settings of [{ refs: 32 }, { refs: 64 }, undefined])
+    assert.doesNotMatch(await renderAuditReport({ ...input, settings }), /A stronger attacker finds more/);
+});

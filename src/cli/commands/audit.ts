@@ -5,7 +5,7 @@ import { attackSignals, audit, bestAudited, DEFAULT_DELTA, isLiraDir, readLiraDi
 import { checkCacheWritable, loadRun, runInputs } from '../../runs/index.ts';
 import { writeDirAtomic, writeJsonAtomic } from '../../io/atomic.ts';
 import { InputError } from '../../util/errors.ts';
-import { renderAuditReport } from '../../report/index.ts';
+import { fewRefsNote, renderAuditReport, STRONG_ATTACKER_REFS } from '../../report/index.ts';
 import { COMMON, DATA, outFlag, THREADS, type Command, type OptionTable } from '../command.ts';
 import { threadsFromFlags, workersFromFlags } from '../thread-flags.ts';
 import type { Flags } from '../flags.ts';
@@ -156,6 +156,7 @@ export const auditCommand: Command = {
     io.log(`target: train acc ${json.target.trainAccuracy.toFixed(4)}, test acc ${json.target.testAccuracy.toFixed(4)}`);
     for (const a of json.attacks) io.log(attackLine(a));
     if (json.epsilon) io.log(epsilonLine(json.epsilon));
+    if (json.settings.refs < STRONG_ATTACKER_REFS) io.err(`note: ${fewRefsNote(json.settings.refs)}`);
     io.log(`report: ${join(outDir, 'report.html')}`);
     return json;
   },
