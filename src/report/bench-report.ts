@@ -57,9 +57,21 @@ async function gridSection(rows: BenchRow[], main: ReturnType<typeof summarizeBe
     ...g.map((r) => ({ label: '', x: r.cells.testAccuracy[0], y: r.cells[key]?.[0] ?? NaN, group: r.grid!.control ? `${r.grid!.of.replace(/ \+ CWRF.*$/, '')} + fine-tune (control)` : r.grid!.of })),
     ...main.filter((r) => bases.has(r.defense) || r.defense === 'none').map((r) => ({ label: r.defense, x: r.cells.testAccuracy[0], y: r.cells[key]?.[0] ?? NaN, group: `${r.defense} (base)` })),
   ];
+  /** Per group, its Pareto front (no point of the group has higher accuracy and a lower leak), by accuracy; bases alone. */
+  const curves = (key: string) => {
+    const by = new Map<string, { x: number; y: number }[]>();
+    for (const p of points(key)) if (Number.isFinite(p.x) && Number.isFinite(p.y)) by.set(p.group, [...(by.get(p.group) ?? []), p]);
+    return [...by].map(([name, ps]) => {
+      const front = ps.filter((a) => !ps.some((b) => b !== a && b.x >= a.x && b.y <= a.y && (b.x > a.x || b.y < a.y))).sort((a, b) => a.x - b.x);
+      return { name, x: front.map((p) => p.x), y: front.map((p) => p.y) };
+    });
+  };
+  const sub = 'each curve: the best trade-offs its grid points reach (Pareto front); the bases as points';
   const charts = grid([
     figure(await scatterChart(points('lira-online-fixed.tprAt0_1pct'), { title: 'Trade-off: LiRA TPR at 0.1% FPR vs accuracy', subtitle: 'grid points, their controls, and the bases', xTitle: 'test accuracy', yTitle: 'TPR @ 0.1% FPR', yLog: true })),
     figure(await scatterChart(points('lira-online-fixed.auc'), { title: 'Trade-off: LiRA AUC vs accuracy', subtitle: 'grid points, their controls, and the bases', xTitle: 'test accuracy', yTitle: 'AUC' })),
+    figure(await lineChart(curves('lira-online-fixed.tprAt0_1pct'), { title: 'Trade-off curves: LiRA TPR at 0.1% FPR', subtitle: sub, xTitle: 'test accuracy', yTitle: 'TPR @ 0.1% FPR', yLog: true })),
+    figure(await lineChart(curves('lira-online-fixed.auc'), { title: 'Trade-off curves: LiRA AUC', subtitle: sub, xTitle: 'test accuracy', yTitle: 'AUC' })),
   ]);
   const t = table(
     ['row', 'rewound', 'epochs', 'lr', 'seeds', 'test acc', 'LiRA AUC', 'LiRA TPR@0.1%', 'RMIA AUC'],
