@@ -27,6 +27,6 @@ test('bench page: the trade-off grid as points, as each group\'s Pareto-front cu
   for (const title of ['Trade-off: LiRA AUC vs accuracy', 'Trade-off curves: LiRA TPR at 0.1% FPR', 'Trade-off curves: LiRA AUC'])
     assert.ok(html.includes(title), `missing chart '${title}'`);
   assert.match(html, /what rewinding adds to the same fine-tune/);
-  // the 2-epoch point minus its control: -0.70 points of accuracy, -1.40 of AUC
-  assert.match(html, /RelaxLoss \+ CWRF \{r 0\.1%, 2 ep, lr recipe\}<\/td><td>RelaxLoss \+ fine-tune-all \{2 ep, lr recipe\}<\/td><td[^>]*>1<\/td><td[^>]*>-0\.70<\/td><td[^>]*>-1\.40<\/td>/);
+  // the 2-epoch point minus its control: −0.70 points of accuracy, −1.40 of AUC (signed, as the markdown page)
+  assert.match(html, /RelaxLoss \+ CWRF \{r 0\.1%, 2 ep, lr recipe\}<\/td><td>RelaxLoss \+ fine-tune-all \{2 ep, lr recipe\}<\/td><td[^>]*>1<\/td><td[^>]*>−0\.70<\/td><td[^>]*>−1\.40<\/td>/);
 });

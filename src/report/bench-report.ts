@@ -1,6 +1,6 @@
 // The `cwrf bench` page: the privacy-utility table, scatter plots, and the sensitivity curves.
-import { mean, sampleStd } from './stats.ts';
-import { rewindEffects, summarizeBench, sweepPoints, type BenchRow } from './bench-summary.ts';
+import { meanSd, rewindEffects, summarizeBench, sweepPoints, type BenchRow } from './bench-summary.ts';
+import { paretoFront } from './pareto.ts';
 import { lineChart, scatterChart } from './charts.ts';
 import { figure, fmtPct, grid, page, table } from './html.ts';
 
@@ -59,11 +59,12 @@ async function gridSection(rows: BenchRow[], main: ReturnType<typeof summarizeBe
   ];
   /** Per group, its Pareto front (no point of the group has higher accuracy and a lower leak), by accuracy; bases alone. */
   const curves = (key: string) => {
-    const by = new Map<string, { x: number; y: number }[]>();
-    for (const p of points(key)) if (Number.isFinite(p.x) && Number.isFinite(p.y)) by.set(p.group, [...(by.get(p.group) ?? []), p]);
+    const by = new Map<string, { id: string; accuracy: number; metric: number }[]>();
+    for (const [i, p] of points(key).entries())
+      if (Number.isFinite(p.x) && Number.isFinite(p.y)) by.set(p.group, [...(by.get(p.group) ?? []), { id: String(i), accuracy: p.x, metric: p.y }]);
     return [...by].map(([name, ps]) => {
-      const front = ps.filter((a) => !ps.some((b) => b !== a && b.x >= a.x && b.y <= a.y && (b.x > a.x || b.y < a.y))).sort((a, b) => a.x - b.x);
-      return { name, x: front.map((p) => p.x), y: front.map((p) => p.y) };
+      const front = paretoFront(ps).reverse();
+      return { name, x: front.map((p) => p.accuracy), y: front.map((p) => p.metric) };
     });
   };
   const sub = 'each curve: the best trade-offs its grid points reach (Pareto front); the bases as points';
@@ -92,11 +93,10 @@ async function gridSection(rows: BenchRow[], main: ReturnType<typeof summarizeBe
     { caption: 'mean ± std over seeds; a control is the same fine-tune with nothing rewound' },
   );
   const effects = rewindEffects(rows);
-  const d = (xs: number[]) => `${(100 * mean(xs)).toFixed(2)}${xs.length > 1 ? ` ± ${(100 * sampleStd(xs)).toFixed(2)}` : ''}`;
   const e = effects.length
     ? table(
         ['CWRF point', 'its control', 'seeds', 'Δ test acc (points)', 'Δ LiRA AUC (points)', 'Δ LiRA TPR@0.1% (points)'],
-        effects.map((x) => [x.point, x.control, x.diffs.length, d(x.diffs.map((y) => y.acc)), d(x.diffs.map((y) => y.auc)), d(x.diffs.map((y) => y.tpr))]),
+        effects.map((x) => [x.point, x.control, x.diffs.length, meanSd(x.diffs.map((y) => y.acc)), meanSd(x.diffs.map((y) => y.auc)), meanSd(x.diffs.map((y) => y.tpr))]),
         { caption: 'what rewinding adds to the same fine-tune: point minus control on the same seed (mean ± std over seeds)' },
       )
     : '';

@@ -122,7 +122,23 @@ export interface GoalCheck {
   base: string;
   seeds: number[];
   /** Per seed: test accuracy, LiRA AUC and TPR@0.1% differences, in fractions. */
-  diffs: { seed: number; acc: number; auc: number; tpr: number; met: boolean }[];
+  diffs: (PairedDiff & { met: boolean })[];
+}
+
+/** A paired difference on one seed, `r` minus `b`: test accuracy, LiRA AUC and TPR@0.1% (fractions). */
+export interface PairedDiff {
+  seed: number;
+  acc: number;
+  auc: number;
+  tpr: number;
+}
+
+/** `r` minus `b` on LiRA (online, fixed variance); null when `b` is missing or either lacks the attack. */
+function pairedDiff(r: BenchRow, b: BenchRow | undefined): PairedDiff | null {
+  const l = r.attacks['lira-online-fixed'];
+  const bl = b?.attacks['lira-online-fixed'];
+  if (!b || !l || !bl) return null;
+  return { seed: r.seed, acc: r.testAccuracy - b.testAccuracy, auc: l.auc - bl.auc, tpr: l.tprAt0_1pct - bl.tprAt0_1pct };
 }
 
 /** The goal (issue 25): lower LiRA AUC and TPR@0.1% than the base, at no more than `maxDrop` (1 point) of test accuracy. */
@@ -133,12 +149,8 @@ export function goalChecks(rows: BenchRow[], maxDrop = 0.01): GoalCheck[] {
     const base = defense.replace(/ \+ CWRF.*$/, '');
     const diffs: GoalCheck['diffs'] = [];
     for (const r of rows.filter((x) => x.defense === defense)) {
-      const b = rows.find((x) => x.defense === base && x.seed === r.seed && !x.sweep && !x.grid);
-      const l = r.attacks['lira-online-fixed'];
-      const bl = b?.attacks['lira-online-fixed'];
-      if (!b || !l || !bl) continue;
-      const d = { seed: r.seed, acc: r.testAccuracy - b.testAccuracy, auc: l.auc - bl.auc, tpr: l.tprAt0_1pct - bl.tprAt0_1pct };
-      diffs.push({ ...d, met: d.auc < 0 && d.tpr < 0 && d.acc >= -maxDrop });
+      const d = pairedDiff(r, rows.find((x) => x.defense === base && x.seed === r.seed && !x.sweep && !x.grid));
+      if (d) diffs.push({ ...d, met: d.auc < 0 && d.tpr < 0 && d.acc >= -maxDrop });
     }
     if (diffs.length) out.push({ defense, base, seeds: diffs.map((d) => d.seed), diffs });
   }
@@ -146,11 +158,12 @@ export function goalChecks(rows: BenchRow[], maxDrop = 0.01): GoalCheck[] {
 }
 
 const pts = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
-const meanSd = (xs: number[]) => `${pts(mean(xs))}${xs.length > 1 ? ` ± ${(100 * sd(xs)).toFixed(2)}` : ''}`;
+/** Differences in points, mean ± sample sd over seeds, signed (e.g. '−1.51 ± 0.09'; one seed: no spread). */
+export const meanSd = (xs: number[]): string => `${pts(mean(xs))}${xs.length > 1 ? ` ± ${(100 * sd(xs)).toFixed(2)}` : ''}`;
 const PAIRED_HEAD = '| Δ test acc (points) | Δ LiRA AUC (points) | Δ LiRA TPR@0.1% (points) | per seed (Δacc / ΔAUC / ΔTPR) |';
 
 /** Paired differences as table cells: mean ± std of each, then every seed's. */
-function pairedCells(diffs: { seed: number; acc: number; auc: number; tpr: number }[]): string {
+function pairedCells(diffs: PairedDiff[]): string {
   const per = diffs.map((d) => `s${d.seed}: ${pts(d.acc)} / ${pts(d.auc)} / ${pts(d.tpr)}`).join('; ');
   return `${meanSd(diffs.map((d) => d.acc))} | ${meanSd(diffs.map((d) => d.auc))} | ${meanSd(diffs.map((d) => d.tpr))} | ${per} |`;
 }
@@ -168,8 +181,8 @@ export function goalMarkdown(rows: BenchRow[]): string {
 export interface RewindEffect {
   point: string;
   control: string;
-  /** Per seed: point minus control, in fractions. */
-  diffs: { seed: number; acc: number; auc: number; tpr: number }[];
+  /** Per seed: point minus control. */
+  diffs: PairedDiff[];
 }
 
 /** What rewinding the critical locations adds to the same fine-tune: every grid point minus its control, per seed. */
@@ -179,11 +192,10 @@ export function rewindEffects(rows: BenchRow[]): RewindEffect[] {
   for (const r of rows) {
     if (!r.grid || r.grid.control) continue;
     const c = rows.find((x) => x.grid?.control && same(x.grid, r.grid!) && x.seed === r.seed);
-    const l = r.attacks['lira-online-fixed'];
-    const cl = c?.attacks['lira-online-fixed'];
-    if (!c || !l || !cl) continue;
+    const d = pairedDiff(r, c);
+    if (!c || !d) continue;
     const e = out.get(r.defense) ?? { point: r.defense, control: c.defense, diffs: [] };
-    e.diffs.push({ seed: r.seed, acc: r.testAccuracy - c.testAccuracy, auc: l.auc - cl.auc, tpr: l.tprAt0_1pct - cl.tprAt0_1pct });
+    e.diffs.push(d);
     out.set(r.defense, e);
   }
   return [...out.values()];

@@ -16,7 +16,8 @@ import { accuracy, loadData, predictLogits, type DataContext, type DefenseStage,
 import { InputError } from '../../util/errors.ts';
 import { Rng } from '../../util/rng.ts';
 import { goalValue, type GoalMetric } from './goal.ts';
-import { choose, halvingSchedule, paretoFront, rank, scheduleCost, type Rung, type Scored } from './select.ts';
+import { paretoFront, type Scored } from '../../report/pareto.ts';
+import { choose, halvingSchedule, rank, scheduleCost, type Rung } from './select.ts';
 
 /** A defense to try on the run: a stage on its trained weights, or a retrain from scratch. */
 export interface Candidate {

@@ -1,18 +1,6 @@
-// How `cwrf tune` ranks candidates: the privacy-utility Pareto front, and the order successive halving keeps them
+// How `cwrf tune` ranks candidates (the privacy-utility Pareto front is report/pareto.ts): the order successive halving keeps them
 // in (inside the accuracy budget first, then the lowest goal metric, then the highest accuracy).
-
-/** A measured candidate: its accuracy (validation during the search) and its goal metric (lower is more private). */
-export interface Scored {
-  id: string;
-  accuracy: number;
-  metric: number;
-}
-
-/** The candidates no other beats on both accuracy (higher) and the goal metric (lower), by accuracy. */
-export function paretoFront<T extends Scored>(xs: T[]): T[] {
-  const front = xs.filter((a) => !xs.some((b) => b !== a && b.accuracy >= a.accuracy && b.metric <= a.metric && (b.accuracy > a.accuracy || b.metric < a.metric)));
-  return front.sort((a, b) => b.accuracy - a.accuracy || a.metric - b.metric || a.id.localeCompare(b.id));
-}
+import type { Scored } from '../../report/pareto.ts';
 
 /**
  * The ranking successive halving keeps the top of: candidates within the accuracy budget (`minAccuracy`) before

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { goalValue, parseGoal } from './goal.ts';
-import { choose, halvingSchedule, paretoFront, rank, scheduleCost } from './select.ts';
+import { paretoFront } from '../../report/pareto.ts';
+import { choose, halvingSchedule, rank, scheduleCost } from './select.ts';
 import { InputError } from '../../util/errors.ts';
 
 test('goals: attack aliases and registry names, AUC or TPR at an FPR, percentages or fractions; bad ones in one line', () => {
