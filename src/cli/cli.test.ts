@@ -164,5 +164,15 @@ test('bench on images: the issue-14 row set, GPU-size flags accepted; --collect 
   assert.doesNotMatch(md, /Continue[^\n]*--collect/, 'the continue command trains');
   assert.ok(existsSync(doc.replace(/md$/, 'html')));
   oneLineError(cwrf('bench', '--dataset', 'cifar10-jpeg', '--sweep', 'ratio,depth', '--collect', '--out', out), /--sweep: unknown parameter 'depth'/);
-  oneLineError(cwrf('bench', '--dataset', 'cifar10-jpeg', '--queries', '3', '--collect', '--out', out), /--queries: '3' is not one of 1, 2, 18/);
+  oneLineError(cwrf('bench', '--dataset', 'cifar10-jpeg', '--queries', '3', '--collect', '--out', out), /--queries: '3' is not one of 1, 2, 18/);});
+
+test("bench: a defense's own flags set its rows (named after the setting), --objective and --release are refused, a bad setting is a one-line error", () => {
+  const out = join(dir, 'bench-params');
+  const r = cwrf('bench', '--dataset', 'cifar10-jpeg', '--rows', 'ccl,ccl-cwrf,hamp', '--ccl-alpha', '0.02', '--target-epsilon', '4', '--collect', '--out', out, '--json');
+  assert.equal(r.code, 0, r.err);
+  const missing = (JSON.parse(r.out) as { missing: { defense: string }[] }).missing.map((m) => m.defense);
+  assert.deepEqual([...new Set(missing)], ['CCL (alpha 0.02)', 'CCL (alpha 0.02) + CWRF', 'HAMP']);
+  oneLineError(cwrf('bench', '--dataset', 'cifar10-jpeg', '--objective', 'ccl', '--collect', '--out', out), /--objective does not apply to bench: every row trains its own defense/);
+  oneLineError(cwrf('bench', '--dataset', 'cifar10-jpeg', '--release', 'hamp', '--collect', '--out', out), /--release does not apply to bench/);
+  oneLineError(cwrf('bench', '--dataset', 'cifar10-jpeg', '--ccl-alpha', '2', '--collect', '--out', out), /alpha/);
 });

@@ -23,6 +23,8 @@ export interface BenchDefense {
   sweep?: { of: string; param: SweepParam; value: number };
   /** For a trade-off grid point: the CWRF row it varies, or its control (the same fine-tune, nothing rewound). */
   grid?: GridTag;
+  /** Settings given to its base defense on the command line ('alpha 0.02'; absent at the defaults): its directories carry them. */
+  params?: string;
 }
 
 

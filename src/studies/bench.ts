@@ -17,6 +17,7 @@ import { InputError } from '../util/errors.ts';
 import { benchDefenses, dpModel, gridRows, objectiveMissing, sweepRows, type BenchDefense, type GridAxes, type SweepParam } from './bench-rows.ts';
 import { CWRF_DEFAULTS, METHODS, ranksByPve, releaseFor, type CwrfStage } from '../defenses/index.ts';
 import type { BenchResult, BenchRow } from './results.ts';
+import { NO_PARAMS, withParams, type BaseParams } from './bench-params.ts';
 
 export type { BenchResult, BenchRow } from './results.ts';
 export type { BenchSummary } from '../report/bench-summary.ts';
@@ -65,6 +66,8 @@ export interface BenchOptions extends LoadOptions {
   grid?: Partial<GridAxes>[];
   /** The CWRF rows the grid varies (default RelaxLoss + CWRF). */
   gridRows?: string[];
+  /** Settings of the base defenses given on the command line (absent: every row at its defaults). */
+  params?: BaseParams;
   /** LiRA queries per example (passed to the audit where the audit supports it). */
   queries?: number;
   /** Only gather finished rows (train and audit nothing). */
@@ -113,7 +116,7 @@ const pveLrEdit = (lr: number) => (s: CwrfStage) => (ranksByPve(s) ? { ...s, pve
 const ftLrEdit = (lr: number) => (s: CwrfStage) => ('lr' in METHODS.get(s.method).options ? { ...s, lr } : s);
 
 /** The rows `o` selects (main table, then sweep points), checked against the family's row set. */
-export function selectDefenses(dataset: string, o: Pick<BenchOptions, 'only' | 'ftEpochs' | 'sweep' | 'pveLr' | 'ftLr' | 'grid' | 'gridRows'>): BenchDefense[] {
+export function selectDefenses(dataset: string, o: Pick<BenchOptions, 'only' | 'ftEpochs' | 'sweep' | 'pveLr' | 'ftLr' | 'grid' | 'gridRows' | 'params'>): BenchDefense[] {
   const rows = mapStages(benchDefenses(dataset, o.ftEpochs), o.pveLr === undefined ? undefined : pveLrEdit(o.pveLr));
   const all = mapStages(rows, o.ftLr === undefined ? undefined : ftLrEdit(o.ftLr));
   const unknown = (o.only ?? []).filter((n) => !all.some((d) => slug(d.name) === n));
@@ -121,7 +124,7 @@ export function selectDefenses(dataset: string, o: Pick<BenchOptions, 'only' | '
   const main = all.filter((d) => !o.only || o.only.includes(slug(d.name)));
   const sweep = o.sweep?.length ? sweepRows(main, o.sweep, { ratio: CWRF_DEFAULTS.ratio, lambda: CWRF_DEFAULTS.pve.lambda }) : [];
   const grid = o.grid?.length ? gridRows(all, o.grid, o.gridRows ?? ['RelaxLoss + CWRF']) : [];
-  return [...main, ...sweep, ...grid];
+  return withParams([...main, ...sweep, ...grid], o.params ?? NO_PARAMS);
 }
 
 /** An audit's cost: mean seconds of its trained (not cached) references, and of its attacks. */
@@ -170,7 +173,7 @@ export async function bench(base: Recipe, o: BenchOptions): Promise<BenchResult>
   for (const [refs, seed] of counts.flatMap((n) => o.seeds.map((s) => [n, s] as const))) {
     for (const d of defenses) {
       const baseRecipe = baseRecipeOf(base, d, seed);
-      const tag = d.dp ? `dpsgd${baseRecipe.model.norm && baseRecipe.model.norm !== base.model.norm ? `-${baseRecipe.model.norm}norm` : ''}` : d.base.name;
+      const tag = `${d.dp ? `dpsgd${baseRecipe.model.norm && baseRecipe.model.norm !== base.model.norm ? `-${baseRecipe.model.norm}norm` : ''}` : d.base.name}${d.params ? ` ${d.params}` : ''}`;
       const baseDir = join(o.out, `seed${seed}`, slug(`${tag}-${baseRecipe.epochs}`));
       let run: Run;
       if (existsSync(join(baseDir, 'run.json'))) run = await reuseRun(baseDir, baseRecipe);

@@ -19,6 +19,7 @@ import { RECIPE_FLAGS, recipeFromFlags } from '../recipe-flags.ts';
 import { QUEUE_FLAGS, withQueue } from '../queue-flags.ts';
 import { AUDIT_FLAGS, queriesFlag } from './audit.ts';
 import { prepareOut, prepareResumableOut } from '../output.ts';
+import { benchParamsFromFlags } from '../bench-params-flags.ts';
 
 /** What a bench directory holds: one folder per seed, and the table. */
 const BENCH_ENTRIES = /^seed\d+$|^bench\.(md|json|html)$/;
@@ -44,6 +45,7 @@ export const benchCommand: Command = {
     'cwrf bench --dataset cifar10-jpeg --model resnet20 --population 10000 --data-dir ../shared/data --doc docs/bench-cifar10.md',
     'cwrf bench --dataset cifar10-jpeg --model resnet18 --population 30000 --data-dir ../shared/data --sweep ratio,lambda',
     'cwrf bench --dataset cifar10-jpeg --collect --doc docs/bench-cifar10.md   # the table of what is finished, marked partial',
+    "cwrf bench --dataset cifar10-jpeg --model smallcnn --rows ccl,ccl-cwrf --ccl-alpha 0.02   # a defense's own flags set its rows, named after the setting",
     'cwrf bench --dataset cifar10-jpeg --model resnet20 --population 10000 --plan --epoch-seconds 30   # the work it needs, and hours',
   ],
   flags: {
@@ -93,7 +95,8 @@ export const benchCommand: Command = {
     ...outFlag('bench-out/DATASET'),
   },
   async run(f, _pos, io) {
-    const base = recipeFromFlags(f);
+    const { recipeFlags, params } = benchParamsFromFlags(f);
+    const base = recipeFromFlags(recipeFlags);
     const family = datasetFamily(base.dataset);
     const out = f.opt<string>('out') ?? join('bench-out', base.dataset.replace(/[^a-z0-9-]/gi, '_'));
     const seeds = f.get<number[]>('seeds', family === 'image' ? [0, 1] : [0, 1, 2]);
@@ -108,7 +111,7 @@ export const benchCommand: Command = {
     const ftShown = cwrfStage('cwrf', ftEpochs === undefined ? {} : { epochs: ftEpochs }, base).epochs;
     const grid = f.opt<string[]>('grid')?.map(parseGrid);
     const gridRows = f.opt<string[]>('grid') ? gridRowNames(base.dataset, f.get<string>('grid-rows')) : undefined;
-    const opts = { only, ftEpochs, pveLr: f.opt<number>('pve-lr'), ftLr: f.opt<number>('ft-lr'), sweep: sweep as SweepParam[] | undefined, grid, gridRows };
+    const opts = { only, ftEpochs, pveLr: f.opt<number>('pve-lr'), ftLr: f.opt<number>('ft-lr'), sweep: sweep as SweepParam[] | undefined, grid, gridRows, params };
     const planned = selectDefenses(base.dataset, opts);
     if (f.get<boolean>('plan')) return printPlan(planned, seeds.length, refs, base, queries, f, io);
     const doc = f.opt<string>('doc');
