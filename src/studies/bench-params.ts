@@ -24,7 +24,7 @@ const note = (given: Record<string, unknown>, short: Record<string, string> = {}
     .join(', ');
 
 /** The settings a row's base is given (the note its name carries), '' at the defaults. */
-export function paramNote(d: Pick<BenchDefense, 'base' | 'dp'>, p: BaseParams): string {
+function paramNote(d: Pick<BenchDefense, 'base' | 'dp'>, p: BaseParams): string {
   const given = d.dp ? p.dp : p.objectives[d.base.name];
   return given ? note(given, d.dp ? DP_SHORT : {}) : '';
 }
