@@ -8,11 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sharedFile } from '../data/test-helpers.ts';
 import { cwrfEnv } from '../util/_testing.ts';
 import { assertOneLineError, BIN, runCli } from './_testing.ts';
 
-const SHARED = fileURLToPath(new URL('../../../shared/data', import.meta.url));
+const location = sharedFile('location/dataset_location.tgz');
+const SHARED = location.dir ?? '';
 const dir = mkdtempSync(join(tmpdir(), 'cwrf-outputs-'));
 const env = cwrfEnv({ CWRF_CACHE_DIR: join(dir, 'cache') });
 const cwrf = (...args: string[]) => runCli(env, ...args);
@@ -27,7 +28,7 @@ function cwrfOnMounts(mounts: { dir: string; opts: string }[], e: NodeJS.Process
 }
 const namespaces = spawnSync('unshare', ['--user', '--map-root-user', '--mount', 'sh', '-c', `mount -t tmpfs none "${tmpdir()}"`]).status === 0;
 
-test('probe 1: an existing --out is refused (its files kept), --force replaces it; --out equal to or above the input run is refused', () => {
+test('probe 1: an existing --out is refused (its files kept), --force replaces it; --out equal to or above the input run is refused', { skip: location.skip }, () => {
   const r2 = join(dir, 'R2');
   mkdirSync(r2);
   writeFileSync(join(r2, 'mine.txt'), 'x');
@@ -53,7 +54,7 @@ test('probe 1: an existing --out is refused (its files kept), --force replaces i
   assert.match(cwrf('audit', '--help').out, /--force .*replace an existing non-empty output/);
 });
 
-test('probe 5: read-only --out and cache, a missing parent: exit 2 before any training; a full disk mid-run: exit 1 naming the file, nothing left', { skip: !namespaces && 'unshare cannot mount a tmpfs here' }, () => {
+test('probe 5: read-only --out and cache, a missing parent: exit 2 before any training; a full disk mid-run: exit 1 naming the file, nothing left', { skip: location.skip || (!namespaces && 'unshare cannot mount a tmpfs here') }, () => {
   const ro = join(dir, 'ro');
   // 10,000 epochs: the refusal must come before training, or the test runs out of time
   const long = ['train', '--dataset', 'location', '--data-dir', SHARED, '--hidden', '16', '--epochs', '10000', '--population', '400', '--quiet'];
